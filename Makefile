@@ -1,0 +1,53 @@
+# lapor-gateway. `make run` and `make test` work on a fresh machine.
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV ?= .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed-stamp
+HOST ?= 127.0.0.1
+PORT ?= 8000
+
+# Demo secrets for `make run` only: placeholders that production refuses.
+DEMO_ENV := \
+	GATEWAY_LAMPUNG_NATIONAL_TOKEN=$${GATEWAY_LAMPUNG_NATIONAL_TOKEN:-demo-lampung-national-token} \
+	GATEWAY_LAMPUNG_API_KEY=$${GATEWAY_LAMPUNG_API_KEY:-demo-lampung-api-key} \
+	GATEWAY_KALSEL_NATIONAL_TOKEN=$${GATEWAY_KALSEL_NATIONAL_TOKEN:-demo-kalsel-national-token} \
+	GATEWAY_KALSEL_API_KEY=$${GATEWAY_KALSEL_API_KEY:-demo-kalsel-api-key}
+
+.PHONY: install run test lint typecheck pytest services sandbox clean
+
+$(STAMP): pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -e '.[dev]'
+	touch $(STAMP)
+
+install: $(STAMP)
+
+run: install
+	mkdir -p var
+	$(DEMO_ENV) $(BIN)/gateway db upgrade
+	$(DEMO_ENV) $(BIN)/gateway serve --host $(HOST) --port $(PORT)
+
+sandbox: install
+	$(BIN)/gateway sandbox --port 8900 --db var/sandbox-standalone.db
+
+# PostgreSQL runs on this machine kind; start it if it is stopped.
+services:
+	@if command -v pg_ctlcluster >/dev/null && ! pg_isready -q -h 127.0.0.1 -p 5432; then \
+		pg_ctlcluster --skip-systemctl-redirect $$(ls /etc/postgresql | head -1) main start || true; \
+	fi
+
+lint: install
+	$(BIN)/ruff check .
+
+typecheck: install
+	$(BIN)/mypy gateway adapters
+
+pytest: install services
+	$(BIN)/pytest
+
+test: lint typecheck pytest
+
+clean:
+	rm -rf $(VENV) var .pytest_cache .mypy_cache .ruff_cache

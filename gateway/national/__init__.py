@@ -1,0 +1,1 @@
+"""The national registry: HTTP client (contract in one module) and errors."""

@@ -1,0 +1,62 @@
+"""Settings from ``GATEWAY_*`` environment variables (a ``.env`` file is allowed).
+
+Built once by :func:`gateway.bootstrap.load_settings`, never at import time.
+Secrets (national tokens, API keys) are named in the tenant mapping files and
+read from the environment here; they are never read from mapping files and never
+logged (``SecretStr``).
+"""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from pydantic import Field, SecretStr, model_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+PLACEHOLDER_PREFIXES = ("demo-", "changeme", "example", "test-")
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(
+        env_prefix="GATEWAY_", env_file=".env", env_file_encoding="utf-8", extra="ignore"
+    )
+
+    env: Literal["development", "test", "production"] = "development"
+    database_url: str = "sqlite:///./var/gateway.db"
+    mappings_dir: str = "mappings"
+
+    # national registry; unset = the sandbox mounted in-process at /sandbox
+    national_url: str | None = None
+    national_timeout: float = Field(10.0, gt=0)
+    sandbox_step_seconds: float = Field(20.0, ge=0)
+    sandbox_db: str = "var/sandbox.db"
+
+    # HTTP surface
+    max_body_bytes: int = Field(1024 * 1024, gt=0)
+    log_level: str = "INFO"
+    log_format: Literal["auto", "json", "console"] = "auto"
+
+    # sync engine
+    worker_id: str | None = None
+    dispatch_interval: float = Field(1.0, gt=0)
+    dispatch_batch: int = Field(50, gt=0)
+    dispatch_concurrency: int = Field(10, gt=0)
+    lease_seconds: float = Field(60.0, gt=0)
+    max_attempts: int = Field(12, gt=0)
+    backoff_base: float = Field(2.0, gt=0)
+    backoff_max: float = Field(600.0, gt=0)
+    pull_interval: float = Field(5.0, gt=0)
+    pull_page_size: int = Field(200, gt=0, le=1000)
+
+    @model_validator(mode="after")
+    def _sqlite_default_only_outside_production(self) -> Settings:
+        if self.env == "production" and self.national_url is None:
+            raise ValueError(
+                "GATEWAY_NATIONAL_URL must be set in production (the sandbox is for rehearsal)"
+            )
+        return self
+
+
+def is_placeholder(secret: SecretStr | str) -> bool:
+    value = secret.get_secret_value() if isinstance(secret, SecretStr) else secret
+    return len(value) < 12 or value.lower().startswith(PLACEHOLDER_PREFIXES)

@@ -1,0 +1,208 @@
+"""Complaint state changes: submission, failure, national changes.
+
+Each function runs inside the caller's transaction, so the state change, its
+history entry and the notify job it causes commit together.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from datetime import datetime
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from gateway.domain.sla import HolidayCalendar, SlaPolicy
+from gateway.domain.status import Status, can_transition, from_national
+from gateway.ports import ChangeEvent
+from gateway.storage.intake import new_job, utcnow
+from gateway.storage.models import Complaint, StatusEvent
+
+
+def _history(
+    session: Session,
+    complaint: Complaint,
+    status: Status,
+    *,
+    source: str,
+    at: datetime,
+    national_status: str | None = None,
+    response: str | None = None,
+    note: str | None = None,
+    event_key: str | None = None,
+) -> None:
+    session.add(
+        StatusEvent(
+            complaint_id=complaint.id,
+            status=status.value,
+            national_status=national_status,
+            response=response,
+            note=note,
+            source=source,
+            event_key=event_key,
+            at=at,
+            recorded_at=utcnow(),
+        )
+    )
+
+
+def _notify(session: Session, complaint: Complaint, now: datetime) -> None:
+    session.add(
+        new_job(
+            "notify",
+            complaint.tenant,
+            complaint.id,
+            {
+                "status": complaint.status,
+                "national_status": complaint.national_status,
+                "tracking_id": complaint.tracking_id,
+                "response": complaint.last_response,
+                "agency_name": complaint.agency_name,
+            },
+            now,
+        )
+    )
+
+
+def mark_submitted(
+    session: Session,
+    complaint: Complaint,
+    tracking_id: str,
+    national_status: str,
+    at: datetime,
+    calendar: HolidayCalendar,
+    sla: SlaPolicy,
+) -> bool:
+    """Record the tracking ID; False when the complaint already had one."""
+    if complaint.tracking_id is not None:
+        return False
+    now = utcnow()
+    complaint.tracking_id = tracking_id
+    complaint.national_status = national_status
+    complaint.submitted_at = at
+    complaint.verify_due = sla.verify_due(at, calendar)
+    complaint.failure_reason = None
+    new_status = from_national(national_status)
+    if can_transition(Status(complaint.status), new_status):
+        complaint.status = new_status.value
+    complaint.updated_at = now
+    _history(
+        session,
+        complaint,
+        Status(complaint.status),
+        source="gateway",
+        at=at,
+        national_status=national_status,
+        note=f"national tracking ID {tracking_id}",
+    )
+    _notify(session, complaint, now)
+    return True
+
+
+def mark_failed(session: Session, complaint_id: str, reason: str) -> None:
+    complaint = session.get(Complaint, complaint_id, with_for_update=True)
+    if complaint is None or complaint.tracking_id is not None:
+        return
+    now = utcnow()
+    if can_transition(Status(complaint.status), Status.FAILED):
+        complaint.status = Status.FAILED.value
+    complaint.failure_reason = reason
+    complaint.updated_at = now
+    _history(session, complaint, Status.FAILED, source="gateway", at=now, note=reason)
+
+
+def reopen_failed(session: Session, complaint_id: str, now: datetime) -> None:
+    complaint = session.get(Complaint, complaint_id, with_for_update=True)
+    if complaint is None or complaint.status != Status.FAILED.value:
+        return
+    complaint.status = Status.RECEIVED.value
+    complaint.updated_at = now
+    _history(session, complaint, Status.RECEIVED, source="operator", at=now, note="retried")
+
+
+def event_key(event: ChangeEvent) -> str:
+    digest = hashlib.sha256((event.response or "").encode()).hexdigest()[:16]
+    return f"{event.status}:{event.at.isoformat()}:{digest}"
+
+
+def apply_change(
+    session: Session, tenant: str, event: ChangeEvent, calendar: HolidayCalendar, sla: SlaPolicy
+) -> str:
+    """Apply one national change event; returns what happened (for metrics and logs).
+
+    ``applied``: status or response changed, history written, citizen notified.
+    ``unchanged``: nothing new (a replayed or redundant event).
+    ``unknown``: no complaint of this tenant has that tracking ID or external_ref.
+    ``ignored``: the transition is not allowed from the current status; kept in history.
+    """
+    complaint = session.scalars(
+        select(Complaint)
+        .where(Complaint.tenant == tenant, Complaint.tracking_id == event.tracking_id)  # type: ignore[arg-type]
+        .with_for_update()
+    ).first()
+    if complaint is None and event.external_ref:
+        complaint = session.scalars(
+            select(Complaint)
+            .where(Complaint.tenant == tenant, Complaint.external_ref == event.external_ref)  # type: ignore[arg-type]
+            .with_for_update()
+        ).first()
+    if complaint is None:
+        return "unknown"
+    new_status = from_national(event.status)
+    if complaint.tracking_id is None:
+        # the submission's response was lost; the feed tells us it arrived
+        mark_submitted(
+            session, complaint, event.tracking_id, "belum_terverifikasi", event.at, calendar, sla
+        )
+    key = event_key(event)
+    seen = session.scalars(
+        select(StatusEvent.id).where(
+            StatusEvent.complaint_id == complaint.id,  # type: ignore[arg-type]
+            StatusEvent.event_key == key,  # type: ignore[arg-type]
+        )
+    ).first()
+    if seen is not None:
+        return "unchanged"
+    current = Status(complaint.status)
+    response_changed = bool(event.response) and event.response != complaint.last_response
+    status_changed = new_status != current
+    if not status_changed and not response_changed:
+        return "unchanged"
+    now = utcnow()
+    if status_changed and not can_transition(current, new_status):
+        _history(
+            session,
+            complaint,
+            new_status,
+            source="national",
+            at=event.at,
+            national_status=event.status,
+            response=event.response,
+            note=f"not applied: {current} cannot move to {new_status}",
+            event_key=key,
+        )
+        return "ignored"
+    complaint.status = new_status.value
+    complaint.national_status = event.status
+    if event.agency_code:
+        complaint.agency_code = event.agency_code
+    if event.agency_name:
+        complaint.agency_name = event.agency_name
+    if response_changed:
+        complaint.last_response = event.response
+    if new_status == Status.DISPATCHED and status_changed:
+        complaint.dispatched_at = event.at
+        complaint.follow_up_due = sla.follow_up_due(event.at, calendar)
+    complaint.updated_at = now
+    _history(
+        session,
+        complaint,
+        new_status,
+        source="national",
+        at=event.at,
+        national_status=event.status,
+        response=event.response,
+        event_key=key,
+    )
+    _notify(session, complaint, now)
+    return "applied"

@@ -1,0 +1,159 @@
+"""The gateway's tables. Times are aware UTC datetimes on every backend."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from typing import Any
+
+from sqlalchemy import BigInteger, Column, Index, Integer, Text, UniqueConstraint
+from sqlmodel import Field, SQLModel
+
+
+def _big_pk() -> Any:
+    """A 64-bit autoincrement key (SQLite only autoincrements INTEGER)."""
+    big = BigInteger().with_variant(Integer(), "sqlite")
+    return Field(default=None, sa_column=Column(big, primary_key=True, autoincrement=True))
+
+
+class InboundMessage(SQLModel, table=True):
+    """A channel's raw input, committed before the channel is acknowledged."""
+
+    __tablename__ = "inbound_message"
+    __table_args__ = (
+        UniqueConstraint("tenant", "channel", "source_ref", name="uq_inbound_source"),
+    )
+
+    id: str = Field(primary_key=True, max_length=36)
+    tenant: str = Field(max_length=64)
+    channel: str = Field(max_length=32)
+    source_ref: str = Field(max_length=200)
+    content_type: str = Field(max_length=100)
+    payload: str = Field(sa_column=Column(Text, nullable=False))
+    # accepted (stored, not parsed) | parsed | quarantined
+    state: str = Field(max_length=16, index=True)
+    error: str | None = Field(default=None, sa_column=Column(Text))
+    complaint_id: str | None = Field(default=None, max_length=36)
+    received_at: datetime
+
+
+class Complaint(SQLModel, table=True):
+    __tablename__ = "complaint"
+    __table_args__ = (
+        UniqueConstraint("tenant", "channel", "source_ref", name="uq_complaint_source"),
+        Index("ix_complaint_tenant_status", "tenant", "status"),
+    )
+
+    id: str = Field(primary_key=True, max_length=36)
+    tenant: str = Field(max_length=64)
+    channel: str = Field(max_length=32)
+    source_ref: str = Field(max_length=200)
+    external_ref: str = Field(max_length=64, unique=True)
+    inbound_message_id: str | None = Field(default=None, max_length=36)
+
+    title: str = Field(max_length=200)
+    content: str = Field(sa_column=Column(Text, nullable=False))
+    classification: str = Field(max_length=32)
+    topic_id: int | None = None
+    agency_code: str | None = Field(default=None, max_length=64)
+    region_code: str = Field(max_length=16)
+    location_text: str | None = Field(default=None, max_length=500)
+    latitude: float | None = None
+    longitude: float | None = None
+    incident_date: date | None = None
+    anonymous: bool = False
+    confidential: bool = False
+    reporter_name: str | None = Field(default=None, max_length=200)
+    reporter_phone: str | None = Field(default=None, max_length=20, index=True)
+    reporter_email: str | None = Field(default=None, max_length=254)
+    reporter_nik: str | None = Field(default=None, max_length=16)
+    attachments: str = Field(default="[]", sa_column=Column(Text, nullable=False))
+    language: str = Field(default="id", max_length=8)
+
+    status: str = Field(max_length=16)
+    tracking_id: str | None = Field(default=None, max_length=64, unique=True)
+    national_status: str | None = Field(default=None, max_length=32)
+    agency_name: str | None = Field(default=None, max_length=300)
+    last_response: str | None = Field(default=None, sa_column=Column(Text))
+    failure_reason: str | None = Field(default=None, sa_column=Column(Text))
+    submitted_at: datetime | None = None
+    dispatched_at: datetime | None = None
+    verify_due: date | None = None
+    follow_up_due: date | None = None
+    created_at: datetime
+    updated_at: datetime
+
+
+class StatusEvent(SQLModel, table=True):
+    """A complaint's history: the gateway's own steps and the national ones."""
+
+    __tablename__ = "status_event"
+    __table_args__ = (UniqueConstraint("complaint_id", "event_key", name="uq_status_event_key"),)
+
+    id: int | None = _big_pk()
+    complaint_id: str = Field(max_length=36, index=True)
+    status: str = Field(max_length=16)
+    national_status: str | None = Field(default=None, max_length=32)
+    response: str | None = Field(default=None, sa_column=Column(Text))
+    note: str | None = Field(default=None, sa_column=Column(Text))
+    # gateway | national | operator
+    source: str = Field(max_length=16)
+    event_key: str | None = Field(default=None, max_length=200)
+    at: datetime
+    recorded_at: datetime
+
+
+class OutboxJob(SQLModel, table=True):
+    """Everything that leaves the gateway: written with the change that caused it."""
+
+    __tablename__ = "outbox_job"
+    __table_args__ = (
+        Index("ix_outbox_due", "state", "next_attempt_at"),
+        Index("ix_outbox_complaint", "complaint_id"),
+    )
+
+    id: int | None = _big_pk()
+    # submit | notify | comment
+    kind: str = Field(max_length=16)
+    tenant: str = Field(max_length=64, index=True)
+    complaint_id: str = Field(max_length=36)
+    payload: str = Field(default="{}", sa_column=Column(Text, nullable=False))
+    # pending | running | done | failed
+    state: str = Field(max_length=16)
+    attempts: int = 0
+    next_attempt_at: datetime
+    lease_owner: str | None = Field(default=None, max_length=100)
+    lease_expires_at: datetime | None = None
+    # the last attempt may have reached the registry: look up before sending again
+    ambiguous: bool = False
+    last_error: str | None = Field(default=None, sa_column=Column(Text))
+    last_error_kind: str | None = Field(default=None, max_length=32)
+    created_at: datetime
+    updated_at: datetime
+    done_at: datetime | None = None
+
+
+class JobAttempt(SQLModel, table=True):
+    __tablename__ = "job_attempt"
+
+    id: int | None = _big_pk()
+    job_id: int = Field(index=True, sa_type=BigInteger)
+    attempt: int
+    worker: str = Field(max_length=100)
+    # ok | retry | throttled | failed | lease_lost
+    outcome: str = Field(max_length=16)
+    error: str | None = Field(default=None, sa_column=Column(Text))
+    latency_ms: float | None = None
+    started_at: datetime
+    finished_at: datetime
+
+
+class FeedCursor(SQLModel, table=True):
+    """Where the status puller is in a tenant's national change feed."""
+
+    __tablename__ = "feed_cursor"
+
+    tenant: str = Field(primary_key=True, max_length=64)
+    cursor: str | None = Field(default=None, max_length=200)
+    events_applied: int = 0
+    updated_at: datetime

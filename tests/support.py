@@ -1,0 +1,130 @@
+"""Test support: waiting on conditions, free ports, child processes, databases."""
+
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import sys
+import time
+import uuid
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import TypeVar
+
+import httpx
+
+ROOT = Path(__file__).resolve().parent.parent
+T = TypeVar("T")
+
+POSTGRES_URL = os.environ.get(
+    "GATEWAY_TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"
+)
+
+TENANT_ENV = {
+    "GATEWAY_LAMPUNG_NATIONAL_TOKEN": "test-token-lampung-0001",
+    "GATEWAY_LAMPUNG_API_KEY": "key-lampung-0123456789",
+    "GATEWAY_KALSEL_NATIONAL_TOKEN": "test-token-kalsel-0001",
+    "GATEWAY_KALSEL_API_KEY": "key-kalsel-0123456789",
+}
+
+
+def wait_until(
+    predicate: Callable[[], T], timeout: float = 20.0, interval: float = 0.05, what: str = ""
+) -> T:
+    """Poll ``predicate`` until it returns something truthy, or fail at the deadline."""
+    deadline = time.monotonic() + timeout
+    last: T | None = None
+    while time.monotonic() < deadline:
+        last = predicate()
+        if last:
+            return last
+        time.sleep(interval)
+    raise AssertionError(f"timed out after {timeout}s waiting for {what or predicate}: {last!r}")
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+@contextmanager
+def child_process(
+    args: list[str], env: dict[str, str], ready_url: str, log_path: Path, timeout: float = 30
+) -> Iterator[subprocess.Popen[bytes]]:
+    """Start a child process and wait until ``ready_url`` answers; kill it afterwards."""
+    with open(log_path, "wb") as log:
+        proc = subprocess.Popen(
+            args, env={**os.environ, **env}, stdout=log, stderr=subprocess.STDOUT, cwd=ROOT
+        )
+
+    def ready() -> bool:
+        if proc.poll() is not None:
+            raise AssertionError(
+                f"{args} exited with {proc.returncode}:\n{log_path.read_text()[-4000:]}"
+            )
+        try:
+            return httpx.get(ready_url, timeout=1).status_code < 500
+        except httpx.TransportError:
+            return False
+
+    try:
+        wait_until(ready, timeout=timeout, interval=0.1, what=f"{ready_url} to answer")
+        yield proc
+    finally:
+        if proc.poll() is None:
+            proc.terminate()
+            try:
+                proc.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                proc.kill()
+                proc.wait()
+
+
+def python() -> str:
+    return sys.executable
+
+
+def postgres_available() -> bool:
+    import psycopg
+
+    url = POSTGRES_URL.replace("postgresql+psycopg://", "postgresql://")
+    try:
+        with psycopg.connect(url, connect_timeout=3):
+            return True
+    except psycopg.Error:
+        return False
+
+
+def ensure_postgres() -> None:
+    """Start the machine's PostgreSQL cluster if it is stopped."""
+    if postgres_available():
+        return
+    versions = sorted(os.listdir("/etc/postgresql")) if os.path.isdir("/etc/postgresql") else []
+    if versions:
+        subprocess.run(
+            ["pg_ctlcluster", "--skip-systemctl-redirect", versions[-1], "main", "start"],
+            check=False,
+            capture_output=True,
+        )
+    wait_until(postgres_available, timeout=30, interval=0.5, what="PostgreSQL")
+
+
+@contextmanager
+def fresh_postgres_database() -> Iterator[str]:
+    """A new, empty PostgreSQL database for one test; dropped afterwards."""
+    import psycopg
+
+    ensure_postgres()
+    admin_url = POSTGRES_URL.replace("postgresql+psycopg://", "postgresql://")
+    name = f"gw_test_{uuid.uuid4().hex[:12]}"
+    with psycopg.connect(admin_url, autocommit=True) as conn:
+        conn.execute(f'CREATE DATABASE "{name}"')
+    base, _, _ = POSTGRES_URL.rpartition("/")
+    try:
+        yield f"{base}/{name}"
+    finally:
+        with psycopg.connect(admin_url, autocommit=True) as conn:
+            conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
