@@ -10,7 +10,6 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 import sqlalchemy as sa
-import sqlmodel
 from alembic import op
 ${imports if imports else ""}
 
@@ -21,6 +20,7 @@ depends_on: str | Sequence[str] | None = ${repr(depends_on)}
 
 
 def upgrade() -> None:
+    # use plain sa types (sa.String, sa.DateTime(timezone=True)), not sqlmodel's
     ${upgrades if upgrades else "pass"}
 
 

@@ -9,8 +9,8 @@ from __future__ import annotations
 import hashlib
 from datetime import datetime
 
-from sqlalchemy import select
 from sqlalchemy.orm import Session
+from sqlmodel import col, select
 
 from gateway.domain.sla import HolidayCalendar, SlaPolicy
 from gateway.domain.status import Status, can_transition, from_national
@@ -137,13 +137,13 @@ def apply_change(
     """
     complaint = session.scalars(
         select(Complaint)
-        .where(Complaint.tenant == tenant, Complaint.tracking_id == event.tracking_id)  # type: ignore[arg-type]
+        .where(Complaint.tenant == tenant, Complaint.tracking_id == event.tracking_id)
         .with_for_update()
     ).first()
     if complaint is None and event.external_ref:
         complaint = session.scalars(
             select(Complaint)
-            .where(Complaint.tenant == tenant, Complaint.external_ref == event.external_ref)  # type: ignore[arg-type]
+            .where(Complaint.tenant == tenant, Complaint.external_ref == event.external_ref)
             .with_for_update()
         ).first()
     if complaint is None:
@@ -156,9 +156,8 @@ def apply_change(
         )
     key = event_key(event)
     seen = session.scalars(
-        select(StatusEvent.id).where(
-            StatusEvent.complaint_id == complaint.id,  # type: ignore[arg-type]
-            StatusEvent.event_key == key,  # type: ignore[arg-type]
+        select(col(StatusEvent.id)).where(
+            col(StatusEvent.complaint_id) == complaint.id, col(StatusEvent.event_key) == key
         )
     ).first()
     if seen is not None:

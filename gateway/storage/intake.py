@@ -11,9 +11,9 @@ import uuid
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
-from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
+from sqlmodel import col, select
 
 from gateway.domain.complaint import ComplaintDraft
 from gateway.domain.status import Status
@@ -68,10 +68,10 @@ def find_by_source(
 ) -> IntakeResult | None:
     with factory() as session:
         row = session.execute(
-            select(Complaint.id, Complaint.status, Complaint.tracking_id).where(
-                Complaint.tenant == tenant,
-                Complaint.channel == channel,
-                Complaint.source_ref == source_ref,
+            select(col(Complaint.id), col(Complaint.status), col(Complaint.tracking_id)).where(
+                col(Complaint.tenant) == tenant,
+                col(Complaint.channel) == channel,
+                col(Complaint.source_ref) == source_ref,
             )
         ).first()
     if row is None:

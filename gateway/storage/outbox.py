@@ -16,6 +16,7 @@ from typing import Any
 
 from sqlalchemy import and_, func, or_, select
 from sqlalchemy.orm import Session, sessionmaker
+from sqlmodel import col
 
 from gateway.storage.engine import transaction
 from gateway.storage.intake import utcnow
@@ -208,7 +209,7 @@ def list_jobs(
 def count_by_state(factory: sessionmaker[Session]) -> dict[str, int]:
     with factory() as session:
         rows = session.execute(
-            select(OutboxJob.state, func.count()).group_by(OutboxJob.state)
+            select(col(OutboxJob.state), func.count()).group_by(OutboxJob.state)
         ).all()
     return {state: count for state, count in rows}
 

@@ -42,8 +42,14 @@ def count(factory: sessionmaker[Session], model: type) -> int:
 
 def test_migrations_create_every_table(engine) -> None:
     names = set(inspect(engine).get_table_names())
-    assert {"inbound_message", "complaint", "status_event", "outbox_job", "job_attempt",
-            "feed_cursor"} <= names
+    assert {
+        "inbound_message",
+        "complaint",
+        "status_event",
+        "outbox_job",
+        "job_attempt",
+        "feed_cursor",
+    } <= names
     assert current_revision(engine) is not None
 
 
@@ -64,8 +70,9 @@ def test_intake_writes_raw_complaint_history_and_submit_job_together(factory) ->
 
 def test_same_source_ref_twice_is_one_complaint_even_concurrently(factory) -> None:
     with ThreadPoolExecutor(max_workers=8) as pool:
-        results = list(pool.map(lambda _: record_complaint(factory, draft("DUP"), "{}", "x"),
-                                range(16)))
+        results = list(
+            pool.map(lambda _: record_complaint(factory, draft("DUP"), "{}", "x"), range(16))
+        )
     assert len({r.complaint_id for r in results}) == 1
     assert sum(r.created for r in results) == 1
     assert count(factory, Complaint) == 1
@@ -108,8 +115,15 @@ def test_retry_schedules_later_and_failed_jobs_can_be_retried(factory) -> None:
     result = record_complaint(factory, draft(), "{}", "x")
     [job] = outbox.claim(factory, "w", 10, 60)
     with transaction(factory) as session:
-        outbox.finish_retry(session, job, delay=3600, error="503", error_kind="retryable",
-                            ambiguous=True, latency_ms=5)
+        outbox.finish_retry(
+            session,
+            job,
+            delay=3600,
+            error="503",
+            error_kind="retryable",
+            ambiguous=True,
+            latency_ms=5,
+        )
     assert outbox.claim(factory, "w", 10, 60) == []  # not due for an hour
     with transaction(factory) as session:
         row = session.get(OutboxJob, job.id)
@@ -118,9 +132,11 @@ def test_retry_schedules_later_and_failed_jobs_can_be_retried(factory) -> None:
     [job] = outbox.claim(factory, "w", 10, 60)
     assert job.ambiguous
     with transaction(factory) as session:
-        outbox.finish_failed(session, job, error="title: required", error_kind="permanent",
-                             latency_ms=5)
+        outbox.finish_failed(
+            session, job, error="title: required", error_kind="permanent", latency_ms=5
+        )
         from gateway.storage.complaints import mark_failed
+
         mark_failed(session, job.complaint_id, "title: required")
     with factory() as session:
         complaint = session.get(Complaint, result.complaint_id)
@@ -139,8 +155,15 @@ def _submitted(factory, source_ref: str = "T-1", tracking_id: str = "70000001") 
     with transaction(factory) as session:
         complaint = session.get(Complaint, result.complaint_id)
         assert complaint is not None
-        mark_submitted(session, complaint, tracking_id, "belum_terverifikasi",
-                       datetime(2026, 11, 20, 3, 0, tzinfo=UTC), NoHolidays(), SlaPolicy())
+        mark_submitted(
+            session,
+            complaint,
+            tracking_id,
+            "belum_terverifikasi",
+            datetime(2026, 11, 20, 3, 0, tzinfo=UTC),
+            NoHolidays(),
+            SlaPolicy(),
+        )
     return result.complaint_id
 
 
@@ -161,16 +184,25 @@ def test_change_events_apply_once_and_replays_change_nothing(factory) -> None:
     at = datetime(2026, 11, 23, 2, 0, tzinfo=UTC)
     events = [
         ChangeEvent("70000001", None, "terverifikasi", None, at),
-        ChangeEvent("70000001", None, "terdisposisi", None, at + timedelta(hours=1),
-                    agency_code="18-DPUPR", agency_name="Dinas PUPR Provinsi Lampung"),
-        ChangeEvent("70000001", None, "ditindaklanjuti", "Perbaikan dijadwalkan.",
-                    at + timedelta(hours=2)),
+        ChangeEvent(
+            "70000001",
+            None,
+            "terdisposisi",
+            None,
+            at + timedelta(hours=1),
+            agency_code="18-DPUPR",
+            agency_name="Dinas PUPR Provinsi Lampung",
+        ),
+        ChangeEvent(
+            "70000001", None, "ditindaklanjuti", "Perbaikan dijadwalkan.", at + timedelta(hours=2)
+        ),
     ]
     outcomes = []
     for _ in range(2):  # the second round is a replay
         with transaction(factory) as session:
-            outcomes += [apply_change(session, "lampung", e, NoHolidays(), SlaPolicy())
-                         for e in events]
+            outcomes += [
+                apply_change(session, "lampung", e, NoHolidays(), SlaPolicy()) for e in events
+            ]
     assert outcomes == ["applied"] * 3 + ["unchanged"] * 3
     with factory() as session:
         complaint = session.get(Complaint, complaint_id)
@@ -181,7 +213,10 @@ def test_change_events_apply_once_and_replays_change_nothing(factory) -> None:
         assert complaint.follow_up_due.isoformat() == "2026-11-30"
         national = session.scalars(select(StatusEvent).where(StatusEvent.source == "national"))
         assert [e.national_status for e in national] == [
-            "terverifikasi", "terdisposisi", "ditindaklanjuti"]
+            "terverifikasi",
+            "terdisposisi",
+            "ditindaklanjuti",
+        ]
         notify = session.scalars(select(OutboxJob).where(OutboxJob.kind == "notify")).all()
         assert len(notify) == 4  # submitted + three changes
         assert json.loads(notify[-1].payload)["response"] == "Perbaikan dijadwalkan."
@@ -192,8 +227,16 @@ def test_change_for_another_tenant_or_unknown_id_is_not_applied(factory) -> None
     event = ChangeEvent("70000001", None, "terverifikasi", None, datetime.now(UTC))
     with transaction(factory) as session:
         assert apply_change(session, "kalsel", event, NoHolidays(), SlaPolicy()) == "unknown"
-        assert apply_change(session, "lampung", ChangeEvent("99", None, "selesai", None,
-                            datetime.now(UTC)), NoHolidays(), SlaPolicy()) == "unknown"
+        assert (
+            apply_change(
+                session,
+                "lampung",
+                ChangeEvent("99", None, "selesai", None, datetime.now(UTC)),
+                NoHolidays(),
+                SlaPolicy(),
+            )
+            == "unknown"
+        )
 
 
 def test_feed_reconciles_a_submission_whose_response_was_lost(factory) -> None:
@@ -212,11 +255,20 @@ def test_backwards_transition_is_recorded_but_not_applied(factory) -> None:
     complaint_id = _submitted(factory)
     now = datetime.now(UTC)
     with transaction(factory) as session:
-        apply_change(session, "lampung", ChangeEvent("70000001", None, "selesai", "Selesai.", now),
-                     NoHolidays(), SlaPolicy())
-        outcome = apply_change(session, "lampung",
-                               ChangeEvent("70000001", None, "terverifikasi", None,
-                                           now + timedelta(seconds=1)), NoHolidays(), SlaPolicy())
+        apply_change(
+            session,
+            "lampung",
+            ChangeEvent("70000001", None, "selesai", "Selesai.", now),
+            NoHolidays(),
+            SlaPolicy(),
+        )
+        outcome = apply_change(
+            session,
+            "lampung",
+            ChangeEvent("70000001", None, "terverifikasi", None, now + timedelta(seconds=1)),
+            NoHolidays(),
+            SlaPolicy(),
+        )
     assert outcome == "ignored"
     with factory() as session:
         assert session.get(Complaint, complaint_id).status == "resolved"

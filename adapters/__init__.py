@@ -1,0 +1,1 @@
+"""Channel adapters, one package per channel family, registered in ``registry``."""

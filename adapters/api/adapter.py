@@ -1,0 +1,72 @@
+"""The API channel's inbound route."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import APIRouter, Request
+from fastapi.concurrency import run_in_threadpool
+from fastapi.responses import JSONResponse
+from pydantic import BaseModel
+
+from adapters.api.parse import CHANNEL, ComplaintIn, to_draft
+from adapters.api.reply import LoggingReplier
+from gateway.api.deps import ContainerDep, PathTenant
+from gateway.channels import ChannelAdapter
+from gateway.storage.intake import record_complaint
+
+router = APIRouter(prefix="/channels/api", tags=["channels"])
+
+
+class Accepted(BaseModel):
+    id: str
+    status: str
+    tracking_id: str | None
+    duplicate: bool
+    links: dict[str, str]
+
+
+ERRORS: dict[int | str, dict[str, Any]] = {
+    400: {"description": "Body is not valid JSON"},
+    401: {"description": "Missing or wrong X-API-Key"},
+    404: {"description": "Unknown tenant"},
+    413: {"description": "Body too large"},
+    422: {"description": "Field errors; `error.fields` names each field"},
+    503: {"description": "Database unavailable; retry"},
+}
+
+
+@router.post(
+    "/{tenant}/complaints",
+    status_code=202,
+    response_model=Accepted,
+    responses={
+        200: {"model": Accepted, "description": "Already received (same source_ref)"},
+        **ERRORS,
+    },
+)
+async def submit_complaint(
+    request: Request, container: ContainerDep, tenant: PathTenant, body: ComplaintIn
+) -> JSONResponse:
+    """File a complaint. Answers 202 once it is stored; the same `source_ref` again answers
+    200 with the complaint already stored and creates nothing."""
+    draft = to_draft(body, tenant.id, tenant.spec.region_code, tenant.spec.default_topic_id)
+    raw = (await request.body()).decode("utf-8", errors="replace")
+    result = await run_in_threadpool(
+        record_complaint, container.factory, draft, raw, "application/json"
+    )
+    accepted = Accepted(
+        id=result.complaint_id,
+        status=result.status,
+        tracking_id=result.tracking_id,
+        duplicate=not result.created,
+        links={"self": f"/complaints/{result.complaint_id}"},
+    )
+    return JSONResponse(
+        accepted.model_dump(mode="json"),
+        status_code=202 if result.created else 200,
+        headers={"Location": f"/complaints/{result.complaint_id}"},
+    )
+
+
+ADAPTER = ChannelAdapter(channel=CHANNEL, router=router, make_replier=lambda _c: LoggingReplier())

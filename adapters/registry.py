@@ -1,0 +1,11 @@
+"""The explicit list of channel adapters. Mappings enable them per tenant."""
+
+from __future__ import annotations
+
+from gateway.channels import ChannelAdapter
+
+
+def all_adapters() -> list[ChannelAdapter]:
+    from adapters.api import adapter as api
+
+    return [api.ADAPTER]

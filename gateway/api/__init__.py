@@ -1,0 +1,1 @@
+"""The FastAPI application: channel routes, lookup, health."""

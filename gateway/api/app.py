@@ -1,0 +1,71 @@
+"""The FastAPI application factory."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from fastapi import FastAPI
+
+from gateway import __version__
+from gateway.api import errors
+from gateway.api.middleware import BodySizeLimit, RequestLog
+from gateway.api.routes import complaints, health
+from gateway.bootstrap import Container
+from gateway.sync.scheduler import SyncSchedule
+
+DESCRIPTION = """
+The regional channel gateway for SP4N-LAPOR!: every regional complaint channel in,
+one complaint schema, a durable sync to the national registry, and the national
+status and agency responses carried back to the citizen on the channel they used.
+
+Authenticate channel and lookup requests with the tenant's `X-API-Key`.
+"""
+
+
+def create_app(container: Container, *, run_sync: bool = True) -> FastAPI:
+    """The gateway app; with ``run_sync`` the dispatcher and puller run in-process."""
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        schedule = None
+        if container.sandbox is not None:
+            await container.sandbox.state.sandbox.start()
+        if run_sync:
+            s = container.settings
+            schedule = SyncSchedule(
+                container.dispatcher(),
+                container.puller(),
+                dispatch_interval=s.dispatch_interval,
+                pull_interval=s.pull_interval,
+            )
+            schedule.start()
+        try:
+            yield
+        finally:
+            if schedule is not None:
+                schedule.shutdown()
+            if container.sandbox is not None:
+                await container.sandbox.state.sandbox.stop()
+            await container.aclose()
+
+    app = FastAPI(
+        title="lapor-gateway",
+        version=__version__,
+        description=DESCRIPTION,
+        lifespan=lifespan,
+    )
+    app.state.container = container
+    errors.install(app)
+    from adapters.registry import all_adapters
+
+    for adapter in all_adapters():
+        if adapter.router is not None:
+            app.include_router(adapter.router)
+    app.include_router(complaints.router)
+    app.include_router(health.router)
+    if container.sandbox is not None:
+        app.mount("/sandbox", container.sandbox)
+    app.add_middleware(BodySizeLimit, limit=container.settings.max_body_bytes)
+    app.add_middleware(RequestLog)
+    return app

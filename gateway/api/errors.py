@@ -1,0 +1,131 @@
+"""Errors become HTTP answers here, and only here.
+
+Every error body has one shape::
+
+    {"error": {"code": "invalid_input", "message": "...",
+               "fields": [{"field": "reporter.phone", "message": "..."}]}}
+
+No stack trace ever leaves the process; a database that is down answers 503 so
+channels retry.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import structlog
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from pydantic import ValidationError
+from sqlalchemy.exc import DBAPIError, OperationalError
+from sqlalchemy.exc import TimeoutError as PoolTimeout
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from gateway.domain.errors import ErrorKind, FieldError, GatewayError
+
+log = structlog.get_logger("gateway.api")
+
+STATUS_OF_KIND: dict[ErrorKind, int] = {
+    ErrorKind.INVALID_INPUT: 422,
+    ErrorKind.NOT_FOUND: 404,
+    ErrorKind.UNAUTHORIZED: 401,
+    ErrorKind.UNAVAILABLE: 503,
+    ErrorKind.TOO_LARGE: 413,
+    ErrorKind.THROTTLED: 429,
+    ErrorKind.PERMANENT: 400,
+    ErrorKind.RETRYABLE: 503,
+}
+
+
+def error_body(code: str, message: str, fields: list[FieldError] | None = None) -> dict[str, Any]:
+    body: dict[str, Any] = {"code": code, "message": message}
+    if fields:
+        body["fields"] = [{"field": f.field, "message": f.message} for f in fields]
+    return {"error": body}
+
+
+def error_response(error: GatewayError) -> JSONResponse:
+    headers = {}
+    if error.kind in (ErrorKind.THROTTLED, ErrorKind.UNAVAILABLE, ErrorKind.RETRYABLE):
+        headers["Retry-After"] = str(max(1, round(error.retry_after or 5)))
+    if error.kind == ErrorKind.UNAUTHORIZED:
+        headers["WWW-Authenticate"] = 'ApiKey header="X-API-Key"'
+    return JSONResponse(
+        error_body(error.kind.value, error.message, error.fields),
+        status_code=STATUS_OF_KIND.get(error.kind, 400),
+        headers=headers,
+    )
+
+
+def field_errors(exc: ValidationError | RequestValidationError, skip: int = 0) -> list[FieldError]:
+    """Pydantic errors as field paths like ``reporter.phone``."""
+    out = []
+    for err in exc.errors():
+        loc = [str(p) for p in err.get("loc", ())][skip:]
+        msg = str(err.get("msg", "invalid"))
+        if msg.startswith("Value error, "):
+            msg = msg[len("Value error, ") :]
+        out.append(FieldError(".".join(loc) or "body", msg))
+    return out
+
+
+def install(app: FastAPI) -> None:
+    @app.exception_handler(GatewayError)
+    async def _gateway_error(_request: Request, exc: GatewayError) -> JSONResponse:
+        return error_response(exc)
+
+    @app.exception_handler(RequestValidationError)
+    async def _validation(_request: Request, exc: RequestValidationError) -> JSONResponse:
+        for err in exc.errors():
+            if err.get("type") == "json_invalid":
+                ctx = err.get("ctx") or {}
+                detail = ctx.get("error", "malformed")
+                return JSONResponse(
+                    error_body(
+                        "invalid_json",
+                        f"request body is not valid JSON ({detail})",
+                        [FieldError("body", "not valid JSON")],
+                    ),
+                    status_code=400,
+                )
+        # strip the leading "body"/"query"/"path" from locations
+        fields = [
+            FieldError(f.field.split(".", 1)[1] if "." in f.field else f.field, f.message)
+            for f in field_errors(exc)
+        ]
+        names = ", ".join(sorted({f.field for f in fields}))
+        return error_response(
+            GatewayError(ErrorKind.INVALID_INPUT, f"invalid fields: {names}", fields)
+        )
+
+    @app.exception_handler(StarletteHTTPException)
+    async def _http(_request: Request, exc: StarletteHTTPException) -> JSONResponse:
+        code = {404: "not_found", 405: "method_not_allowed", 401: "unauthorized"}.get(
+            exc.status_code, "http_error"
+        )
+        return JSONResponse(
+            error_body(code, str(exc.detail)),
+            status_code=exc.status_code,
+            headers=getattr(exc, "headers", None),
+        )
+
+    @app.exception_handler(OperationalError)
+    @app.exception_handler(PoolTimeout)
+    async def _database_down(_request: Request, exc: Exception) -> JSONResponse:
+        log.error("database unavailable", error=type(exc).__name__)
+        return error_response(
+            GatewayError(ErrorKind.UNAVAILABLE, "database unavailable; try again", retry_after=5)
+        )
+
+    @app.exception_handler(DBAPIError)
+    async def _database_error(_request: Request, exc: DBAPIError) -> JSONResponse:
+        if exc.connection_invalidated:
+            return await _database_down(_request, exc)
+        log.error("database error", error=type(exc.orig).__name__)
+        return JSONResponse(error_body("internal", "internal error"), status_code=500)
+
+    @app.exception_handler(Exception)
+    async def _unexpected(_request: Request, exc: Exception) -> JSONResponse:
+        log.error("unhandled error", error=type(exc).__name__)
+        return JSONResponse(error_body("internal", "internal error"), status_code=500)

@@ -1,0 +1,154 @@
+"""The one place where the gateway is wired together.
+
+``gateway serve``, ``gateway worker``, the CLI and the tests all build the
+gateway through :func:`build_container`; tests hand in their own settings and
+environment through the same door.
+"""
+
+from __future__ import annotations
+
+import os
+import socket
+import uuid
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+import httpx
+from sqlalchemy import Engine, text
+from sqlalchemy.orm import Session, sessionmaker
+from tenacity import retry, retry_if_exception_type, stop_after_delay, wait_exponential
+
+from gateway.calendar import IndonesianCalendar
+from gateway.domain.sla import SlaPolicy
+from gateway.national.client import HttpRegistryFactory
+from gateway.ports import Replier
+from gateway.settings import Settings
+from gateway.storage.engine import make_engine, make_session_factory
+from gateway.sync.backoff import RetryPolicy
+from gateway.sync.dispatcher import Dispatcher
+from gateway.sync.puller import StatusPuller
+from gateway.tenants import Tenant, load_tenants
+
+SANDBOX_BASE_URL = "http://sandbox.internal"
+
+
+@dataclass
+class Container:
+    settings: Settings
+    engine: Engine
+    factory: sessionmaker[Session]
+    tenants: dict[str, Tenant]
+    registries: HttpRegistryFactory
+    calendar: IndonesianCalendar
+    owner: str
+    repliers: dict[str, Replier] = field(default_factory=dict)
+    #: the in-process sandbox app when GATEWAY_NATIONAL_URL is unset
+    sandbox: Any | None = None
+
+    def dispatcher(self) -> Dispatcher:
+        s = self.settings
+        return Dispatcher(
+            self.factory,
+            self.registries,
+            self.repliers,
+            owner=self.owner,
+            calendar=self.calendar,
+            sla=SlaPolicy(),
+            policy=RetryPolicy(
+                base=s.backoff_base, maximum=s.backoff_max, max_attempts=s.max_attempts
+            ),
+            batch=s.dispatch_batch,
+            concurrency=s.dispatch_concurrency,
+            lease_seconds=s.lease_seconds,
+        )
+
+    def puller(self) -> StatusPuller:
+        return StatusPuller(
+            self.factory,
+            self.registries,
+            self.tenants,
+            calendar=self.calendar,
+            page_size=self.settings.pull_page_size,
+        )
+
+    async def aclose(self) -> None:
+        await self.registries.aclose()
+        self.engine.dispose()
+
+
+def load_settings(**overrides: Any) -> Settings:
+    return Settings(**overrides)
+
+
+def worker_identity(settings: Settings) -> str:
+    if settings.worker_id:
+        return settings.worker_id
+    return f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:6]}"
+
+
+def build_container(
+    settings: Settings,
+    *,
+    environ: Mapping[str, str] | None = None,
+    with_sandbox: bool = True,
+) -> Container:
+    if environ is None:
+        from dotenv import dotenv_values
+
+        dotenv = {k: v for k, v in dotenv_values(".env").items() if v is not None}
+        environ = {**dotenv, **os.environ}
+    tenants = load_tenants(settings.mappings_dir, environ, production=settings.env == "production")
+    tokens = {t.id: t.national_token.get_secret_value() for t in tenants.values()}
+    engine = make_engine(settings.database_url)
+    sandbox = None
+    transport: httpx.AsyncBaseTransport | None = None
+    base_url = settings.national_url
+    if base_url is None:
+        if not with_sandbox:
+            raise RuntimeError(
+                "GATEWAY_NATIONAL_URL is not set: point it at the national registry, "
+                "or at `gateway sandbox` for a rehearsal"
+            )
+        from gateway.sandbox.app import create_sandbox_app
+        from gateway.sandbox.config import SandboxConfig
+
+        sandbox = create_sandbox_app(
+            SandboxConfig(db_path=settings.sandbox_db, step_seconds=settings.sandbox_step_seconds)
+        )
+        transport = httpx.ASGITransport(app=sandbox)
+        base_url = SANDBOX_BASE_URL
+    registries = HttpRegistryFactory(
+        base_url, tokens, transport=transport, timeout=settings.national_timeout
+    )
+    container = Container(
+        settings=settings,
+        engine=engine,
+        factory=make_session_factory(engine),
+        tenants=tenants,
+        registries=registries,
+        calendar=IndonesianCalendar(),
+        owner=worker_identity(settings),
+        sandbox=sandbox,
+    )
+    from adapters.registry import all_adapters
+
+    for adapter in all_adapters():
+        if adapter.make_replier is not None:
+            container.repliers[adapter.channel] = adapter.make_replier(container)
+    from adapters.api.reply import LoggingReplier
+
+    container.repliers.setdefault("*", LoggingReplier())
+    return container
+
+
+@retry(
+    retry=retry_if_exception_type(Exception),
+    wait=wait_exponential(multiplier=0.5, max=5),
+    stop=stop_after_delay(60),
+    reraise=True,
+)
+def wait_for_database(engine: Engine) -> None:
+    """Block until the database answers (a worker may start before PostgreSQL)."""
+    with engine.connect() as connection:
+        connection.execute(text("SELECT 1"))

@@ -1,0 +1,196 @@
+"""The ``gateway`` command line."""
+
+from __future__ import annotations
+
+import asyncio
+import signal
+import sys
+from typing import Annotated
+
+import typer
+from rich.console import Console
+from rich.table import Table
+
+from gateway.bootstrap import Container, build_container, load_settings, wait_for_database
+from gateway.logs import configure_logging
+from gateway.tenants import MappingError
+
+app = typer.Typer(
+    help="lapor-gateway: regional complaint channels into SP4N-LAPOR!", no_args_is_help=True
+)
+db_app = typer.Typer(help="Database schema", no_args_is_help=True)
+jobs_app = typer.Typer(help="Outbox jobs: list and retry", no_args_is_help=True)
+app.add_typer(db_app, name="db")
+app.add_typer(jobs_app, name="jobs")
+console = Console()
+err = Console(stderr=True)
+
+
+def _container(with_sandbox: bool = True) -> Container:
+    settings = load_settings()
+    configure_logging(settings.log_level, settings.log_format)
+    try:
+        return build_container(settings, with_sandbox=with_sandbox)
+    except (MappingError, RuntimeError) as exc:
+        err.print(f"[red]error:[/red] {exc}")
+        raise typer.Exit(2) from exc
+
+
+@app.command()
+def serve(
+    host: Annotated[str, typer.Option(help="Address to listen on")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(help="Port to listen on")] = 8000,
+    sync: Annotated[
+        bool, typer.Option(help="Run the dispatcher and puller in this process")
+    ] = True,
+) -> None:
+    """Serve the HTTP API (with the sync engine, and the sandbox when no national URL is set)."""
+    import uvicorn
+
+    from gateway.api.app import create_app
+
+    container = _container()
+    _require_current_schema(container)
+    uvicorn.run(
+        create_app(container, run_sync=sync),
+        host=host,
+        port=port,
+        log_config=None,
+        access_log=False,
+        proxy_headers=True,
+    )
+
+
+@app.command()
+def worker() -> None:
+    """Run the dispatcher and status puller alone (several may share one PostgreSQL)."""
+    from gateway.sync.scheduler import SyncSchedule
+
+    container = _container(with_sandbox=False)
+    wait_for_database(container.engine)
+    _require_current_schema(container)
+    s = container.settings
+
+    async def run() -> None:
+        schedule = SyncSchedule(
+            container.dispatcher(),
+            container.puller(),
+            dispatch_interval=s.dispatch_interval,
+            pull_interval=s.pull_interval,
+        )
+        stop = asyncio.Event()
+        loop = asyncio.get_running_loop()
+        for sig in (signal.SIGINT, signal.SIGTERM):
+            loop.add_signal_handler(sig, stop.set)
+        schedule.start()
+        try:
+            await stop.wait()
+        finally:
+            schedule.shutdown()
+            await container.aclose()
+
+    asyncio.run(run())
+
+
+def _require_current_schema(container: Container) -> None:
+    from alembic.script import ScriptDirectory
+
+    from gateway.migrations import alembic_config, current_revision
+
+    url = container.engine.url.render_as_string(hide_password=False)
+    head = ScriptDirectory.from_config(alembic_config(url)).get_current_head()
+    current = current_revision(container.engine)
+    if current != head:
+        err.print(
+            f"[red]error:[/red] database schema is at {current or 'nothing'}, code needs {head}: "
+            "run `gateway db upgrade`"
+        )
+        raise typer.Exit(2)
+
+
+@db_app.command("upgrade")
+def db_upgrade(
+    revision: Annotated[str, typer.Argument(help="Target revision")] = "head",
+) -> None:
+    """Create or migrate the database schema (SQLite or PostgreSQL)."""
+    from gateway.migrations import current_revision, upgrade
+    from gateway.storage.engine import make_engine
+
+    settings = load_settings()
+    configure_logging(settings.log_level, settings.log_format)
+    engine = make_engine(settings.database_url)
+    wait_for_database(engine)
+    upgrade(engine, revision)
+    console.print(f"database at revision {current_revision(engine)}")
+
+
+@jobs_app.command("list")
+def jobs_list(
+    state: Annotated[str | None, typer.Option(help="pending, running, done or failed")] = None,
+    kind: Annotated[str | None, typer.Option(help="submit, notify or comment")] = None,
+    tenant: Annotated[str | None, typer.Option(help="Tenant id")] = None,
+    limit: Annotated[int, typer.Option(help="At most this many")] = 50,
+) -> None:
+    """List outbox jobs, newest first."""
+    from gateway.storage import outbox
+
+    container = _container(with_sandbox=False) if _has_national() else _container()
+    jobs = outbox.list_jobs(container.factory, state=state, kind=kind, tenant=tenant, limit=limit)
+    table = Table("id", "kind", "tenant", "complaint", "state", "attempts", "next attempt", "error")
+    for job in jobs:
+        table.add_row(
+            str(job.id),
+            job.kind,
+            job.tenant,
+            job.complaint_id[:8],
+            job.state,
+            str(job.attempts),
+            job.next_attempt_at.strftime("%Y-%m-%d %H:%M:%S"),
+            (job.last_error or "")[:60],
+        )
+    console.print(table)
+    counts = outbox.count_by_state(container.factory)
+    console.print(", ".join(f"{k}: {v}" for k, v in sorted(counts.items())) or "no jobs")
+
+
+@jobs_app.command("retry")
+def jobs_retry(
+    job_ids: Annotated[
+        list[int] | None, typer.Argument(help="Job ids; all failed if omitted")
+    ] = None,
+    tenant: Annotated[str | None, typer.Option(help="Only this tenant's failed jobs")] = None,
+    all_failed: Annotated[bool, typer.Option("--all", help="Retry every failed job")] = False,
+) -> None:
+    """Put failed jobs back in the queue (after fixing what made them fail)."""
+    from gateway.storage import outbox
+
+    if not job_ids and not all_failed and not tenant:
+        err.print("[red]error:[/red] name job ids, --tenant T, or --all")
+        raise typer.Exit(2)
+    container = _container(with_sandbox=False) if _has_national() else _container()
+    ids = outbox.retry_failed(container.factory, job_ids or None, tenant)
+    console.print(f"{len(ids)} job(s) queued again: {', '.join(map(str, ids)) or '-'}")
+
+
+def _has_national() -> bool:
+    return load_settings().national_url is not None
+
+
+def _register_sandbox() -> None:
+    from gateway.sandbox.cli import sandbox_command
+
+    app.command("sandbox", help="Run the sandbox national registry (a simulator)")(sandbox_command)
+
+
+_register_sandbox()
+
+
+def main() -> None:
+    try:
+        app()
+    except KeyboardInterrupt:
+        sys.exit(130)
+
+
+if __name__ == "__main__":
+    main()

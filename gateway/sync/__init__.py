@@ -1,0 +1,1 @@
+"""The sync engine: dispatcher, status puller, notifier and their schedule."""

@@ -1,0 +1,108 @@
+"""The status puller: follows each tenant's national change feed from a stored cursor.
+
+A page of events and the cursor after it commit in one transaction, so a crash
+replays at most the page it was applying, and replayed events change nothing.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+
+import structlog
+from sqlalchemy.orm import Session, sessionmaker
+
+from gateway.domain.errors import GatewayError
+from gateway.domain.sla import HolidayCalendar, SlaPolicy
+from gateway.ports import ChangesPage, RegistryFactory
+from gateway.storage.complaints import apply_change
+from gateway.storage.engine import transaction
+from gateway.storage.intake import utcnow
+from gateway.storage.models import FeedCursor
+
+log = structlog.get_logger("gateway.puller")
+
+
+@dataclass
+class PullStats:
+    pages: int = 0
+    events: int = 0
+    outcomes: dict[str, int] = field(default_factory=dict)
+    errors: dict[str, str] = field(default_factory=dict)
+
+
+class StatusPuller:
+    def __init__(
+        self,
+        factory: sessionmaker[Session],
+        registries: RegistryFactory,
+        tenants: Iterable[str],
+        *,
+        calendar: HolidayCalendar,
+        sla: SlaPolicy | None = None,
+        page_size: int = 200,
+        max_pages: int = 50,
+    ) -> None:
+        self.factory = factory
+        self.registries = registries
+        self.tenants = list(tenants)
+        self.calendar = calendar
+        self.sla = sla or SlaPolicy()
+        self.page_size = page_size
+        self.max_pages = max_pages
+
+    async def run_once(self) -> PullStats:
+        stats = PullStats()
+        for tenant in self.tenants:
+            try:
+                await self.pull_tenant(tenant, stats)
+            except GatewayError as error:
+                stats.errors[tenant] = str(error)
+                log.warning("change feed pull failed", tenant=tenant, error=str(error))
+        return stats
+
+    async def pull_tenant(self, tenant: str, stats: PullStats) -> None:
+        registry = self.registries.for_tenant(tenant)
+        for _ in range(self.max_pages):
+            cursor = await asyncio.to_thread(self._cursor, tenant)
+            page = await registry.changes(cursor, self.page_size)
+            stats.pages += 1
+            if not page.events:
+                if page.next_cursor and page.next_cursor != cursor:
+                    await asyncio.to_thread(self._apply, tenant, cursor, page, stats)
+                return
+            applied = await asyncio.to_thread(self._apply, tenant, cursor, page, stats)
+            if not applied or page.next_cursor in (None, cursor):
+                return
+
+    def _cursor(self, tenant: str) -> str | None:
+        with self.factory() as session:
+            row = session.get(FeedCursor, tenant)
+            return row.cursor if row else None
+
+    def _apply(
+        self, tenant: str, expected: str | None, page: ChangesPage, stats: PullStats
+    ) -> bool:
+        with transaction(self.factory) as session:
+            row = session.get(FeedCursor, tenant, with_for_update=True)
+            if row is None:
+                row = FeedCursor(tenant=tenant, cursor=None, events_applied=0, updated_at=utcnow())
+                session.add(row)
+            if row.cursor != expected:
+                # another puller moved the cursor meanwhile; its page wins
+                return False
+            for event in page.events:
+                outcome = apply_change(session, tenant, event, self.calendar, self.sla)
+                stats.outcomes[outcome] = stats.outcomes.get(outcome, 0) + 1
+                if outcome == "unknown":
+                    log.warning(
+                        "change for an unknown complaint",
+                        tenant=tenant,
+                        tracking_id=event.tracking_id,
+                    )
+            row.cursor = page.next_cursor
+            row.events_applied += len(page.events)
+            row.updated_at = utcnow()
+            stats.events += len(page.events)
+        return True
