@@ -72,3 +72,14 @@ NATIONAL_STATUSES = (
     "selesai",
     "diarsipkan",
 )
+R_ITEMS = "items"
+R_ID = "id"
+R_PARENT_ID = "parent_id"
+R_NAME = "name"
+R_CODE = "code"
+R_LEVEL = "level"
+# one field error in a 400 body: {"errors": [{"field": ..., "message": ...}]};
+# FastAPI's {"detail": [{"loc": [...], "msg": ...}]} is read too
+ERROR_FIELD_KEYS = ("field", "loc", "path")
+ERROR_MESSAGE_KEYS = ("message", "msg", "detail")
+R_DETAIL = "detail"
