@@ -49,10 +49,17 @@ class Settings(BaseSettings):
     pull_page_size: int = Field(200, gt=0, le=1000)
 
     @model_validator(mode="after")
-    def _sqlite_default_only_outside_production(self) -> Settings:
+    def _consistent(self) -> Settings:
         if self.env == "production" and self.national_url is None:
             raise ValueError(
                 "GATEWAY_NATIONAL_URL must be set in production (the sandbox is for rehearsal)"
+            )
+        # a lease must outlive any request made under it, or a second worker could
+        # take a job over while the first one's request is still in flight
+        if self.lease_seconds < 3 * self.national_timeout:
+            raise ValueError(
+                "GATEWAY_LEASE_SECONDS must be at least 3 x GATEWAY_NATIONAL_TIMEOUT "
+                f"({self.lease_seconds} < 3 x {self.national_timeout})"
             )
         return self
 

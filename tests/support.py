@@ -155,3 +155,23 @@ def serve_in_thread(app: object, port: int | None = None) -> Iterator[str]:
     finally:
         server.should_exit = True
         thread.join(timeout=15)
+
+
+@contextmanager
+def sandbox_process(tmp: Path, *extra: str) -> Iterator[str]:
+    """``gateway sandbox`` as a separate process on a free loopback port; yields its URL."""
+    port = free_port()
+    args = [
+        python(),
+        "-m",
+        "gateway.sandbox.cli",
+        "--port",
+        str(port),
+        "--db",
+        str(tmp / f"sandbox-{port}.db"),
+        *extra,
+    ]
+    with child_process(
+        args, {}, f"http://127.0.0.1:{port}/_sandbox/health", tmp / f"sandbox-{port}.log"
+    ):
+        yield f"http://127.0.0.1:{port}"

@@ -10,7 +10,7 @@ from pathlib import Path
 import httpx
 import pytest
 
-from tests.support import ROOT, TENANT_ENV, child_process, free_port, python
+from tests.support import ROOT, TENANT_ENV, child_process, free_port, python, sandbox_process
 
 FAULTS = {
     "--error-rate": "0.08",
@@ -80,11 +80,6 @@ def _base_env() -> dict[str, str]:
     import os
 
     return dict(os.environ)
-
-
-@pytest.fixture
-def sandbox_factory(tmp_path: Path) -> Callable[..., object]:
-    return lambda *extra: sandbox_process(tmp_path, *extra)
 
 
 @pytest.fixture

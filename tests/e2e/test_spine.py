@@ -9,7 +9,8 @@ from pathlib import Path
 import httpx
 import pytest
 
-from tests.e2e.conftest import FAULTS, gateway_process, sandbox_process
+from tests.e2e.conftest import FAULTS, gateway_process
+from tests.support import sandbox_process
 from tests.support import TENANT_ENV, fresh_postgres_database, wait_until
 
 pytestmark = pytest.mark.e2e
