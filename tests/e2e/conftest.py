@@ -3,14 +3,14 @@
 from __future__ import annotations
 
 import subprocess
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
 import httpx
 import pytest
 
-from tests.support import ROOT, TENANT_ENV, child_process, free_port, python, sandbox_process
+from tests.support import ROOT, TENANT_ENV, child_process, free_port, python
 
 FAULTS = {
     "--error-rate": "0.08",
@@ -21,23 +21,6 @@ FAULTS = {
     "--reset-rate": "0.04",
     "--lost-response-rate": "0.15",
 }
-
-
-@contextmanager
-def sandbox_process(tmp: Path, *extra: str) -> Iterator[str]:
-    port = free_port()
-    args = [
-        python(),
-        "-m",
-        "gateway.sandbox.cli",
-        "--port",
-        str(port),
-        "--db",
-        str(tmp / "sandbox.db"),
-        *extra,
-    ]
-    with child_process(args, {}, f"http://127.0.0.1:{port}/_sandbox/health", tmp / "sandbox.log"):
-        yield f"http://127.0.0.1:{port}"
 
 
 @contextmanager

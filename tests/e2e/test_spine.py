@@ -10,8 +10,7 @@ import httpx
 import pytest
 
 from tests.e2e.conftest import FAULTS, gateway_process
-from tests.support import sandbox_process
-from tests.support import TENANT_ENV, fresh_postgres_database, wait_until
+from tests.support import TENANT_ENV, fresh_postgres_database, sandbox_process, wait_until
 
 pytestmark = pytest.mark.e2e
 
