@@ -13,10 +13,13 @@ from sqlalchemy.orm import Session
 from sqlmodel import col, select
 
 from gateway.domain.sla import HolidayCalendar, SlaPolicy
-from gateway.domain.status import Status, can_transition, from_national
+from gateway.domain.status import CANONICAL_TO_NATIONAL, Status, can_transition, from_national
 from gateway.ports import ChangeEvent
 from gateway.storage.intake import new_job, utcnow
 from gateway.storage.models import Complaint, StatusEvent
+
+
+SUBMITTED_NATIONAL = CANONICAL_TO_NATIONAL[Status.SUBMITTED]
 
 
 def _history(
@@ -68,31 +71,35 @@ def mark_submitted(
     session: Session,
     complaint: Complaint,
     tracking_id: str,
-    national_status: str,
     at: datetime,
     calendar: HolidayCalendar,
     sla: SlaPolicy,
 ) -> bool:
-    """Record the tracking ID; False when the complaint already had one."""
+    """Record the tracking ID; False when the complaint already had one.
+
+    The complaint becomes ``submitted`` whatever the registry says its status is
+    now (a look-up after a lost response may find it further along): the change
+    feed is the one source of national statuses, so every later step arrives,
+    in order, with its agency, response and due date.
+    """
     if complaint.tracking_id is not None:
         return False
     now = utcnow()
     complaint.tracking_id = tracking_id
-    complaint.national_status = national_status
+    complaint.national_status = SUBMITTED_NATIONAL
     complaint.submitted_at = at
     complaint.verify_due = sla.verify_due(at, calendar)
     complaint.failure_reason = None
-    new_status = from_national(national_status)
-    if can_transition(Status(complaint.status), new_status):
-        complaint.status = new_status.value
+    if can_transition(Status(complaint.status), Status.SUBMITTED):
+        complaint.status = Status.SUBMITTED.value
     complaint.updated_at = now
     _history(
         session,
         complaint,
-        Status(complaint.status),
+        Status.SUBMITTED,
         source="gateway",
         at=at,
-        national_status=national_status,
+        national_status=SUBMITTED_NATIONAL,
         note=f"national tracking ID {tracking_id}",
     )
     _notify(session, complaint, now)
@@ -151,9 +158,7 @@ def apply_change(
     new_status = from_national(event.status)
     if complaint.tracking_id is None:
         # the submission's response was lost; the feed tells us it arrived
-        mark_submitted(
-            session, complaint, event.tracking_id, "belum_terverifikasi", event.at, calendar, sla
-        )
+        mark_submitted(session, complaint, event.tracking_id, event.at, calendar, sla)
     key = event_key(event)
     seen = session.scalars(
         select(col(StatusEvent.id)).where(
@@ -164,8 +169,9 @@ def apply_change(
         return "unchanged"
     current = Status(complaint.status)
     response_changed = bool(event.response) and event.response != complaint.last_response
+    agency_changed = bool(event.agency_code) and event.agency_code != complaint.agency_code
     status_changed = new_status != current
-    if not status_changed and not response_changed:
+    if not (status_changed or response_changed or agency_changed):
         return "unchanged"
     now = utcnow()
     if status_changed and not can_transition(current, new_status):

@@ -201,9 +201,7 @@ class Dispatcher:
             complaint = session.get(Complaint, job.complaint_id, with_for_update=True)
             assert complaint is not None
             at = receipt.created_at or utcnow()
-            mark_submitted(
-                session, complaint, receipt.tracking_id, receipt.status, at, self.calendar, self.sla
-            )
+            mark_submitted(session, complaint, receipt.tracking_id, at, self.calendar, self.sla)
 
     # --- notify and comment ---------------------------------------------------
 

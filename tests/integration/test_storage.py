@@ -159,7 +159,6 @@ def _submitted(factory, source_ref: str = "T-1", tracking_id: str = "70000001") 
             session,
             complaint,
             tracking_id,
-            "belum_terverifikasi",
             datetime(2026, 11, 20, 3, 0, tzinfo=UTC),
             NoHolidays(),
             SlaPolicy(),
@@ -272,3 +271,25 @@ def test_backwards_transition_is_recorded_but_not_applied(factory) -> None:
     assert outcome == "ignored"
     with factory() as session:
         assert session.get(Complaint, complaint_id).status == "resolved"
+
+
+def test_the_feed_not_the_submit_answer_moves_the_status_on(factory) -> None:
+    """A look-up after a lost response may find the complaint already dispatched; the
+    complaint is still only `submitted` until the feed brings each step with its agency."""
+    complaint_id = _submitted(factory)  # whatever the registry said, it starts as submitted
+    at = datetime(2026, 11, 23, 2, 0, tzinfo=UTC)
+    event = ChangeEvent(
+        "70000001",
+        None,
+        "terdisposisi",
+        None,
+        at,
+        agency_code="18-DPUPR",
+        agency_name="Dinas PUPR Provinsi Lampung",
+    )
+    with transaction(factory) as session:
+        assert apply_change(session, "lampung", event, NoHolidays(), SlaPolicy()) == "applied"
+    with factory() as session:
+        complaint = session.get(Complaint, complaint_id)
+        assert complaint.status == "dispatched" and complaint.agency_code == "18-DPUPR"
+        assert complaint.follow_up_due is not None
