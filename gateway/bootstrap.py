@@ -113,8 +113,13 @@ def build_container(
         from gateway.sandbox.app import create_sandbox_app
         from gateway.sandbox.config import SandboxConfig
 
+        # accounts named by tenant, so the sandbox's admin pages never show a token
         sandbox = create_sandbox_app(
-            SandboxConfig(db_path=settings.sandbox_db, step_seconds=settings.sandbox_step_seconds)
+            SandboxConfig(
+                db_path=settings.sandbox_db,
+                step_seconds=settings.sandbox_step_seconds,
+                tokens={token: tenant for tenant, token in tokens.items()},
+            )
         )
         transport = httpx.ASGITransport(app=sandbox)
         base_url = SANDBOX_BASE_URL

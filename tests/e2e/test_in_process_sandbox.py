@@ -60,3 +60,5 @@ def test_readme_flow_gets_a_tracking_id_then_the_agency_response(tmp_path: Path)
         assert public["tracking_id"] == tracked and public["status"] in ("in_progress", "resolved")
         assert http.get("/readyz").status_code == 200
         assert http.get("/sandbox/_sandbox/health").status_code == 200
+        accounts = http.get("/sandbox/_sandbox/complaints").json()["items"]
+        assert [a["account"] for a in accounts] == ["lampung"]  # a tenant name, never a token

@@ -1,0 +1,375 @@
+"""The sandbox national registry as a FastAPI app: the ``/api/v1`` contract of
+SP4N-LAPOR! (see DESIGN.md) and the ``/_sandbox`` administration.
+
+``create_sandbox_app(config)`` builds it. Run alone (``gateway sandbox``), its
+lifespan starts and stops the workflow clock. Mounted inside another app or
+called through ``httpx.ASGITransport`` its lifespan does not run: the host calls
+``await app.state.sandbox.start()`` and ``stop()`` itself. Faults then fall back
+as :mod:`gateway.sandbox.faults` describes.
+
+The handlers call the store on the event loop: each call is a short, indexed SQLite
+statement (tens of microseconds; a hop to a worker thread costs more).
+"""
+
+from __future__ import annotations
+
+import json
+import time
+from collections.abc import AsyncIterator, Sequence
+from contextlib import asynccontextmanager
+from datetime import date, timedelta
+from typing import Annotated, Any, Literal, TypeVar
+
+from fastapi import APIRouter, Depends, FastAPI, Query, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, ValidationInfo, field_validator
+from starlette.types import Receive, Scope, Send
+
+from gateway.sandbox import faults
+from gateway.sandbox.catalog import Catalog, load_catalog
+from gateway.sandbox.config import SandboxConfig
+from gateway.sandbox.store import BadCursor, NewComplaint, Store
+from gateway.sandbox.workflow import Clock, Workflow, WorkflowError
+
+MAX_LIMIT = 1000
+M = TypeVar("M", bound=BaseModel)
+
+
+class ApiError(Exception):
+    """An answer other than 2xx, with its JSON body; turned into a response in one place."""
+
+    def __init__(self, status: int, body: Any, headers: dict[str, str] | None = None) -> None:
+        super().__init__(status)
+        self.status, self.body, self.headers = status, body, headers
+
+    @classmethod
+    def fields(cls, errors: Sequence[tuple[str, str]]) -> ApiError:
+        return cls(400, {"errors": [{"field": f, "message": m} for f, m in errors]})
+
+
+def field_errors(errors: Sequence[Any]) -> list[tuple[str, str]]:
+    """Pydantic's errors as ``(dotted field, message)``, without FastAPI's location prefix."""
+    found = []
+    for error in errors:
+        loc = [str(p) for p in error.get("loc", ())]
+        if loc[:1] in (["body"], ["query"], ["path"]):
+            loc = loc[1:]
+        message = str(error.get("msg", "invalid")).removeprefix("Value error, ")
+        found.append((".".join(loc) or "body", message))
+    return found
+
+
+class _Wire(BaseModel):
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+
+PHONE = r"^\+?[0-9][0-9 ()-]{5,24}$"
+EMAIL = r"^[^@\s]+@[^@\s]+\.[^@\s]+$"
+
+
+class ReporterIn(_Wire):
+    name: Annotated[str, Field(max_length=200)] | None = None
+    phone: Annotated[str, Field(pattern=PHONE)] | None = None
+    email: Annotated[str, Field(max_length=254, pattern=EMAIL)] | None = None
+
+
+class AttachmentIn(_Wire):
+    model_config = ConfigDict(extra="allow")
+    url: Annotated[str, Field(min_length=1, max_length=2000)]
+
+
+class ComplaintIn(_Wire):
+    """``POST /api/v1/complaints``; validated with ``context={"catalog": Catalog}``."""
+
+    external_ref: Annotated[str, Field(min_length=1, max_length=200)]
+    title: Annotated[str, Field(min_length=1, max_length=200)]
+    content: Annotated[str, Field(min_length=10, max_length=10_000)]
+    classification: Literal["pengaduan", "aspirasi", "permintaan_informasi"] = "pengaduan"
+    topic_id: int | None = None
+    agency_code: str | None = None
+    region_code: str
+    location: Annotated[str, Field(max_length=500)] | None = None
+    latitude: Annotated[float, Field(ge=-90, le=90)] | None = None
+    longitude: Annotated[float | None, Field(ge=-180, le=180, validate_default=True)] = None
+    incident_date: date | None = None
+    anonymous: bool = False
+    confidential: bool = False
+    channel: Annotated[str, Field(max_length=32)] | None = None
+    reporter: ReporterIn | None = None
+    attachments: Annotated[list[AttachmentIn], Field(max_length=20)] = []
+
+    @field_validator("topic_id", "agency_code", "region_code")
+    @classmethod
+    def _in_catalog(cls, value: Any, info: ValidationInfo) -> Any:
+        catalog: Catalog = (info.context or {})["catalog"]
+        kwargs = {
+            "topic_id": None,
+            "agency_code": None,
+            "region_code": None,
+            info.field_name: value,
+        }
+        for _, message in catalog.check(**kwargs):  # type: ignore[arg-type]
+            raise ValueError(message)
+        return value
+
+    @field_validator("longitude")
+    @classmethod
+    def _with_latitude(cls, value: float | None, info: ValidationInfo) -> float | None:
+        if "latitude" in info.data and (info.data["latitude"] is None) != (value is None):
+            raise ValueError("latitude and longitude go together")
+        return value
+
+    @field_validator("incident_date")
+    @classmethod
+    def _not_in_future(cls, value: date | None) -> date | None:
+        if value is not None and value > date.today() + timedelta(days=1):  # WIT is UTC+9
+            raise ValueError("must not be in the future")
+        return value
+
+
+class CommentIn(_Wire):
+    text: Annotated[str, Field(min_length=1, max_length=5000)]
+    author: Annotated[str, Field(max_length=200)] | None = None
+
+
+class AdvanceIn(_Wire):
+    tracking_id: str | None = None
+    status: str | None = None
+    response: Annotated[str, Field(min_length=1)] | None = None
+    agency_code: str | None = None
+
+
+def parse_body(model: type[M], raw: bytes, context: dict[str, Any] | None = None) -> M:
+    """``raw`` JSON as ``model``, or an ApiError 400 naming each wrong field."""
+    try:
+        data = json.loads(raw or b"null")
+    except ValueError:
+        raise ApiError.fields([("body", "is not valid JSON")]) from None
+    if not isinstance(data, dict):
+        raise ApiError.fields([("body", "must be a JSON object")])
+    try:
+        return model.model_validate(data, context=context)
+    except ValidationError as exc:
+        raise ApiError.fields(field_errors(exc.errors())) from None
+
+
+def parse_complaint(raw: bytes, account: str, catalog: Catalog) -> NewComplaint:
+    """A submission as the store takes it, or an ApiError 400 with every field error."""
+    body = parse_body(ComplaintIn, raw, {"catalog": catalog})
+    return NewComplaint(
+        account=account,
+        external_ref=body.external_ref,
+        topic_id=body.topic_id,
+        region_code=body.region_code,
+        requested_agency=body.agency_code,
+        payload=body.model_dump(mode="json"),
+    )
+
+
+class SandboxRuntime:
+    """Everything one sandbox holds: ``app.state.sandbox``."""
+
+    def __init__(self, config: SandboxConfig) -> None:
+        self.config = config
+        self.catalog = load_catalog()
+        self.store = Store(config.db_path, seed=config.seed)
+        self.workflow = Workflow(
+            self.catalog,
+            step_seconds=config.step_seconds,
+            archive_rate=config.archive_rate,
+            seed=config.seed,
+        )
+        self.clock = Clock(self.store, self.workflow)
+        self.faults = faults.FaultInjector(config.faults)
+
+    async def start(self) -> None:
+        """Start the workflow clock (when ``step_seconds`` > 0); idempotent."""
+        self.clock.start()
+
+    async def stop(self) -> None:
+        await self.clock.stop()
+
+    def close(self) -> None:
+        self.store.close()
+
+    def account(self, authorization: str | None) -> str:
+        scheme, _, token = (authorization or "").partition(" ")
+        if scheme.lower() == "bearer" and token.strip():
+            tokens = self.config.tokens
+            found = token.strip() if tokens is None else tokens.get(token.strip())
+            if found:
+                return found
+        body = {"error": "unauthorized", "message": "missing or unknown bearer token"}
+        raise ApiError(401, body, {"WWW-Authenticate": 'Bearer realm="sp4n-lapor-sandbox"'})
+
+
+class SandboxApp(FastAPI):
+    """FastAPI with the fault injector in front of everything, so that it gets
+    uvicorn's own ``send`` (and through it the connection) when served directly."""
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        runtime: SandboxRuntime = self.state.sandbox
+        await runtime.faults(scope, receive, send, super().__call__)
+
+
+# async, so that FastAPI does not send these to a worker thread
+async def runtime_of(request: Request) -> SandboxRuntime:
+    runtime: SandboxRuntime = request.app.state.sandbox
+    return runtime
+
+
+async def account_of(request: Request) -> str:
+    runtime: SandboxRuntime = request.app.state.sandbox
+    return runtime.account(request.headers.get("authorization"))
+
+
+Runtime = Annotated[SandboxRuntime, Depends(runtime_of)]
+Account = Annotated[str, Depends(account_of)]
+api = APIRouter(prefix="/api/v1", tags=["national registry"])
+admin = APIRouter(prefix="/_sandbox", tags=["sandbox administration"])
+
+
+def _not_found(tracking_id: str) -> ApiError:
+    return ApiError(404, {"error": "not_found", "message": f"no complaint {tracking_id}"})
+
+
+@api.get("/topics")
+async def topics(runtime: Runtime, account: Account) -> JSONResponse:
+    return JSONResponse(runtime.catalog.topics_wire())
+
+
+@api.get("/agencies")
+async def agencies(runtime: Runtime, account: Account) -> JSONResponse:
+    return JSONResponse(runtime.catalog.agencies_wire())
+
+
+@api.post("/complaints", status_code=201)
+async def submit(request: Request, runtime: Runtime, account: Account) -> JSONResponse:
+    """201 with the receipt; 409 with the existing one when ``external_ref`` is known."""
+    new = parse_complaint(await request.body(), account, runtime.catalog)
+    now, config = time.time(), runtime.config
+    receipt, created = runtime.store.create(
+        new,
+        unique=config.enforce_unique_external_ref,
+        now=now,
+        next_step_at=now + config.step_seconds,
+    )
+    return JSONResponse(receipt, status_code=201 if created else 409)
+
+
+@api.get("/complaints")
+async def lookup(runtime: Runtime, account: Account, external_ref: str) -> JSONResponse:
+    items = runtime.store.find(account, external_ref)
+    return JSONResponse({"items": items})
+
+
+@api.get("/complaints/{tracking_id}")
+async def detail(runtime: Runtime, account: Account, tracking_id: str) -> JSONResponse:
+    found = runtime.store.detail(account, tracking_id)
+    if found is None:
+        raise _not_found(tracking_id)
+    return JSONResponse(found)
+
+
+@api.post("/complaints/{tracking_id}/comments", status_code=201)
+async def comment(
+    request: Request, runtime: Runtime, account: Account, tracking_id: str
+) -> JSONResponse:
+    body = parse_body(CommentIn, await request.body())
+    added = runtime.store.add_comment(account, tracking_id, body.text, body.author, time.time())
+    if added is None:
+        raise _not_found(tracking_id)
+    return JSONResponse(added, status_code=201)
+
+
+@api.get("/changes")
+async def changes(
+    runtime: Runtime, account: Account, cursor: str | None = None, limit: int = 100
+) -> JSONResponse:
+    """This account's status and response changes after ``cursor``, oldest first."""
+    if not 1 <= limit <= MAX_LIMIT:
+        raise ApiError.fields([("limit", f"must be between 1 and {MAX_LIMIT}")])
+    try:
+        events, next_cursor = runtime.store.changes(account, cursor, limit)
+    except BadCursor as exc:
+        raise ApiError.fields([("cursor", str(exc))]) from None
+    return JSONResponse({"events": events, "next_cursor": next_cursor})
+
+
+@admin.get("/health")
+async def health(runtime: Runtime) -> dict[str, Any]:
+    clock = runtime.clock
+    return {"status": "ok", "clock": clock.running, "step_seconds": clock.workflow.step_seconds}
+
+
+@admin.get("/stats")
+async def stats(runtime: Runtime) -> dict[str, Any]:
+    found = runtime.store.stats()
+    return {**found, "faults": runtime.faults.stats(), "requests": runtime.faults.requests}
+
+
+@admin.get("/complaints")
+async def all_complaints(
+    runtime: Runtime,
+    external_ref: str | None = None,
+    account: str | None = None,
+    limit: Annotated[int, Query(ge=1, le=MAX_LIMIT)] = 100,
+) -> dict[str, Any]:
+    """Complaints of every account (``count`` of all that match, ``items`` up to ``limit``)."""
+    return runtime.store.admin_find(external_ref, account, limit)
+
+
+@admin.post("/advance")
+async def advance(request: Request, runtime: Runtime) -> dict[str, Any]:
+    """Move one complaint (one step, or up to ``status``) or every due one."""
+    body = parse_body(AdvanceIn, await request.body() or b"{}")
+    if body.tracking_id is None and (body.status or body.response or body.agency_code):
+        raise ApiError.fields([("tracking_id", "status, response and agency_code need one")])
+    try:
+        moved = await runtime.clock.advance(
+            body.tracking_id, body.status, body.response, body.agency_code
+        )
+    except WorkflowError as exc:
+        raise ApiError(409, {"error": "invalid_transition", "message": str(exc)}) from None
+    if moved is None:
+        raise _not_found(str(body.tracking_id))
+    return {"count": moved[0], "changed": moved[1]}
+
+
+async def _api_error(request: Request, exc: Exception) -> JSONResponse:
+    assert isinstance(exc, ApiError)
+    return JSONResponse(exc.body, status_code=exc.status, headers=exc.headers)
+
+
+async def _invalid_request(request: Request, exc: Exception) -> JSONResponse:
+    assert isinstance(exc, RequestValidationError)
+    errors = [{"field": f, "message": m} for f, m in field_errors(exc.errors())]
+    return JSONResponse({"errors": errors}, status_code=400)
+
+
+def create_sandbox_app(config: SandboxConfig | None = None) -> FastAPI:
+    """The sandbox registry for ``config``; its runtime is ``app.state.sandbox``."""
+    runtime = SandboxRuntime(config or SandboxConfig())
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        await runtime.start()
+        try:
+            yield
+        finally:
+            await runtime.stop()
+            runtime.close()
+
+    app = SandboxApp(
+        title="SP4N-LAPOR! sandbox",
+        description="A simulator of the national complaint registry, for rehearsals and tests.",
+        lifespan=lifespan,
+    )
+    app.state.sandbox = runtime
+    app.include_router(api)
+    app.include_router(admin)
+    app.include_router(faults.router)
+    app.add_exception_handler(ApiError, _api_error)
+    app.add_exception_handler(RequestValidationError, _invalid_request)
+    return app
