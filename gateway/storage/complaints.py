@@ -18,7 +18,6 @@ from gateway.ports import ChangeEvent
 from gateway.storage.intake import new_job, utcnow
 from gateway.storage.models import Complaint, StatusEvent
 
-
 SUBMITTED_NATIONAL = CANONICAL_TO_NATIONAL[Status.SUBMITTED]
 
 
