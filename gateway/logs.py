@@ -58,6 +58,7 @@ SECRET_KEYS = frozenset(
 SECRET_SUFFIXES = ("_token", "_secret", "_password", "_api_key", "_apikey")
 
 #: stdlib loggers of the libraries we run, routed through our handler.
+QUIET_LOGGERS = frozenset({"sqlalchemy", "httpx", "httpcore"})
 LIBRARY_LOGGERS = (
     "uvicorn",
     "uvicorn.error",
@@ -236,6 +237,9 @@ def configure_logging(level: str = "INFO", fmt: str = "auto") -> None:
         for old in list(library.handlers):
             library.removeHandler(old)
         library.propagate = True
+        # inherit the root level, except where INFO would log what must not be logged:
+        # sqlalchemy logs every statement with its parameters (personal data) at INFO
+        library.setLevel(logging.WARNING if name in QUIET_LOGGERS else logging.NOTSET)
 
 
 def get_logger(name: str | None = None) -> structlog.stdlib.BoundLogger:

@@ -264,3 +264,16 @@ def test_redact_value_handles_models_and_objects() -> None:
 )
 def test_scrub_text(text: str, expected: str) -> None:
     assert scrub_text(text) == expected
+
+
+def test_sql_statements_and_their_parameters_are_never_logged(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    from sqlalchemy import create_engine, text
+
+    configure_logging("DEBUG", "json")
+    engine = create_engine("sqlite://")
+    with engine.connect() as connection:
+        connection.execute(text("SELECT :name"), {"name": "Siti Aminah"})
+    engine.dispose()
+    assert "Siti Aminah" not in capsys.readouterr().err
