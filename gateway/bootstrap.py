@@ -118,6 +118,7 @@ def build_container(
             SandboxConfig(
                 db_path=settings.sandbox_db,
                 step_seconds=settings.sandbox_step_seconds,
+                archive_rate=settings.sandbox_archive_rate,
                 tokens={token: tenant for tenant, token in tokens.items()},
             )
         )

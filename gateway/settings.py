@@ -30,6 +30,7 @@ class Settings(BaseSettings):
     national_timeout: float = Field(10.0, gt=0)
     sandbox_step_seconds: float = Field(20.0, ge=0)
     sandbox_db: str = "var/sandbox.db"
+    sandbox_archive_rate: float = Field(0.05, ge=0, le=1)
 
     # HTTP surface
     max_body_bytes: int = Field(1024 * 1024, gt=0)

@@ -23,6 +23,7 @@ def test_readme_flow_gets_a_tracking_id_then_the_agency_response(tmp_path: Path)
         mappings_dir=str(ROOT / "mappings"),
         sandbox_db=str(tmp_path / "sandbox.db"),
         sandbox_step_seconds=0.3,
+        sandbox_archive_rate=0,  # this complaint must reach a response, not the archive
         dispatch_interval=0.1,
         pull_interval=0.2,
     )
