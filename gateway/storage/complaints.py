@@ -9,6 +9,7 @@ from __future__ import annotations
 import hashlib
 from datetime import datetime
 
+from sqlalchemy import ColumnElement
 from sqlalchemy.orm import Session
 from sqlmodel import col, select
 
@@ -126,6 +127,11 @@ def reopen_failed(session: Session, complaint_id: str, now: datetime) -> None:
     _history(session, complaint, Status.RECEIVED, source="operator", at=now, note="retried")
 
 
+def _locked(session: Session, tenant: str, condition: ColumnElement[bool]) -> Complaint | None:
+    query = select(Complaint).where(col(Complaint.tenant) == tenant, condition).with_for_update()
+    return session.scalars(query).first()
+
+
 def event_key(event: ChangeEvent) -> str:
     digest = hashlib.sha256((event.response or "").encode()).hexdigest()[:16]
     return f"{event.status}:{event.at.isoformat()}:{digest}"
@@ -141,17 +147,9 @@ def apply_change(
     ``unknown``: no complaint of this tenant has that tracking ID or external_ref.
     ``ignored``: the transition is not allowed from the current status; kept in history.
     """
-    complaint = session.scalars(
-        select(Complaint)
-        .where(Complaint.tenant == tenant, Complaint.tracking_id == event.tracking_id)
-        .with_for_update()
-    ).first()
+    complaint = _locked(session, tenant, col(Complaint.tracking_id) == event.tracking_id)
     if complaint is None and event.external_ref:
-        complaint = session.scalars(
-            select(Complaint)
-            .where(Complaint.tenant == tenant, Complaint.external_ref == event.external_ref)
-            .with_for_update()
-        ).first()
+        complaint = _locked(session, tenant, col(Complaint.external_ref) == event.external_ref)
     if complaint is None:
         return "unknown"
     new_status = from_national(event.status)

@@ -100,22 +100,41 @@ def _owned(session: Session, job: ClaimedJob) -> OutboxJob | None:
     return row
 
 
-def finish_done(session: Session, job: ClaimedJob, latency_ms: float | None) -> bool:
-    """Mark done inside the caller's transaction; False if the lease was lost."""
+def _finish(
+    session: Session,
+    job: ClaimedJob,
+    *,
+    state: str,
+    outcome: str,
+    error: str | None,
+    error_kind: str | None,
+    latency_ms: float | None,
+) -> OutboxJob | None:
+    """Release the lease into ``state`` and record the attempt; None if the lease was lost."""
     row = _owned(session, job)
     now = utcnow()
     if row is None:
-        _attempt(session, job, "lease_lost", None, latency_ms, now)
-        return False
-    row.state = DONE
-    row.done_at = now
-    row.updated_at = now
+        _attempt(session, job, "lease_lost", error, latency_ms, now)
+        return None
+    row.state = state
     row.lease_owner = None
     row.lease_expires_at = None
+    row.last_error = error
+    row.last_error_kind = error_kind
+    row.updated_at = now
+    _attempt(session, job, outcome, error, latency_ms, now)
+    return row
+
+
+def finish_done(session: Session, job: ClaimedJob, latency_ms: float | None) -> bool:
+    """Mark done inside the caller's transaction; False if the lease was lost."""
+    row = _finish(
+        session, job, state=DONE, outcome="ok", error=None, error_kind=None, latency_ms=latency_ms
+    )
+    if row is None:
+        return False
+    row.done_at = row.updated_at
     row.ambiguous = False
-    row.last_error = None
-    row.last_error_kind = None
-    _attempt(session, job, "ok", None, latency_ms, now)
     return True
 
 
@@ -129,40 +148,36 @@ def finish_retry(
     ambiguous: bool,
     latency_ms: float | None,
 ) -> bool:
-    row = _owned(session, job)
-    now = utcnow()
-    if row is None:
-        _attempt(session, job, "lease_lost", error, latency_ms, now)
-        return False
-    row.state = PENDING
-    row.next_attempt_at = now + timedelta(seconds=delay)
-    row.lease_owner = None
-    row.lease_expires_at = None
-    row.ambiguous = ambiguous
-    row.last_error = error
-    row.last_error_kind = error_kind
-    row.updated_at = now
     outcome = "throttled" if error_kind == "throttled" else "retry"
-    _attempt(session, job, outcome, error, latency_ms, now)
+    row = _finish(
+        session,
+        job,
+        state=PENDING,
+        outcome=outcome,
+        error=error,
+        error_kind=error_kind,
+        latency_ms=latency_ms,
+    )
+    if row is None:
+        return False
+    row.next_attempt_at = row.updated_at + timedelta(seconds=delay)
+    row.ambiguous = ambiguous
     return True
 
 
 def finish_failed(
     session: Session, job: ClaimedJob, *, error: str, error_kind: str, latency_ms: float | None
 ) -> bool:
-    row = _owned(session, job)
-    now = utcnow()
-    if row is None:
-        _attempt(session, job, "lease_lost", error, latency_ms, now)
-        return False
-    row.state = FAILED
-    row.lease_owner = None
-    row.lease_expires_at = None
-    row.last_error = error
-    row.last_error_kind = error_kind
-    row.updated_at = now
-    _attempt(session, job, "failed", error, latency_ms, now)
-    return True
+    row = _finish(
+        session,
+        job,
+        state=FAILED,
+        outcome="failed",
+        error=error,
+        error_kind=error_kind,
+        latency_ms=latency_ms,
+    )
+    return row is not None
 
 
 def _attempt(

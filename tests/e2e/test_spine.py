@@ -3,14 +3,13 @@ faults, statuses and responses back, with every complaint in the registry exactl
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from pathlib import Path
 
 import httpx
 import pytest
 
 from tests.e2e.conftest import FAULTS, gateway_process
-from tests.support import TENANT_ENV, fresh_postgres_database, sandbox_process, wait_until
+from tests.support import TENANT_ENV, sandbox_process, wait_until
 
 pytestmark = pytest.mark.e2e
 
@@ -28,15 +27,6 @@ def complaint(i: int, tenant: str) -> dict[str, object]:
         "content": f"Lampu penerangan jalan di gang {i} mati sejak minggu lalu, mohon diperbaiki.",
         "reporter": {"name": f"Warga {i}", "phone": f"0812-1000-{i:04d}"},
     }
-
-
-@pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
-def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
-    if request.param == "sqlite":
-        yield f"sqlite:///{tmp_path / 'gateway.db'}"
-    else:
-        with fresh_postgres_database() as url:
-            yield url
 
 
 def all_complaints(http: httpx.Client, gateway: str) -> list[dict]:
