@@ -8,163 +8,38 @@ called through ``httpx.ASGITransport`` its lifespan does not run: the host calls
 as :mod:`gateway.sandbox.faults` describes.
 
 The handlers call the store on the event loop: each call is a short, indexed SQLite
-statement (tens of microseconds; a hop to a worker thread costs more).
+statement (tens of microseconds; a hop to a worker thread costs more). Bodies are
+parsed, and errors shaped, by :mod:`gateway.sandbox.wire`.
 """
 
 from __future__ import annotations
 
-import json
 import time
-from collections.abc import AsyncIterator, Sequence
+from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
-from datetime import date, timedelta
-from typing import Annotated, Any, Literal, TypeVar
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, FastAPI, Query, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, ValidationInfo, field_validator
 from starlette.types import Receive, Scope, Send
 
 from gateway.sandbox import faults
-from gateway.sandbox.catalog import Catalog, load_catalog
+from gateway.sandbox.catalog import load_catalog
 from gateway.sandbox.config import SandboxConfig
-from gateway.sandbox.store import BadCursor, NewComplaint, Store
+from gateway.sandbox.records import BadCursor
+from gateway.sandbox.store import Store
+from gateway.sandbox.wire import (
+    AdvanceIn,
+    ApiError,
+    CommentIn,
+    field_errors,
+    parse_body,
+    parse_complaint,
+)
 from gateway.sandbox.workflow import Clock, Workflow, WorkflowError
 
 MAX_LIMIT = 1000
-M = TypeVar("M", bound=BaseModel)
-
-
-class ApiError(Exception):
-    """An answer other than 2xx, with its JSON body; turned into a response in one place."""
-
-    def __init__(self, status: int, body: Any, headers: dict[str, str] | None = None) -> None:
-        super().__init__(status)
-        self.status, self.body, self.headers = status, body, headers
-
-    @classmethod
-    def fields(cls, errors: Sequence[tuple[str, str]]) -> ApiError:
-        return cls(400, {"errors": [{"field": f, "message": m} for f, m in errors]})
-
-
-def field_errors(errors: Sequence[Any]) -> list[tuple[str, str]]:
-    """Pydantic's errors as ``(dotted field, message)``, without FastAPI's location prefix."""
-    found = []
-    for error in errors:
-        loc = [str(p) for p in error.get("loc", ())]
-        if loc[:1] in (["body"], ["query"], ["path"]):
-            loc = loc[1:]
-        message = str(error.get("msg", "invalid")).removeprefix("Value error, ")
-        found.append((".".join(loc) or "body", message))
-    return found
-
-
-class _Wire(BaseModel):
-    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
-
-
-PHONE = r"^\+?[0-9][0-9 ()-]{5,24}$"
-EMAIL = r"^[^@\s]+@[^@\s]+\.[^@\s]+$"
-
-
-class ReporterIn(_Wire):
-    name: Annotated[str, Field(max_length=200)] | None = None
-    phone: Annotated[str, Field(pattern=PHONE)] | None = None
-    email: Annotated[str, Field(max_length=254, pattern=EMAIL)] | None = None
-
-
-class AttachmentIn(_Wire):
-    model_config = ConfigDict(extra="allow")
-    url: Annotated[str, Field(min_length=1, max_length=2000)]
-
-
-class ComplaintIn(_Wire):
-    """``POST /api/v1/complaints``; validated with ``context={"catalog": Catalog}``."""
-
-    external_ref: Annotated[str, Field(min_length=1, max_length=200)]
-    title: Annotated[str, Field(min_length=1, max_length=200)]
-    content: Annotated[str, Field(min_length=10, max_length=10_000)]
-    classification: Literal["pengaduan", "aspirasi", "permintaan_informasi"] = "pengaduan"
-    topic_id: int | None = None
-    agency_code: str | None = None
-    region_code: str
-    location: Annotated[str, Field(max_length=500)] | None = None
-    latitude: Annotated[float, Field(ge=-90, le=90)] | None = None
-    longitude: Annotated[float | None, Field(ge=-180, le=180, validate_default=True)] = None
-    incident_date: date | None = None
-    anonymous: bool = False
-    confidential: bool = False
-    channel: Annotated[str, Field(max_length=32)] | None = None
-    reporter: ReporterIn | None = None
-    attachments: Annotated[list[AttachmentIn], Field(max_length=20)] = []
-
-    @field_validator("topic_id", "agency_code", "region_code")
-    @classmethod
-    def _in_catalog(cls, value: Any, info: ValidationInfo) -> Any:
-        catalog: Catalog = (info.context or {})["catalog"]
-        kwargs = {
-            "topic_id": None,
-            "agency_code": None,
-            "region_code": None,
-            info.field_name: value,
-        }
-        for _, message in catalog.check(**kwargs):  # type: ignore[arg-type]
-            raise ValueError(message)
-        return value
-
-    @field_validator("longitude")
-    @classmethod
-    def _with_latitude(cls, value: float | None, info: ValidationInfo) -> float | None:
-        if "latitude" in info.data and (info.data["latitude"] is None) != (value is None):
-            raise ValueError("latitude and longitude go together")
-        return value
-
-    @field_validator("incident_date")
-    @classmethod
-    def _not_in_future(cls, value: date | None) -> date | None:
-        if value is not None and value > date.today() + timedelta(days=1):  # WIT is UTC+9
-            raise ValueError("must not be in the future")
-        return value
-
-
-class CommentIn(_Wire):
-    text: Annotated[str, Field(min_length=1, max_length=5000)]
-    author: Annotated[str, Field(max_length=200)] | None = None
-
-
-class AdvanceIn(_Wire):
-    tracking_id: str | None = None
-    status: str | None = None
-    response: Annotated[str, Field(min_length=1)] | None = None
-    agency_code: str | None = None
-
-
-def parse_body(model: type[M], raw: bytes, context: dict[str, Any] | None = None) -> M:
-    """``raw`` JSON as ``model``, or an ApiError 400 naming each wrong field."""
-    try:
-        data = json.loads(raw or b"null")
-    except ValueError:
-        raise ApiError.fields([("body", "is not valid JSON")]) from None
-    if not isinstance(data, dict):
-        raise ApiError.fields([("body", "must be a JSON object")])
-    try:
-        return model.model_validate(data, context=context)
-    except ValidationError as exc:
-        raise ApiError.fields(field_errors(exc.errors())) from None
-
-
-def parse_complaint(raw: bytes, account: str, catalog: Catalog) -> NewComplaint:
-    """A submission as the store takes it, or an ApiError 400 with every field error."""
-    body = parse_body(ComplaintIn, raw, {"catalog": catalog})
-    return NewComplaint(
-        account=account,
-        external_ref=body.external_ref,
-        topic_id=body.topic_id,
-        region_code=body.region_code,
-        requested_agency=body.agency_code,
-        payload=body.model_dump(mode="json"),
-    )
 
 
 class SandboxRuntime:

@@ -23,7 +23,8 @@ from dataclasses import replace
 from typing import Any
 
 from gateway.sandbox.catalog import Catalog
-from gateway.sandbox.store import OpenComplaint, Step, Store
+from gateway.sandbox.records import OpenComplaint, Step
+from gateway.sandbox.store import Store
 
 SUBMITTED = "belum_terverifikasi"
 VERIFIED = "terverifikasi"

@@ -11,7 +11,7 @@ from gateway.sandbox.catalog import load_catalog
 from gateway.sandbox.cli import parse_tokens
 from gateway.sandbox.config import FaultConfig
 from gateway.sandbox.faults import FaultInjector
-from gateway.sandbox.store import OpenComplaint
+from gateway.sandbox.records import OpenComplaint
 from gateway.sandbox.workflow import Workflow, WorkflowError
 
 CATALOG = load_catalog()

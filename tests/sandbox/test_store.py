@@ -11,7 +11,8 @@ from pathlib import Path
 import pytest
 
 from gateway.sandbox.catalog import load_catalog
-from gateway.sandbox.store import BadCursor, NewComplaint, Store, decode_cursor, encode_cursor
+from gateway.sandbox.records import BadCursor, NewComplaint, decode_cursor, encode_cursor
+from gateway.sandbox.store import Store
 from gateway.sandbox.workflow import Clock, Workflow
 
 
