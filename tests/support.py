@@ -131,8 +131,11 @@ def fresh_postgres_database() -> Iterator[str]:
 
 
 @contextmanager
-def serve_in_thread(app: object, port: int | None = None) -> Iterator[str]:
-    """Serve an ASGI app with uvicorn on loopback in a thread; yields its base URL."""
+def serve_in_thread(app: object, port: int | None = None, **options: object) -> Iterator[str]:
+    """Serve an ASGI app with uvicorn on loopback in a thread; yields its base URL.
+
+    ``options`` go to ``uvicorn.Config`` (e.g. ``http="h11", loop="asyncio"``).
+    """
     import threading
 
     import uvicorn
@@ -145,6 +148,7 @@ def serve_in_thread(app: object, port: int | None = None) -> Iterator[str]:
         log_config=None,
         access_log=False,
         lifespan="on",
+        **options,  # type: ignore[arg-type]
     )
     server = uvicorn.Server(config)
     thread = threading.Thread(target=server.run, daemon=True)

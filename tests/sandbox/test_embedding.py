@@ -4,46 +4,24 @@ in another app, and called in-process through ``httpx.ASGITransport``."""
 from __future__ import annotations
 
 import asyncio
-import threading
 import time
 from collections.abc import Iterator
-from contextlib import contextmanager
 
 import httpx
 import pytest
-import uvicorn
 from fastapi import FastAPI
 
 from gateway.sandbox.app import create_sandbox_app
 from gateway.sandbox.config import FaultConfig, SandboxConfig
 from tests.sandbox.conftest import complaint
 from tests.sandbox.test_faults import RESET_BY_PEER
-from tests.support import free_port, wait_until
+from tests.support import serve_in_thread
 
 TOKEN = {"Authorization": "Bearer embedded"}
 
 
-@contextmanager
 def serve(app: object, **options: str) -> Iterator[str]:
-    port = free_port()
-    config = uvicorn.Config(
-        app,  # type: ignore[arg-type]
-        host="127.0.0.1",
-        port=port,
-        log_level="critical",
-        lifespan="on",
-        timeout_graceful_shutdown=2,
-        **options,  # type: ignore[arg-type]
-    )
-    server = uvicorn.Server(config)
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    try:
-        wait_until(lambda: server.started, timeout=20, what="uvicorn to start")
-        yield f"http://127.0.0.1:{port}"
-    finally:
-        server.should_exit = True
-        thread.join(timeout=15)
+    return serve_in_thread(app, timeout_graceful_shutdown=2, **options)
 
 
 def test_resets_are_real_over_h11_on_the_asyncio_loop_too() -> None:
