@@ -41,13 +41,18 @@ class Settings(BaseSettings):
     worker_id: str | None = None
     dispatch_interval: float = Field(1.0, gt=0)
     dispatch_batch: int = Field(50, gt=0)
+    # per tenant, unless its mapping says otherwise (limits: {concurrency, rate})
     dispatch_concurrency: int = Field(10, gt=0)
+    dispatch_rate: float = Field(0.0, ge=0)  # registry requests per second; 0 = no limit
+    circuit_failures: int = Field(5, gt=0)  # consecutive failures that open the circuit
+    circuit_cooldown: float = Field(10.0, gt=0)  # seconds before a probe is let through
     lease_seconds: float = Field(60.0, gt=0)
     max_attempts: int = Field(12, gt=0)
     backoff_base: float = Field(2.0, gt=0)
     backoff_max: float = Field(600.0, gt=0)
     pull_interval: float = Field(5.0, gt=0)
     pull_page_size: int = Field(200, gt=0, le=1000)
+    singleton_ttl: float = Field(15.0, gt=0)  # the puller's lease; taken over after this
 
     @model_validator(mode="after")
     def _consistent(self) -> Settings:

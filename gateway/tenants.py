@@ -50,6 +50,15 @@ class ChannelSpec(BaseModel):
     type: str
 
 
+class Limits(BaseModel):
+    """How hard this tenant may push the national registry."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    concurrency: int | None = Field(None, gt=0)
+    rate: float | None = Field(None, ge=0, description="requests per second; 0 = no limit")
+
+
 class TenantSpec(BaseModel):
     model_config = ConfigDict(extra="allow")
 
@@ -58,6 +67,7 @@ class TenantSpec(BaseModel):
     region_code: str
     secrets: SecretNames
     channels: list[ChannelSpec] = []
+    limits: Limits = Limits()
     default_topic_id: int | None = None
     default_agency_code: str | None = None
 

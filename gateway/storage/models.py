@@ -41,6 +41,7 @@ class Complaint(SQLModel, table=True):
     __table_args__ = (
         UniqueConstraint("tenant", "channel", "source_ref", name="uq_complaint_source"),
         Index("ix_complaint_tenant_status", "tenant", "status"),
+        Index("ix_complaint_status_created", "status", "created_at"),
     )
 
     id: str = Field(primary_key=True, max_length=36)
@@ -155,4 +156,29 @@ class FeedCursor(SQLModel, table=True):
     tenant: str = Field(primary_key=True, max_length=64)
     cursor: str | None = Field(default=None, max_length=200)
     events_applied: int = 0
+    updated_at: datetime
+
+
+class SingletonLease(SQLModel, table=True):
+    """Work that one process at a time may do (following the change feed)."""
+
+    __tablename__ = "singleton_lease"
+
+    name: str = Field(primary_key=True, max_length=64)
+    owner: str = Field(max_length=100)
+    expires_at: datetime
+    updated_at: datetime
+
+
+class TenantCircuit(SQLModel, table=True):
+    """The circuit breaker towards the registry, per tenant, as workers last saw it."""
+
+    __tablename__ = "tenant_circuit"
+
+    tenant: str = Field(primary_key=True, max_length=64)
+    # closed | open | half_open
+    state: str = Field(max_length=16)
+    failures: int = 0
+    opened_at: datetime | None = None
+    last_error: str | None = Field(default=None, sa_column=Column(Text))
     updated_at: datetime

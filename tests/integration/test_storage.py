@@ -293,3 +293,13 @@ def test_the_feed_not_the_submit_answer_moves_the_status_on(factory) -> None:
         complaint = session.get(Complaint, complaint_id)
         assert complaint.status == "dispatched" and complaint.agency_code == "18-DPUPR"
         assert complaint.follow_up_due is not None
+
+
+def test_migrations_match_the_models(engine) -> None:
+    """A model change without its migration fails here, on both backends."""
+    from alembic.autogenerate import compare_metadata
+    from alembic.runtime.migration import MigrationContext
+    from sqlmodel import SQLModel
+
+    with engine.connect() as connection:
+        assert compare_metadata(MigrationContext.configure(connection), SQLModel.metadata) == []
