@@ -7,15 +7,20 @@ environment through the same door.
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import os
 import socket
+import time
 import uuid
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
+from datetime import timedelta
 from typing import Any
 
 import httpx
 from sqlalchemy import Engine, text
+from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
 from tenacity import retry, retry_if_exception_type, stop_after_delay, wait_exponential
 
@@ -24,13 +29,26 @@ from gateway.domain.sla import SlaPolicy
 from gateway.national.client import HttpRegistryFactory
 from gateway.ports import Replier
 from gateway.settings import Settings
+from gateway.storage import circuits
 from gateway.storage.engine import make_engine, make_session_factory
+from gateway.storage.intake import utcnow
 from gateway.sync.backoff import RetryPolicy
-from gateway.sync.dispatcher import Dispatcher
-from gateway.sync.puller import StatusPuller
+from gateway.sync.dispatcher import Dispatcher, LaneLimits
+from gateway.sync.limits import CircuitBreaker
+from gateway.sync.puller import PullStats, StatusPuller
+from gateway.sync.scheduler import SyncSchedule
 from gateway.tenants import Tenant, load_tenants
 
 SANDBOX_BASE_URL = "http://sandbox.internal"
+
+
+@dataclass
+class Hooks:
+    """Where the sync engine reports what it did (metrics); all optional."""
+
+    on_attempt: Callable[[str, str, str, float], None] | None = None
+    on_circuit: Callable[[str, str], None] | None = None
+    on_pull: Callable[[PullStats], None] | None = None
 
 
 @dataclass
@@ -45,6 +63,19 @@ class Container:
     repliers: dict[str, Replier] = field(default_factory=dict)
     #: the in-process sandbox app when GATEWAY_NATIONAL_URL is unset
     sandbox: Any | None = None
+    hooks: Hooks = field(default_factory=lambda: Hooks())
+
+    def lane_limits(self) -> dict[str, LaneLimits]:
+        s = self.settings
+        return {
+            tenant.id: LaneLimits(
+                concurrency=tenant.spec.limits.concurrency or s.dispatch_concurrency,
+                rate=s.dispatch_rate
+                if tenant.spec.limits.rate is None
+                else tenant.spec.limits.rate,
+            )
+            for tenant in self.tenants.values()
+        }
 
     def dispatcher(self) -> Dispatcher:
         s = self.settings
@@ -54,13 +85,16 @@ class Container:
             self.repliers,
             owner=self.owner,
             calendar=self.calendar,
+            lanes=self.lane_limits(),
             sla=SlaPolicy(),
             policy=RetryPolicy(
                 base=s.backoff_base, maximum=s.backoff_max, max_attempts=s.max_attempts
             ),
-            batch=s.dispatch_batch,
-            concurrency=s.dispatch_concurrency,
             lease_seconds=s.lease_seconds,
+            circuit_failures=s.circuit_failures,
+            circuit_cooldown=s.circuit_cooldown,
+            on_attempt=self.hooks.on_attempt,
+            on_circuit=self._circuit_changed,
         )
 
     def puller(self) -> StatusPuller:
@@ -71,6 +105,43 @@ class Container:
             calendar=self.calendar,
             page_size=self.settings.pull_page_size,
         )
+
+    def schedule(self) -> SyncSchedule:
+        s = self.settings
+        listen = None
+        if self.engine.dialect.name == "postgresql":
+            listen = self.engine.url.set(drivername="postgresql").render_as_string(
+                hide_password=False
+            )
+        return SyncSchedule(
+            self.dispatcher(),
+            self.puller(),
+            factory=self.factory,
+            owner=self.owner,
+            pull_interval=s.pull_interval,
+            poll_interval=s.dispatch_interval,
+            singleton_ttl=s.singleton_ttl,
+            listen_dsn=listen,
+            on_pull=self.hooks.on_pull,
+        )
+
+    def _circuit_changed(self, tenant: str, breaker: CircuitBreaker) -> None:
+        """Persist the state for operators, off the event loop; never fail the caller."""
+        opened = None
+        if breaker.opened_at is not None:
+            opened = utcnow() - timedelta(seconds=time.monotonic() - breaker.opened_at)
+        args = (self.factory, tenant, breaker.state.value, breaker.failures, opened)
+
+        def save() -> None:
+            with contextlib.suppress(SQLAlchemyError):
+                circuits.save(*args, breaker.last_error)
+
+        try:
+            asyncio.get_running_loop().run_in_executor(None, save)
+        except RuntimeError:
+            save()
+        if self.hooks.on_circuit is not None:
+            self.hooks.on_circuit(tenant, breaker.state.value)
 
     async def aclose(self) -> None:
         await self.registries.aclose()

@@ -64,29 +64,21 @@ def serve(
 @app.command()
 def worker() -> None:
     """Run the dispatcher and status puller alone (several may share one PostgreSQL)."""
-    from gateway.sync.scheduler import SyncSchedule
-
     container = _container(with_sandbox=False)
     wait_for_database(container.engine)
     _require_current_schema(container)
-    s = container.settings
 
     async def run() -> None:
-        schedule = SyncSchedule(
-            container.dispatcher(),
-            container.puller(),
-            dispatch_interval=s.dispatch_interval,
-            pull_interval=s.pull_interval,
-        )
+        schedule = container.schedule()
         stop = asyncio.Event()
         loop = asyncio.get_running_loop()
         for sig in (signal.SIGINT, signal.SIGTERM):
             loop.add_signal_handler(sig, stop.set)
-        schedule.start()
+        await schedule.start()
         try:
             await stop.wait()
         finally:
-            schedule.shutdown()
+            await schedule.shutdown()
             await container.aclose()
 
     asyncio.run(run())

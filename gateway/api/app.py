@@ -12,7 +12,6 @@ from gateway.api import errors
 from gateway.api.middleware import BodySizeLimit, RequestLog
 from gateway.api.routes import complaints, health
 from gateway.bootstrap import Container
-from gateway.sync.scheduler import SyncSchedule
 
 DESCRIPTION = """
 The regional channel gateway for SP4N-LAPOR!: every regional complaint channel in,
@@ -32,19 +31,13 @@ def create_app(container: Container, *, run_sync: bool = True) -> FastAPI:
         if container.sandbox is not None:
             await container.sandbox.state.sandbox.start()
         if run_sync:
-            s = container.settings
-            schedule = SyncSchedule(
-                container.dispatcher(),
-                container.puller(),
-                dispatch_interval=s.dispatch_interval,
-                pull_interval=s.pull_interval,
-            )
-            schedule.start()
+            schedule = container.schedule()
+            await schedule.start()
         try:
             yield
         finally:
             if schedule is not None:
-                schedule.shutdown()
+                await schedule.shutdown()
             if container.sandbox is not None:
                 await container.sandbox.state.sandbox.stop()
             await container.aclose()

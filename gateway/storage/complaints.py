@@ -18,6 +18,7 @@ from gateway.domain.status import CANONICAL_TO_NATIONAL, Status, can_transition,
 from gateway.ports import ChangeEvent
 from gateway.storage.intake import new_job, utcnow
 from gateway.storage.models import Complaint, StatusEvent
+from gateway.sync import wakeup
 
 SUBMITTED_NATIONAL = CANONICAL_TO_NATIONAL[Status.SUBMITTED]
 
@@ -50,6 +51,7 @@ def _history(
 
 
 def _notify(session: Session, complaint: Complaint, now: datetime) -> None:
+    wakeup.announce(session)
     session.add(
         new_job(
             "notify",

@@ -19,6 +19,7 @@ from gateway.domain.complaint import ComplaintDraft
 from gateway.domain.status import Status
 from gateway.storage.engine import transaction
 from gateway.storage.models import Complaint, InboundMessage, OutboxJob, StatusEvent
+from gateway.sync import wakeup
 
 
 def utcnow() -> datetime:
@@ -55,7 +56,9 @@ def record_complaint(
         return existing
     try:
         with transaction(factory) as session:
-            return _insert(session, draft, raw_payload, content_type)
+            result = _insert(session, draft, raw_payload, content_type)
+        wakeup.announce_local()
+        return result
     except IntegrityError:
         found = find_by_source(factory, draft.tenant, draft.channel, draft.source_ref)
         if found is None:
@@ -109,6 +112,7 @@ def _insert(
     )
     session.add(new_job("submit", draft.tenant, complaint_id, {}, now))
     session.flush()
+    wakeup.announce(session)
     return IntakeResult(complaint_id, True, Status.RECEIVED.value, None)
 
 

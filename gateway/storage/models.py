@@ -109,6 +109,7 @@ class OutboxJob(SQLModel, table=True):
     __tablename__ = "outbox_job"
     __table_args__ = (
         Index("ix_outbox_due", "state", "next_attempt_at"),
+        Index("ix_outbox_tenant_due", "tenant", "state", "next_attempt_at"),
         Index("ix_outbox_complaint", "complaint_id"),
     )
 

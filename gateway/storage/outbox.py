@@ -21,6 +21,7 @@ from sqlmodel import col
 from gateway.storage.engine import transaction
 from gateway.storage.intake import utcnow
 from gateway.storage.models import JobAttempt, OutboxJob
+from gateway.sync import wakeup
 
 PENDING, RUNNING, DONE, FAILED = "pending", "running", "done", "failed"
 
@@ -45,6 +46,7 @@ def claim(
     lease_seconds: float,
     *,
     tenants: Sequence[str] | None = None,
+    kinds: Sequence[str] | None = None,
 ) -> list[ClaimedJob]:
     now = utcnow()
     due = or_(
@@ -53,7 +55,9 @@ def claim(
     )
     query = select(OutboxJob).where(due)
     if tenants is not None:
-        query = query.where(OutboxJob.tenant.in_(tenants))  # type: ignore[attr-defined]
+        query = query.where(col(OutboxJob.tenant).in_(tenants))
+    if kinds is not None:
+        query = query.where(col(OutboxJob.kind).in_(kinds))
     query = (
         query.order_by(OutboxJob.next_attempt_at)  # type: ignore[arg-type]
         .limit(limit)
@@ -257,4 +261,7 @@ def retry_failed(
                 reopen_failed(session, job.complaint_id, now)
             assert job.id is not None
             ids.append(job.id)
+        if ids:
+            wakeup.announce(session)
+    wakeup.announce_local()
     return ids

@@ -1,33 +1,57 @@
-"""The dispatcher: claim outbox jobs, carry them out, record the outcome.
+"""The dispatcher: per-tenant lanes that keep the registry busy, fairly.
 
-A submission after an ambiguous failure (timeout, lost response, a worker that
-died mid-request) first asks the registry whether the complaint's
-``external_ref`` already exists, so nothing is ever sent twice.
+Each tenant has its own lane: at most ``concurrency`` jobs in flight, a token
+bucket for its registry requests and a circuit breaker. The loop claims jobs
+for every lane that has free slots, round robin, so one tenant's backlog or
+failing token never starves the others. It claims again as soon as a job
+finishes or new jobs are announced (:mod:`gateway.sync.wakeup`), and otherwise
+polls every ``poll_interval`` seconds for retries that have come due.
 """
 
 from __future__ import annotations
 
 import asyncio
-import json
 import random
 import time
-from collections.abc import Awaitable, Callable, Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 
 import structlog
+from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
 
 from gateway.domain.errors import ErrorKind, GatewayError
 from gateway.domain.sla import HolidayCalendar, SlaPolicy
-from gateway.ports import Notification, Receipt, RegistryFactory, Replier, Submission
+from gateway.ports import RegistryFactory, Replier
 from gateway.storage import outbox
-from gateway.storage.complaints import mark_failed, mark_submitted
-from gateway.storage.engine import transaction
-from gateway.storage.intake import utcnow
-from gateway.storage.models import Complaint
-from gateway.sync.backoff import RetryPolicy, decide
+from gateway.sync.backoff import RetryPolicy
+from gateway.sync.jobs import REGISTRY_KINDS, Ambiguity, JobRunner
+from gateway.sync.limits import CircuitBreaker, CircuitState, ThrottledRegistry, TokenBucket
+from gateway.sync.wakeup import Waker
 
 log = structlog.get_logger("gateway.dispatcher")
+
+#: ``on_attempt(tenant, kind, outcome, seconds)``, for metrics
+OnAttempt = Callable[[str, str, str, float], None]
+
+
+@dataclass(frozen=True)
+class LaneLimits:
+    concurrency: int = 10
+    rate: float = 0.0  # registry requests per second; 0 = no limit
+
+
+@dataclass
+class Lane:
+    tenant: str
+    limits: LaneLimits
+    bucket: TokenBucket
+    breaker: CircuitBreaker
+    in_flight: int = 0
+
+    @property
+    def free(self) -> int:
+        return self.limits.concurrency - self.in_flight
 
 
 @dataclass
@@ -38,12 +62,9 @@ class DispatchStats:
     lease_lost: int = 0
     by_kind: dict[str, int] = field(default_factory=dict)
 
-
-class _Ambiguity:
-    """Tracks whether the job's request may have reached the registry."""
-
-    def __init__(self, ambiguous: bool) -> None:
-        self.value = ambiguous
+    @property
+    def handled(self) -> int:
+        return self.ok + self.retried + self.failed + self.lease_lost
 
 
 class Dispatcher:
@@ -55,45 +76,71 @@ class Dispatcher:
         *,
         owner: str,
         calendar: HolidayCalendar,
+        lanes: Mapping[str, LaneLimits],
         sla: SlaPolicy | None = None,
         policy: RetryPolicy | None = None,
-        batch: int = 50,
-        concurrency: int = 10,
         lease_seconds: float = 60.0,
+        circuit_failures: int = 5,
+        circuit_cooldown: float = 10.0,
         rng: random.Random | None = None,
+        on_attempt: OnAttempt | None = None,
+        on_circuit: Callable[[str, CircuitBreaker], None] | None = None,
     ) -> None:
         self.factory = factory
         self.registries = registries
-        self.repliers = repliers
         self.owner = owner
-        self.calendar = calendar
-        self.sla = sla or SlaPolicy()
-        self.policy = policy or RetryPolicy()
-        self.batch = batch
         self.lease_seconds = lease_seconds
-        self.rng = rng or random.Random()
-        self._semaphore = asyncio.Semaphore(concurrency)
-        self._handlers: dict[str, Callable[[outbox.ClaimedJob, _Ambiguity], Awaitable[None]]] = {
-            "submit": self._submit,
-            "notify": self._notify,
-            "comment": self._comment,
-        }
+        self.on_attempt = on_attempt
+        self.runner = JobRunner(
+            factory,
+            repliers,
+            calendar,
+            sla or SlaPolicy(),
+            policy or RetryPolicy(),
+            rng or random.Random(),
+        )
+        self.lanes: dict[str, Lane] = {}
+        for tenant, limits in lanes.items():
+            breaker = CircuitBreaker(threshold=circuit_failures, cooldown=circuit_cooldown)
+            if on_circuit is not None:
+                breaker.on_change = lambda b, t=tenant: on_circuit(t, b)
+            self.lanes[tenant] = Lane(tenant, limits, TokenBucket(limits.rate), breaker)
+        self._order = list(self.lanes)
+        self._tasks: set[asyncio.Task[None]] = set()
+        self._waker: Waker | None = None
+
+    # --- the loop ---------------------------------------------------------------
+
+    async def run_forever(
+        self, stop: asyncio.Event, waker: Waker, poll_interval: float = 1.0
+    ) -> None:
+        """Claim and run jobs until ``stop``; a finished job or an announced one wakes it."""
+        self._waker = waker
+        try:
+            while not stop.is_set():
+                try:
+                    claimed = await self.fill(DispatchStats())
+                except SQLAlchemyError as exc:  # the database is down: keep trying
+                    log.warning("claiming jobs failed", error=type(exc).__name__)
+                    claimed = 0
+                if not claimed:
+                    await waker.wait(poll_interval)
+        finally:
+            await self.wait_idle(timeout=self.lease_seconds / 2)
+            self._waker = None
 
     async def run_once(self) -> DispatchStats:
-        """Claim one batch of due jobs and carry them out concurrently."""
-        jobs = await asyncio.to_thread(
-            outbox.claim, self.factory, self.owner, self.batch, self.lease_seconds
-        )
+        """Fill every lane once and wait for those jobs (tests, `gateway jobs drain`)."""
         stats = DispatchStats()
-        await asyncio.gather(*(self._run(job, stats) for job in jobs))
+        await self.fill(stats)
+        await self.wait_idle()
         return stats
 
     async def drain(self, max_rounds: int = 1000) -> DispatchStats:
-        """Run batches until nothing is due (used by tests and `gateway jobs drain`)."""
         total = DispatchStats()
         for _ in range(max_rounds):
             stats = await self.run_once()
-            if not (stats.ok + stats.retried + stats.failed + stats.lease_lost):
+            if not stats.handled:
                 break
             total.ok += stats.ok
             total.retried += stats.retried
@@ -101,168 +148,103 @@ class Dispatcher:
             total.lease_lost += stats.lease_lost
         return total
 
-    async def _run(self, job: outbox.ClaimedJob, stats: DispatchStats) -> None:
-        async with self._semaphore:
-            started = time.perf_counter()
-            ambiguity = _Ambiguity(job.ambiguous)
-            bound = log.bind(job_id=job.id, kind=job.kind, tenant=job.tenant, attempt=job.attempts)
+    async def wait_idle(self, timeout: float | None = None) -> None:
+        if self._tasks:
+            await asyncio.wait(set(self._tasks), timeout=timeout)
+
+    async def fill(self, stats: DispatchStats) -> int:
+        """Claim for each lane with free slots, starting after last round's first lane."""
+        claimed = 0
+        if self._order:
+            self._order.append(self._order.pop(0))
+        for tenant in list(self._order):
+            lane = self.lanes[tenant]
+            # claim when a quarter of the lane is free: fewer, larger claims
+            if lane.free < max(1, lane.limits.concurrency // 4) and lane.in_flight:
+                continue
+            for job in await self._claim(lane):
+                claimed += 1
+                lane.in_flight += 1
+                task = asyncio.create_task(self._run_in_lane(lane, job, stats))
+                self._tasks.add(task)
+                task.add_done_callback(self._tasks.discard)
+        return claimed
+
+    async def _claim(self, lane: Lane) -> list[outbox.ClaimedJob]:
+        if lane.free <= 0:
+            return []
+        claim = outbox.claim
+        args = (self.factory, self.owner)
+        if lane.breaker.state == CircuitState.CLOSED:
+            return await asyncio.to_thread(
+                claim, *args, lane.free, self.lease_seconds, tenants=[lane.tenant]
+            )
+        # the registry is failing for this tenant: channel replies go on, and
+        # after the cool-down one registry job goes through as a probe
+        jobs = await asyncio.to_thread(
+            claim, *args, lane.free, self.lease_seconds, tenants=[lane.tenant], kinds=["notify"]
+        )
+        if lane.free - len(jobs) > 0 and lane.breaker.allows():
+            probe = await asyncio.to_thread(
+                claim, *args, 1, self.lease_seconds, tenants=[lane.tenant], kinds=REGISTRY_KINDS
+            )
+            if not probe:
+                lane.breaker.probing = False
+            jobs += probe
+        return jobs
+
+    # --- one job ----------------------------------------------------------------
+
+    async def _run_in_lane(self, lane: Lane, job: outbox.ClaimedJob, stats: DispatchStats) -> None:
+        started = time.perf_counter()
+        ambiguity = Ambiguity(job.ambiguous)
+        bound = log.bind(job_id=job.id, kind=job.kind, tenant=job.tenant, attempt=job.attempts)
+        error: GatewayError | None = None
+        try:
+            registry = ThrottledRegistry(self.registries.for_tenant(job.tenant), lane.bucket)
+            await self.runner.run(job, registry, ambiguity)
+            outcome = "ok"
+        except GatewayError as exc:
+            error = exc
+        except SQLAlchemyError as exc:
+            # the database failed under us: the lease runs out and another attempt
+            # (ambiguous, so it looks up first) takes the job over
+            outcome = "lease_lost"
+            bound.warning("job attempt could not be recorded", error=type(exc).__name__)
+        except Exception as exc:  # a bug must not kill the loop
+            bound.exception("job attempt crashed")
+            error = GatewayError(ErrorKind.RETRYABLE, f"internal error: {type(exc).__name__}")
+            ambiguity.value = ambiguity.value or job.kind == "submit"
+        finally:
+            lane.in_flight -= 1
+        if job.kind in REGISTRY_KINDS:
+            lane.breaker.record(error)
+        seconds = time.perf_counter() - started
+        if error is not None:
             try:
-                handler = self._handlers.get(job.kind)
-                if handler is None:
-                    raise GatewayError(ErrorKind.PERMANENT, f"unknown job kind {job.kind!r}")
-                await handler(job, ambiguity)
-            except GatewayError as error:
-                latency = (time.perf_counter() - started) * 1000
-                await asyncio.to_thread(self._record_failure, job, error, ambiguity, latency, stats)
-                bound.info(
-                    "job attempt",
-                    outcome=error.kind.value,
-                    error=error.message,
-                    latency_ms=round(latency, 1),
+                outcome = await asyncio.to_thread(
+                    self.runner.record_failure, job, error, ambiguity.value, seconds * 1000
                 )
-                return
-            except Exception as exc:  # a bug must not kill the worker loop
-                latency = (time.perf_counter() - started) * 1000
-                crash = GatewayError(ErrorKind.RETRYABLE, f"internal error: {type(exc).__name__}")
-                # the crash may have come after the request left: treat as ambiguous
-                ambiguity.value = ambiguity.value or job.kind == "submit"
-                await asyncio.to_thread(self._record_failure, job, crash, ambiguity, latency, stats)
-                bound.exception("job attempt crashed")
-                return
-            stats.ok += 1
-            stats.by_kind[job.kind] = stats.by_kind.get(job.kind, 0) + 1
-            bound.info(
-                "job attempt",
-                outcome="ok",
-                latency_ms=round((time.perf_counter() - started) * 1000, 1),
-            )
-
-    def _record_failure(
-        self,
-        job: outbox.ClaimedJob,
-        error: GatewayError,
-        ambiguity: _Ambiguity,
-        latency_ms: float,
-        stats: DispatchStats,
-    ) -> None:
-        decision = decide(error, job.attempts, self.policy, self.rng)
-        ambiguous = ambiguity.value or error.ambiguous
-        with transaction(self.factory) as session:
-            if decision.retry:
-                ok = outbox.finish_retry(
-                    session,
-                    job,
-                    delay=decision.delay,
-                    error=error.message,
-                    error_kind=error.kind.value,
-                    ambiguous=ambiguous,
-                    latency_ms=latency_ms,
-                )
-                stats.retried += ok
-            else:
-                ok = outbox.finish_failed(
-                    session,
-                    job,
-                    error=error.message,
-                    error_kind=error.kind.value,
-                    latency_ms=latency_ms,
-                )
-                if ok and job.kind == "submit":
-                    mark_failed(session, job.complaint_id, error.message)
-                stats.failed += ok
-            stats.lease_lost += not ok
-
-    # --- submit ---------------------------------------------------------------
-
-    async def _submit(self, job: outbox.ClaimedJob, ambiguity: _Ambiguity) -> None:
-        complaint = await asyncio.to_thread(self._load, job.complaint_id)
-        if complaint is None:
-            raise GatewayError(ErrorKind.PERMANENT, f"complaint {job.complaint_id} does not exist")
-        receipt: Receipt | None = None
-        if complaint.tracking_id is None:
-            registry = self.registries.for_tenant(job.tenant)
-            if ambiguity.value:
-                receipt = await registry.find_by_external_ref(complaint.external_ref)
-                ambiguity.value = False  # we now know whether it is there
-            if receipt is None:
-                receipt = await registry.submit(submission_of(complaint))
-        await asyncio.to_thread(self._record_submitted, job, receipt)
-
-    def _load(self, complaint_id: str) -> Complaint | None:
-        with self.factory() as session:
-            return session.get(Complaint, complaint_id)
-
-    def _record_submitted(self, job: outbox.ClaimedJob, receipt: Receipt | None) -> None:
-        with transaction(self.factory) as session:
-            if not outbox.finish_done(session, job, None):
-                return
-            if receipt is None:
-                return  # the puller already learnt the tracking ID
-            complaint = session.get(Complaint, job.complaint_id, with_for_update=True)
-            assert complaint is not None
-            at = receipt.created_at or utcnow()
-            mark_submitted(session, complaint, receipt.tracking_id, at, self.calendar, self.sla)
-
-    # --- notify and comment ---------------------------------------------------
-
-    async def _notify(self, job: outbox.ClaimedJob, _ambiguity: _Ambiguity) -> None:
-        complaint = await asyncio.to_thread(self._load, job.complaint_id)
-        if complaint is None:
-            raise GatewayError(ErrorKind.PERMANENT, f"complaint {job.complaint_id} does not exist")
-        replier = self.repliers.get(complaint.channel) or self.repliers.get("*")
-        if replier is None:
-            raise GatewayError(ErrorKind.PERMANENT, f"no replier for channel {complaint.channel}")
-        payload = job.payload
-        await replier.send(
-            Notification(
-                tenant=complaint.tenant,
-                channel=complaint.channel,
-                complaint_id=complaint.id,
-                source_ref=complaint.source_ref,
-                tracking_id=payload.get("tracking_id"),
-                status=str(payload.get("status")),
-                response=payload.get("response"),
-                language=complaint.language,
-                reply_to=dict(payload.get("reply_to") or {}),
-            )
+            except SQLAlchemyError:
+                outcome = "lease_lost"
+        setattr(stats, _STAT[outcome], getattr(stats, _STAT[outcome]) + 1)
+        stats.by_kind[job.kind] = stats.by_kind.get(job.kind, 0) + 1
+        if self.on_attempt is not None:
+            self.on_attempt(job.tenant, job.kind, outcome, seconds)
+        bound.info(
+            "job attempt",
+            outcome=outcome,
+            error=error.message if error else None,
+            latency_ms=round(seconds * 1000, 1),
         )
-        await asyncio.to_thread(self._finish_plain, job)
-
-    async def _comment(self, job: outbox.ClaimedJob, _ambiguity: _Ambiguity) -> None:
-        complaint = await asyncio.to_thread(self._load, job.complaint_id)
-        if complaint is None:
-            raise GatewayError(ErrorKind.PERMANENT, f"complaint {job.complaint_id} does not exist")
-        if complaint.tracking_id is None:
-            raise GatewayError(ErrorKind.RETRYABLE, "complaint has no tracking ID yet")
-        registry = self.registries.for_tenant(job.tenant)
-        await registry.comment(
-            complaint.tracking_id, str(job.payload.get("text", "")), job.payload.get("author")
-        )
-        await asyncio.to_thread(self._finish_plain, job)
-
-    def _finish_plain(self, job: outbox.ClaimedJob) -> None:
-        with transaction(self.factory) as session:
-            outbox.finish_done(session, job, None)
+        if self._waker is not None:
+            self._waker.set()  # a slot is free
 
 
-def submission_of(complaint: Complaint) -> Submission:
-    return Submission(
-        external_ref=complaint.external_ref,
-        title=complaint.title,
-        content=complaint.content,
-        classification=complaint.classification,
-        topic_id=complaint.topic_id,
-        agency_code=complaint.agency_code,
-        region_code=complaint.region_code,
-        location=complaint.location_text,
-        latitude=complaint.latitude,
-        longitude=complaint.longitude,
-        incident_date=complaint.incident_date.isoformat() if complaint.incident_date else None,
-        anonymous=complaint.anonymous,
-        confidential=complaint.confidential,
-        channel=complaint.channel,
-        reporter_name=complaint.reporter_name,
-        reporter_phone=complaint.reporter_phone,
-        reporter_email=complaint.reporter_email,
-        attachments=json.loads(complaint.attachments),
-    )
+_STAT = {
+    "ok": "ok",
+    "retry": "retried",
+    "throttled": "retried",
+    "failed": "failed",
+    "lease_lost": "lease_lost",
+}

@@ -40,9 +40,14 @@ def upgrade() -> None:
     # the oldest unsent complaint per tenant, for `gateway status` and /metrics
     with op.batch_alter_table("complaint") as batch:
         batch.create_index("ix_complaint_status_created", ["status", "created_at"])
+    # per-tenant claims (fairness) must not scan other tenants' backlogs
+    with op.batch_alter_table("outbox_job") as batch:
+        batch.create_index("ix_outbox_tenant_due", ["tenant", "state", "next_attempt_at"])
 
 
 def downgrade() -> None:
+    with op.batch_alter_table("outbox_job") as batch:
+        batch.drop_index("ix_outbox_tenant_due")
     with op.batch_alter_table("complaint") as batch:
         batch.drop_index("ix_complaint_status_created")
     op.drop_table("tenant_circuit")
