@@ -24,7 +24,14 @@ FAULTS = {
 
 
 @contextmanager
-def gateway_process(tmp: Path, database_url: str, national_url: str) -> Iterator[str]:
+def gateway_process(
+    tmp: Path,
+    database_url: str,
+    national_url: str,
+    extra_env: dict[str, str] | None = None,
+    serve_args: tuple[str, ...] = (),
+) -> Iterator[str]:
+    """`gateway serve` as a process (after `gateway db upgrade`); yields its URL."""
     port = free_port()
     env = {
         **TENANT_ENV,
@@ -39,6 +46,7 @@ def gateway_process(tmp: Path, database_url: str, national_url: str) -> Iterator
         "GATEWAY_BACKOFF_MAX": "2",
         "GATEWAY_MAX_ATTEMPTS": "100",
         "GATEWAY_LOG_FORMAT": "json",
+        **(extra_env or {}),
     }
     gateway = [python(), "-m", "gateway"]
     upgraded = subprocess.run(
@@ -51,7 +59,7 @@ def gateway_process(tmp: Path, database_url: str, national_url: str) -> Iterator
     )
     assert upgraded.returncode == 0, upgraded.stderr
     with child_process(
-        [*gateway, "serve", "--port", str(port)],
+        [*gateway, "serve", "--port", str(port), *serve_args],
         env,
         f"http://127.0.0.1:{port}/healthz",
         tmp / "gateway.log",
