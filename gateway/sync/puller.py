@@ -9,6 +9,7 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from datetime import datetime
 
 import structlog
 from sqlalchemy.orm import Session, sessionmaker
@@ -30,6 +31,11 @@ class PullStats:
     events: int = 0
     outcomes: dict[str, int] = field(default_factory=dict)
     errors: dict[str, str] = field(default_factory=dict)
+    #: per tenant, events applied this run and the national time of the newest one
+    events_by_tenant: dict[str, int] = field(default_factory=dict)
+    newest_at: dict[str, datetime] = field(default_factory=dict)
+    #: tenants whose feed was read to its end this run (lag 0 when nothing is newer)
+    caught_up: set[str] = field(default_factory=set)
 
 
 class StatusPuller:
@@ -71,8 +77,11 @@ class StatusPuller:
             if not page.events:
                 if page.next_cursor and page.next_cursor != cursor:
                     await asyncio.to_thread(self._apply, tenant, cursor, page, stats)
+                stats.caught_up.add(tenant)
                 return
             applied = await asyncio.to_thread(self._apply, tenant, cursor, page, stats)
+            if len(page.events) < self.page_size:
+                stats.caught_up.add(tenant)
             if not applied or page.next_cursor in (None, cursor):
                 return
 
@@ -104,5 +113,11 @@ class StatusPuller:
             row.cursor = page.next_cursor
             row.events_applied += len(page.events)
             row.updated_at = utcnow()
-            stats.events += len(page.events)
+        stats.events += len(page.events)
+        if page.events:
+            stats.events_by_tenant[tenant] = stats.events_by_tenant.get(tenant, 0) + len(
+                page.events
+            )
+            newest = max(event.at for event in page.events)
+            stats.newest_at[tenant] = max(newest, stats.newest_at.get(tenant, newest))
         return True
