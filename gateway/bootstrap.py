@@ -24,6 +24,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
 from tenacity import retry, retry_if_exception_type, stop_after_delay, wait_exponential
 
+from gateway import metrics
 from gateway.calendar import IndonesianCalendar
 from gateway.domain.sla import SlaPolicy
 from gateway.national.client import HttpRegistryFactory
@@ -148,6 +149,16 @@ class Container:
         self.engine.dispose()
 
 
+def report_pull(stats: PullStats) -> None:
+    """The puller's progress as metrics: events and lag per tenant."""
+    now = utcnow()
+    for tenant, newest in stats.newest_at.items():
+        lag = max(0.0, (now - newest).total_seconds())
+        metrics.pulled(tenant, stats.events_by_tenant.get(tenant, 0), lag)
+    for tenant in stats.caught_up - set(stats.newest_at):
+        metrics.pulled(tenant, 0, None)
+
+
 def load_settings(**overrides: Any) -> Settings:
     return Settings(**overrides)
 
@@ -196,7 +207,11 @@ def build_container(
         transport = httpx.ASGITransport(app=sandbox)
         base_url = SANDBOX_BASE_URL
     registries = HttpRegistryFactory(
-        base_url, tokens, transport=transport, timeout=settings.national_timeout
+        base_url,
+        tokens,
+        transport=transport,
+        timeout=settings.national_timeout,
+        on_request=metrics.registry_request,
     )
     container = Container(
         settings=settings,
@@ -207,6 +222,7 @@ def build_container(
         calendar=IndonesianCalendar(),
         owner=worker_identity(settings),
         sandbox=sandbox,
+        hooks=Hooks(on_attempt=metrics.attempt, on_circuit=metrics.circuit, on_pull=report_pull),
     )
     from adapters.registry import all_adapters
 

@@ -168,6 +168,20 @@ def _has_national() -> bool:
     return load_settings().national_url is not None
 
 
+@app.command()
+def status() -> None:
+    """Backlog, oldest unsent complaint, failed jobs and circuit state per tenant."""
+    from gateway.ops_status import puller_owner, render_status, tenant_statuses
+
+    container = _container(with_sandbox=False) if _has_national() else _container()
+    console.print(render_status(tenant_statuses(container.factory, list(container.tenants))))
+    owner = puller_owner(container.factory)
+    if owner is None:
+        console.print("change feed: no process follows it right now")
+    else:
+        console.print(f"change feed followed by {owner[0]} (lease until {owner[1]:%H:%M:%S} UTC)")
+
+
 def _register_sandbox() -> None:
     from gateway.sandbox.cli import sandbox_command
 

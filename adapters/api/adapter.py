@@ -11,6 +11,7 @@ from pydantic import BaseModel
 
 from adapters.api.parse import CHANNEL, ComplaintIn, to_draft
 from adapters.api.reply import LoggingReplier
+from gateway import metrics
 from gateway.api.deps import ContainerDep, PathTenant
 from gateway.channels import ChannelAdapter
 from gateway.storage.intake import record_complaint
@@ -55,6 +56,7 @@ async def submit_complaint(
     result = await run_in_threadpool(
         record_complaint, container.factory, draft, raw, "application/json"
     )
+    metrics.intake(tenant.id, CHANNEL, "accepted" if result.created else "duplicate")
     accepted = Accepted(
         id=result.complaint_id,
         status=result.status,

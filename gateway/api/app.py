@@ -7,7 +7,7 @@ from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
 
-from gateway import __version__
+from gateway import __version__, metrics
 from gateway.api import errors
 from gateway.api.middleware import BodySizeLimit, RequestLog
 from gateway.api.routes import complaints, health
@@ -57,6 +57,7 @@ def create_app(container: Container, *, run_sync: bool = True) -> FastAPI:
             app.include_router(adapter.router)
     app.include_router(complaints.router)
     app.include_router(health.router)
+    metrics.install(app, container.factory)
     if container.sandbox is not None:
         app.mount("/sandbox", container.sandbox)
     app.add_middleware(BodySizeLimit, limit=container.settings.max_body_bytes)

@@ -22,6 +22,7 @@ from sqlalchemy.exc import DBAPIError, OperationalError
 from sqlalchemy.exc import TimeoutError as PoolTimeout
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
+from gateway import metrics
 from gateway.domain.errors import ErrorKind, FieldError, GatewayError
 
 log = structlog.get_logger("gateway.api")
@@ -70,13 +71,33 @@ def field_errors(exc: ValidationError | RequestValidationError, skip: int = 0) -
     return out
 
 
+_INTAKE_OUTCOME = {
+    400: "invalid",
+    413: "invalid",
+    422: "invalid",
+    401: "unauthorized",
+    404: "unauthorized",
+    503: "unavailable",
+}
+
+
+def count_refused_intake(request: Request, status: int) -> None:
+    """Refused channel requests, by tenant and channel, for /metrics."""
+    parts = request.url.path.split("/")
+    if len(parts) > 3 and parts[1] == "channels" and status in _INTAKE_OUTCOME:
+        metrics.intake(parts[3][:64], parts[2][:32], _INTAKE_OUTCOME[status])
+
+
 def install(app: FastAPI) -> None:
     @app.exception_handler(GatewayError)
-    async def _gateway_error(_request: Request, exc: GatewayError) -> JSONResponse:
-        return error_response(exc)
+    async def _gateway_error(request: Request, exc: GatewayError) -> JSONResponse:
+        response = error_response(exc)
+        count_refused_intake(request, response.status_code)
+        return response
 
     @app.exception_handler(RequestValidationError)
-    async def _validation(_request: Request, exc: RequestValidationError) -> JSONResponse:
+    async def _validation(request: Request, exc: RequestValidationError) -> JSONResponse:
+        count_refused_intake(request, 422)
         for err in exc.errors():
             if err.get("type") == "json_invalid":
                 ctx = err.get("ctx") or {}
@@ -112,8 +133,9 @@ def install(app: FastAPI) -> None:
 
     @app.exception_handler(OperationalError)
     @app.exception_handler(PoolTimeout)
-    async def _database_down(_request: Request, exc: Exception) -> JSONResponse:
+    async def _database_down(request: Request, exc: Exception) -> JSONResponse:
         log.error("database unavailable", error=type(exc).__name__)
+        count_refused_intake(request, 503)
         return error_response(
             GatewayError(ErrorKind.UNAVAILABLE, "database unavailable; try again", retry_after=5)
         )

@@ -175,3 +175,25 @@ def test_track_unknown_and_health(gateway: httpx.Client) -> None:
     assert ready.json()["checks"]["national_registry"].startswith("error")
     assert gateway.get("/docs").status_code == 200
     assert URL.replace("lampung", "{tenant}") in gateway.get("/openapi.json").json()["paths"]
+
+
+def test_intake_is_counted_in_metrics(gateway: httpx.Client) -> None:
+    def count(outcome: str) -> float:
+        text = gateway.get("/metrics").text
+        key = f'gateway_intake_total{{channel="api",outcome="{outcome}",tenant="lampung"}}'
+        lines = [line for line in text.splitlines() if line.startswith(key)]
+        return float(lines[0].split()[-1]) if lines else 0.0
+
+    before = {o: count(o) for o in ("accepted", "duplicate", "invalid", "unauthorized")}
+    gateway.post(URL, json=COMPLAINT, headers=LAMPUNG)
+    gateway.post(URL, json=COMPLAINT, headers=LAMPUNG)
+    gateway.post(URL, json={"source_ref": "X"}, headers=LAMPUNG)
+    gateway.post(URL, json=COMPLAINT, headers=KALSEL)
+    after = {o: count(o) for o in before}
+    assert {o: after[o] - before[o] for o in before} == {
+        "accepted": 1,
+        "duplicate": 1,
+        "invalid": 1,
+        "unauthorized": 1,
+    }
+    assert "gateway_outbox_depth" in gateway.get("/metrics").text
