@@ -1,0 +1,386 @@
+"""Drain rate: how fast ``gateway worker`` empties a backlog of submissions.
+
+For each configuration ``TENANTS:CONCURRENCY:RATE`` (per-tenant concurrency and
+rate limit, 0 = no limit): a fresh gateway database with ``--complaints``
+complaints and their submit jobs written straight into it (split evenly over the
+tenants), a fresh sandbox registry (``--latency-ms 50 --step-seconds 0``, no
+faults), then ``gateway worker`` with ``GATEWAY_DISPATCH_CONCURRENCY`` and
+``GATEWAY_DISPATCH_RATE``. The drain rate is read from the database: complaints
+that got a tracking ID per second, from the first to the last (each one's
+``updated_at``, set when the gateway recorded it), and over the middle 80 %
+(steady state). Reported as a ratio to the bound ``sum over tenants of
+min(rate, concurrency / latency)``: target >= 0.9; clearly above 1.0 means a
+limit was not respected.
+
+Before the worker starts, the sandbox is probed alone with wrk (40 requests in
+flight, on an account of its own) to show whether it could go faster than the bound.
+
+    .venv/bin/python bench/drain.py
+    .venv/bin/python bench/drain.py --configs 1:10:0 --complaints 2000 --db postgres
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import json
+import math
+import os
+import subprocess
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import common
+import httpx
+from loadgen import PAYLOAD, REF, have_wrk, run_wrk
+from sqlalchemy import Engine, create_engine, func, insert, select
+
+from tests.support import child_process, free_port
+
+TENANTS = ("lampung", "kalsel")
+REGIONS = {"lampung": "18.71", "kalsel": "63.71"}
+PROBE_TOKEN = "bench-probe-token-000000000001"
+DEFAULT_CONFIGS = "1:10:0,1:20:100,2:5:0,2:10:50"
+
+
+@dataclass(frozen=True)
+class Config:
+    tenants: int
+    concurrency: int
+    rate: float
+
+    @classmethod
+    def parse(cls, text: str) -> Config:
+        tenants, concurrency, rate = text.split(":")
+        config = cls(int(tenants), int(concurrency), float(rate))
+        if not 1 <= config.tenants <= len(TENANTS):
+            raise ValueError(f"{text}: 1 or 2 tenants")
+        return config
+
+    def bound(self, latency_s: float) -> float:
+        per_tenant = self.concurrency / latency_s
+        if self.rate > 0:
+            per_tenant = min(per_tenant, self.rate)
+        return per_tenant * self.tenants
+
+    def __str__(self) -> str:
+        rate = f"rate {self.rate:g}/s" if self.rate else "no rate limit"
+        return f"{self.tenants} tenant(s) x (concurrency {self.concurrency}, {rate})"
+
+
+# -- the backlog and what the database says ------------------------------------------------
+
+
+def seed(url: str, tenants: list[str], total: int) -> float:
+    """``total`` complaints and their submit jobs as intake writes them (without the
+    raw inbound message and the first history row, which draining never reads)."""
+    from adapters.api.parse import ComplaintIn, to_draft
+    from gateway.storage.engine import make_engine
+    from gateway.storage.intake import complaint_from_draft, new_id, new_job, utcnow
+    from gateway.storage.models import Complaint, OutboxJob
+
+    started = time.perf_counter()
+    drafts = {
+        t: to_draft(ComplaintIn.model_validate({**PAYLOAD, "region_code": REGIONS[t]}), t, "18")
+        for t in tenants
+    }
+    complaints, jobs = [], []
+    for i in range(total):
+        tenant = tenants[i % len(tenants)]
+        now, complaint_id = utcnow(), new_id()
+        row = complaint_from_draft(drafts[tenant], complaint_id, None, now).model_dump()
+        row["source_ref"] = f"drain-{i}"
+        complaints.append(row)
+        job = new_job("submit", tenant, complaint_id, {}, now).model_dump()
+        job.pop("id")
+        jobs.append(job)
+    engine = make_engine(url)
+    try:
+        for start in range(0, total, 2000):
+            with engine.begin() as conn:
+                conn.execute(insert(Complaint), complaints[start : start + 2000])
+                conn.execute(insert(OutboxJob), jobs[start : start + 2000])
+    finally:
+        engine.dispose()
+    return time.perf_counter() - started
+
+
+def reader(url: str) -> Engine:
+    """A plain engine for polling: no ``BEGIN IMMEDIATE``, so it never blocks the worker."""
+    from gateway.storage.engine import normalise_url
+
+    return create_engine(normalise_url(url))
+
+
+def _epoch(at: datetime | str) -> float:
+    value = datetime.fromisoformat(at) if isinstance(at, str) else at
+    return (value if value.tzinfo else value.replace(tzinfo=UTC)).timestamp()
+
+
+def submitted_times(engine: Engine) -> dict[str, list[float]]:
+    """Per tenant, the sorted moments (epoch seconds) complaints got their tracking ID."""
+    from gateway.storage.models import Complaint
+
+    query = select(Complaint.tenant, Complaint.updated_at).where(
+        Complaint.tracking_id.is_not(None)  # type: ignore[union-attr]
+    )
+    found: dict[str, list[float]] = {}
+    with engine.connect() as conn:
+        for tenant, at in conn.execute(query):
+            found.setdefault(tenant, []).append(_epoch(at))
+    return {t: sorted(v) for t, v in found.items()}
+
+
+def count_submitted(engine: Engine) -> int:
+    from gateway.storage.models import Complaint
+
+    query = select(func.count()).where(Complaint.tracking_id.is_not(None))  # type: ignore[union-attr]
+    with engine.connect() as conn:
+        return int(conn.execute(query).scalar_one())
+
+
+def job_states(engine: Engine) -> dict[str, int]:
+    from gateway.storage.models import OutboxJob
+
+    kind, state = OutboxJob.kind, OutboxJob.state
+    query = select(kind, state, func.count()).group_by(kind, state)
+    with engine.connect() as conn:
+        return {f"{k}:{s}": n for k, s, n in conn.execute(query)}
+
+
+def job_durations(logs: list[Path]) -> dict[str, float]:
+    """Mean and p50 of the submit jobs' durations (claim to record) from the worker's
+    "job attempt" log lines: a lane slot is held that long, so by Little's law a lane
+    does at most ``concurrency / mean`` submissions per second."""
+    found = []
+    lines = [line for log in logs for line in log.read_text(errors="replace").splitlines()]
+    for line in lines:
+        if '"job attempt"' not in line or '"submit"' not in line:
+            continue
+        with contextlib.suppress(ValueError, KeyError, TypeError):
+            found.append(float(json.loads(line)["latency_ms"]))
+    if not found:
+        return {}
+    found.sort()
+    return {
+        "mean_ms": round(sum(found) / len(found), 1),
+        "p50_ms": round(found[len(found) // 2], 1),
+        "p99_ms": round(common.percentile(found, 99), 1),
+    }
+
+
+def rates(times: list[float]) -> tuple[float, float]:
+    """Complaints per second (first to last, middle 80 %)."""
+    n = len(times)
+    if n < 10:
+        return math.nan, math.nan
+    whole = (n - 1) / max(times[-1] - times[0], 1e-9)
+    lo, hi = int(n * 0.1), int(n * 0.9)
+    return whole, (hi - lo) / max(times[hi] - times[lo], 1e-9)
+
+
+# -- processes ---------------------------------------------------------------------------------
+
+
+@contextmanager
+def sandbox(workdir: Path, tenants: list[str], latency_ms: float) -> Iterator[tuple[str, int]]:
+    port = free_port()
+    args = [common.PYTHON, "-m", "gateway.sandbox.cli", "--port", str(port)]
+    args += ["--db", str(workdir / f"sandbox-{port}.db"), "--step-seconds", "0"]
+    args += ["--latency-ms", f"{latency_ms:g}", "--log-level", "warning"]
+    args += [*common.sandbox_token_args(tenants), "--token", f"{PROBE_TOKEN}=probe"]
+    url = f"http://127.0.0.1:{port}"
+    log = workdir / f"sandbox-{port}.log"
+    with child_process(args, {"PYTHONPATH": str(common.ROOT)}, f"{url}/_sandbox/health", log) as p:
+        yield url, p.pid
+
+
+@contextmanager
+def workers(
+    db_url: str, registry: str, config: Config, args: argparse.Namespace, workdir: Path
+) -> Iterator[list[tuple[subprocess.Popen[bytes], Path]]]:
+    """``args.workers`` ``gateway worker`` processes sharing the database."""
+    env = common.gateway_env(
+        db_url,
+        registry,
+        GATEWAY_DISPATCH_CONCURRENCY=str(config.concurrency),
+        GATEWAY_DISPATCH_RATE=f"{config.rate:g}",
+    )
+    if args.pull_interval is not None:
+        env["GATEWAY_PULL_INTERVAL"] = f"{args.pull_interval:g}"
+    started: list[tuple[subprocess.Popen[bytes], Path]] = []
+    try:
+        for n in range(args.workers):
+            log = workdir / f"worker-{time.monotonic_ns()}-{n}.log"
+            with open(log, "wb") as out:
+                proc = subprocess.Popen(
+                    [common.PYTHON, "-m", "gateway", "worker"],
+                    env={**os.environ, **env, "GATEWAY_WORKER_ID": f"bench-drain-{n}"},
+                    stdout=out,
+                    stderr=subprocess.STDOUT,
+                    cwd=common.ROOT,
+                )
+            started.append((proc, log))
+        yield started
+    finally:
+        for proc, _ in started:
+            if proc.poll() is None:
+                proc.terminate()
+        for proc, _ in started:
+            try:
+                proc.wait(timeout=20)
+            except subprocess.TimeoutExpired:
+                proc.kill()
+                proc.wait()
+
+
+def sandbox_requests(url: str) -> int:
+    return int(httpx.get(f"{url}/_sandbox/stats", timeout=10).json()["requests"])
+
+
+def probe(url: str, workdir: Path, seconds: float, in_flight: int = 40) -> dict[str, Any]:
+    """The sandbox alone, driven by wrk: ``in_flight`` submissions at a time for
+    ``seconds`` (account ``probe``, so the tenants' feeds stay clean), after a
+    sequential round trip. Shows what the sandbox could take at this latency."""
+    rtts = []
+    with httpx.Client(base_url=url, headers={"Authorization": f"Bearer {PROBE_TOKEN}"}) as client:
+        for i in range(20):
+            started = time.perf_counter()
+            client.get("/api/v1/complaints", params={"external_ref": f"no-{i}"}).raise_for_status()
+            rtts.append(time.perf_counter() - started)
+    rtts.sort()
+    found: dict[str, Any] = {"rtt_p50_ms": round(rtts[len(rtts) // 2] * 1000, 1)}
+    if not have_wrk():
+        return found
+    body = {k: v for k, v in PAYLOAD.items() if k in ("title", "content", "region_code")}
+    result = run_wrk(
+        f"{url}/api/v1/complaints",
+        key="",
+        prefix=f"probe{time.monotonic_ns()}",
+        connections=in_flight,
+        seconds=seconds,
+        workdir=workdir,
+        payload={"external_ref": REF, **body},
+        auth=("Authorization", f"Bearer {PROBE_TOKEN}"),
+    )
+    return found | {"in_flight": in_flight, "rps": result["rps"], "errors": result["errors"]}
+
+
+# -- one configuration ------------------------------------------------------------------------
+
+
+def run(config: Config, args: argparse.Namespace, workdir: Path) -> dict[str, Any]:
+    tenants = list(TENANTS[: config.tenants])
+    latency_s = args.latency_ms / 1000
+    bound = config.bound(latency_s)
+    result: dict[str, Any] = {"config": str(config), "bound": round(bound, 1)}
+    with (
+        common.temp_database(args.db, workdir) as db_url,
+        sandbox(workdir, list(TENANTS), args.latency_ms) as (registry, sandbox_pid),
+    ):
+        result["seed_s"] = round(seed(db_url, tenants, args.complaints), 1)
+        if args.probe:
+            result["sandbox_probe"] = probe(registry, workdir, args.probe)
+        engine = reader(db_url)
+        before = sandbox_requests(registry)
+        deadline = time.monotonic() + 60 + 3 * args.complaints / bound
+        with workers(db_url, registry, config, args, workdir) as running:
+            pids = {f"worker{n}": proc.pid for n, (proc, _) in enumerate(running)}
+            meter = common.CpuMeter(
+                {**pids, "sandbox": sandbox_pid}, postgres=args.db == "postgres"
+            )
+            meter.start()
+            done, last_report = 0, time.monotonic()
+            while done < args.complaints and time.monotonic() < deadline:
+                for proc, log in running:
+                    if proc.poll() is not None:
+                        raise RuntimeError(f"worker exited:\n{log.read_text()[-3000:]}")
+                time.sleep(0.25)
+                done = count_submitted(engine)
+                if time.monotonic() - last_report >= 10:
+                    print(f"    {done} / {args.complaints} submitted")
+                    last_report = time.monotonic()
+            result["cores"] = meter.stop()
+            time.sleep(1)  # the notify jobs of the last submissions
+            result["jobs"] = job_states(engine)
+        result["submit_job"] = job_durations([log for _, log in running])
+        result["registry_requests"] = sandbox_requests(registry) - before
+        times = submitted_times(engine)
+        engine.dispose()
+    every = sorted(t for ts in times.values() for t in ts)
+    whole, middle = rates(every)
+    result |= {
+        "submitted": len(every),
+        "complete": len(every) == args.complaints,
+        "rate": round(whole, 1),
+        "rate_middle": round(middle, 1),
+        "ratio": round(whole / bound, 3),
+        "ratio_middle": round(middle / bound, 3),
+        "per_tenant": {t: round(rates(ts)[0], 1) for t, ts in sorted(times.items())},
+    }
+    if mean := result["submit_job"].get("mean_ms"):
+        slots = config.tenants * config.concurrency * args.workers
+        result["little_bound"] = round(slots / (mean / 1000), 1)
+    return result
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--configs", default=DEFAULT_CONFIGS, help="TENANTS:CONCURRENCY:RATE,…")
+    parser.add_argument("--complaints", type=int, default=10_000)
+    parser.add_argument("--db", choices=("sqlite", "postgres"), default="sqlite")
+    parser.add_argument("--latency-ms", type=float, default=50.0)
+    parser.add_argument("--probe", type=float, default=3.0, help="probe seconds; 0 = no probe")
+    parser.add_argument("--pull-interval", type=float, default=None, help="default: settings")
+    parser.add_argument("--workers", type=int, default=1, help="worker processes")
+    args = parser.parse_args()
+    configs = [Config.parse(c) for c in args.configs.split(",") if c]
+    print(f"drain: {common.machine()}; {args.complaints} complaints on {args.db}, ")
+    print(f"       {args.workers} gateway worker process(es)")
+    print(f"       sandbox --latency-ms {args.latency_ms:g} --step-seconds 0, no faults")
+    results = []
+    with common.temp_dir("bench-drain-") as workdir:
+        for config in configs:
+            print(f"  {config}: bound {config.bound(args.latency_ms / 1000):.0f}/s")
+            results.append(run(config, args, workdir))
+            r = results[-1]
+            print(
+                f"    {r['submitted']} submitted: {r['rate']}/s first to last "
+                f"(ratio {r['ratio']}), {r['rate_middle']}/s middle 80 % "
+                f"(ratio {r['ratio_middle']}); per tenant {r['per_tenant']}"
+            )
+            print(
+                f"    registry requests {r['registry_requests']}, cores {r['cores']}, "
+                f"sandbox probe {r.get('sandbox_probe')}, jobs {r['jobs']}"
+            )
+            print(
+                f"    submit job duration {r['submit_job']} -> slots / mean duration "
+                f"= {r.get('little_bound')}/s"
+            )
+    print()
+    print(f"{'configuration':52} {'bound':>6} {'rate':>7} {'ratio':>6} {'middle':>7} {'ratio':>6}")
+    for r in results:
+        verdict = "ok" if 0.9 <= r["ratio"] <= 1.05 else ("OVER" if r["ratio"] > 1.05 else "MISSED")
+        print(
+            f"{r['config']:52} {r['bound']:6.0f} {r['rate']:7.1f} {r['ratio']:6.2f} "
+            f"{r['rate_middle']:7.1f} {r['ratio_middle']:6.2f}  {verdict}"
+        )
+    common.print_summary(
+        "drain",
+        {
+            "db": args.db,
+            "complaints": args.complaints,
+            "latency_ms": args.latency_ms,
+            "workers": args.workers,
+            "runs": results,
+        },
+    )
+
+
+if __name__ == "__main__":
+    main()
