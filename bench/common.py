@@ -185,6 +185,66 @@ class CpuMeter:
         return {k: round((after[k] - self._before[k]) / wall, 2) for k in after}
 
 
+# -- the sandbox registry ---------------------------------------------------------------
+
+PROBE_TOKEN = "bench-probe-token-000000000001"
+
+
+@contextmanager
+def sandbox(workdir: Path, db: Path, latency_ms: float) -> Iterator[tuple[str, int]]:
+    """``gateway sandbox`` on a free loopback port: workflow clock stopped
+    (``--step-seconds 0``), ``latency_ms`` on every request, no faults. Accounts: one
+    per tenant (named after it) and ``probe``. Yields its URL and process id."""
+    from tests.support import child_process, free_port
+
+    port = free_port()
+    args = [PYTHON, "-m", "gateway.sandbox.cli", "--port", str(port), "--db", str(db)]
+    args += ["--step-seconds", "0", "--latency-ms", f"{latency_ms:g}", "--log-level", "warning"]
+    args += [*sandbox_token_args(), "--token", f"{PROBE_TOKEN}=probe"]
+    url = f"http://127.0.0.1:{port}"
+    log = workdir / f"sandbox-{port}.log"
+    with child_process(args, {"PYTHONPATH": str(ROOT)}, f"{url}/_sandbox/health", log, 60) as p:
+        yield url, p.pid
+
+
+def sandbox_requests(url: str) -> int:
+    """Requests the sandbox has served on its ``/api/v1`` contract so far."""
+    import httpx
+
+    return int(httpx.get(f"{url}/_sandbox/stats", timeout=10).json()["requests"])
+
+
+def probe_sandbox(url: str, workdir: Path, seconds: float, in_flight: int = 40) -> dict[str, Any]:
+    """The sandbox alone: a sequential round trip, then (with wrk) ``in_flight``
+    submissions at a time for ``seconds`` on the ``probe`` account, so tenants'
+    feeds stay clean. What the sandbox could take at its latency."""
+    import httpx
+    from loadgen import PAYLOAD, REF, have_wrk, run_wrk
+
+    rtts = []
+    with httpx.Client(base_url=url, headers={"Authorization": f"Bearer {PROBE_TOKEN}"}) as client:
+        for i in range(20):
+            started = time.perf_counter()
+            client.get("/api/v1/complaints", params={"external_ref": f"no-{i}"}).raise_for_status()
+            rtts.append(time.perf_counter() - started)
+    rtts.sort()
+    found: dict[str, Any] = {"rtt_p50_ms": round(rtts[len(rtts) // 2] * 1000, 1)}
+    if not have_wrk():
+        return found
+    body = {k: v for k, v in PAYLOAD.items() if k in ("title", "content", "region_code")}
+    result = run_wrk(
+        f"{url}/api/v1/complaints",
+        key="",
+        prefix=f"probe{time.monotonic_ns()}",
+        connections=in_flight,
+        seconds=seconds,
+        workdir=workdir,
+        payload={"external_ref": REF, **body},
+        auth=("Authorization", f"Bearer {PROBE_TOKEN}"),
+    )
+    return found | {"in_flight": in_flight, "rps": result["rps"], "errors": result["errors"]}
+
+
 # -- figures ---------------------------------------------------------------------------
 
 

@@ -28,6 +28,7 @@ import math
 import os
 import subprocess
 import time
+import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -36,15 +37,11 @@ from pathlib import Path
 from typing import Any
 
 import common
-import httpx
-from loadgen import PAYLOAD, REF, have_wrk, run_wrk
+from loadgen import PAYLOAD
 from sqlalchemy import Engine, create_engine, func, insert, select
-
-from tests.support import child_process, free_port
 
 TENANTS = ("lampung", "kalsel")
 REGIONS = {"lampung": "18.71", "kalsel": "63.71"}
-PROBE_TOKEN = "bench-probe-token-000000000001"
 DEFAULT_CONFIGS = "1:10:0,1:20:100,2:5:0,2:10:50"
 
 
@@ -188,19 +185,6 @@ def rates(times: list[float]) -> tuple[float, float]:
 
 
 @contextmanager
-def sandbox(workdir: Path, tenants: list[str], latency_ms: float) -> Iterator[tuple[str, int]]:
-    port = free_port()
-    args = [common.PYTHON, "-m", "gateway.sandbox.cli", "--port", str(port)]
-    args += ["--db", str(workdir / f"sandbox-{port}.db"), "--step-seconds", "0"]
-    args += ["--latency-ms", f"{latency_ms:g}", "--log-level", "warning"]
-    args += [*common.sandbox_token_args(tenants), "--token", f"{PROBE_TOKEN}=probe"]
-    url = f"http://127.0.0.1:{port}"
-    log = workdir / f"sandbox-{port}.log"
-    with child_process(args, {"PYTHONPATH": str(common.ROOT)}, f"{url}/_sandbox/health", log) as p:
-        yield url, p.pid
-
-
-@contextmanager
 def workers(
     db_url: str, registry: str, config: Config, args: argparse.Namespace, workdir: Path
 ) -> Iterator[list[tuple[subprocess.Popen[bytes], Path]]]:
@@ -239,38 +223,6 @@ def workers(
                 proc.wait()
 
 
-def sandbox_requests(url: str) -> int:
-    return int(httpx.get(f"{url}/_sandbox/stats", timeout=10).json()["requests"])
-
-
-def probe(url: str, workdir: Path, seconds: float, in_flight: int = 40) -> dict[str, Any]:
-    """The sandbox alone, driven by wrk: ``in_flight`` submissions at a time for
-    ``seconds`` (account ``probe``, so the tenants' feeds stay clean), after a
-    sequential round trip. Shows what the sandbox could take at this latency."""
-    rtts = []
-    with httpx.Client(base_url=url, headers={"Authorization": f"Bearer {PROBE_TOKEN}"}) as client:
-        for i in range(20):
-            started = time.perf_counter()
-            client.get("/api/v1/complaints", params={"external_ref": f"no-{i}"}).raise_for_status()
-            rtts.append(time.perf_counter() - started)
-    rtts.sort()
-    found: dict[str, Any] = {"rtt_p50_ms": round(rtts[len(rtts) // 2] * 1000, 1)}
-    if not have_wrk():
-        return found
-    body = {k: v for k, v in PAYLOAD.items() if k in ("title", "content", "region_code")}
-    result = run_wrk(
-        f"{url}/api/v1/complaints",
-        key="",
-        prefix=f"probe{time.monotonic_ns()}",
-        connections=in_flight,
-        seconds=seconds,
-        workdir=workdir,
-        payload={"external_ref": REF, **body},
-        auth=("Authorization", f"Bearer {PROBE_TOKEN}"),
-    )
-    return found | {"in_flight": in_flight, "rps": result["rps"], "errors": result["errors"]}
-
-
 # -- one configuration ------------------------------------------------------------------------
 
 
@@ -279,15 +231,16 @@ def run(config: Config, args: argparse.Namespace, workdir: Path) -> dict[str, An
     latency_s = args.latency_ms / 1000
     bound = config.bound(latency_s)
     result: dict[str, Any] = {"config": str(config), "bound": round(bound, 1)}
+    sandbox_db = workdir / f"sandbox-{uuid.uuid4().hex[:8]}.db"
     with (
         common.temp_database(args.db, workdir) as db_url,
-        sandbox(workdir, list(TENANTS), args.latency_ms) as (registry, sandbox_pid),
+        common.sandbox(workdir, sandbox_db, args.latency_ms) as (registry, sandbox_pid),
     ):
         result["seed_s"] = round(seed(db_url, tenants, args.complaints), 1)
         if args.probe:
-            result["sandbox_probe"] = probe(registry, workdir, args.probe)
+            result["sandbox_probe"] = common.probe_sandbox(registry, workdir, args.probe)
         engine = reader(db_url)
-        before = sandbox_requests(registry)
+        before = common.sandbox_requests(registry)
         deadline = time.monotonic() + 60 + 3 * args.complaints / bound
         with workers(db_url, registry, config, args, workdir) as running:
             pids = {f"worker{n}": proc.pid for n, (proc, _) in enumerate(running)}
@@ -309,7 +262,7 @@ def run(config: Config, args: argparse.Namespace, workdir: Path) -> dict[str, An
             time.sleep(1)  # the notify jobs of the last submissions
             result["jobs"] = job_states(engine)
         result["submit_job"] = job_durations([log for _, log in running])
-        result["registry_requests"] = sandbox_requests(registry) - before
+        result["registry_requests"] = common.sandbox_requests(registry) - before
         times = submitted_times(engine)
         engine.dispose()
     every = sorted(t for ts in times.values() for t in ts)
@@ -317,6 +270,8 @@ def run(config: Config, args: argparse.Namespace, workdir: Path) -> dict[str, An
     result |= {
         "submitted": len(every),
         "complete": len(every) == args.complaints,
+        # not submissions: change-feed pages of the puller (and look-ups, retries)
+        "other_requests": result["registry_requests"] - len(every),
         "rate": round(whole, 1),
         "rate_middle": round(middle, 1),
         "ratio": round(whole / bound, 3),
@@ -355,7 +310,8 @@ def main() -> None:
                 f"(ratio {r['ratio_middle']}); per tenant {r['per_tenant']}"
             )
             print(
-                f"    registry requests {r['registry_requests']}, cores {r['cores']}, "
+                f"    registry requests {r['registry_requests']} ({r['other_requests']} not "
+                f"submissions), cores {r['cores']}, "
                 f"sandbox probe {r.get('sandbox_probe')}, jobs {r['jobs']}"
             )
             print(

@@ -26,8 +26,6 @@ import math
 import random
 import sqlite3
 import time
-from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -35,8 +33,6 @@ import common
 import httpx
 from loadgen import PAYLOAD
 from sqlalchemy import func, insert, select
-
-from tests.support import child_process, free_port
 
 TENANT = "lampung"
 FIRST_TRACKING_NO = 20_000_000
@@ -127,18 +123,6 @@ def count_by_status(url: str) -> dict[str, int]:
         engine.dispose()
 
 
-@contextmanager
-def sandbox(db: Path, latency_ms: float, workdir: Path) -> Iterator[str]:
-    port = free_port()
-    args = [common.PYTHON, "-m", "gateway.sandbox.cli", "--port", str(port), "--db", str(db)]
-    args += ["--step-seconds", "0", "--latency-ms", f"{latency_ms:g}", "--log-level", "warning"]
-    args += common.sandbox_token_args()
-    url = f"http://127.0.0.1:{port}"
-    env = {"PYTHONPATH": str(common.ROOT)}
-    with child_process(args, env, f"{url}/_sandbox/health", workdir / "sandbox.log", timeout=60):
-        yield url
-
-
 async def sweeps(
     db_url: str, registry: str, refs: list[tuple[str, str]], shares: list[float], seed: int
 ) -> list[dict[str, Any]]:
@@ -204,7 +188,7 @@ def main() -> None:
         last_event = seed_sandbox(workdir / "sandbox.db", refs)
         set_cursor(url, last_event)
         print(f"  seeded both stores in {time.perf_counter() - started:.1f} s")
-        with sandbox(workdir / "sandbox.db", args.latency_ms, workdir) as registry:
+        with common.sandbox(workdir, workdir / "sandbox.db", args.latency_ms) as (registry, _):
             results = asyncio.run(sweeps(url, registry, refs, shares, args.seed))
         statuses = count_by_status(url)
     print()
