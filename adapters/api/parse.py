@@ -7,6 +7,7 @@ from typing import Annotated
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
+from gateway.api.errors import field_errors
 from gateway.domain.complaint import (
     Attachment,
     Classification,
@@ -120,11 +121,6 @@ def _invalid(field: str, message: str) -> GatewayError:
 
 
 def _from_validation(exc: ValidationError, prefix: str | None = None) -> GatewayError:
-    fields = []
-    for err in exc.errors():
-        path = [prefix] if prefix else []
-        path += [str(p) for p in err.get("loc", ())]
-        message = str(err.get("msg", "invalid")).removeprefix("Value error, ")
-        fields.append(FieldError(".".join(path) or "body", message))
+    fields = field_errors(exc, prefix=prefix)
     names = ", ".join(sorted({f.field for f in fields}))
     return GatewayError(ErrorKind.INVALID_INPUT, f"invalid fields: {names}", fields)

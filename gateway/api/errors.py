@@ -59,11 +59,13 @@ def error_response(error: GatewayError) -> JSONResponse:
     )
 
 
-def field_errors(exc: ValidationError | RequestValidationError, skip: int = 0) -> list[FieldError]:
-    """Pydantic errors as field paths like ``reporter.phone``."""
+def field_errors(
+    exc: ValidationError | RequestValidationError, skip: int = 0, prefix: str | None = None
+) -> list[FieldError]:
+    """Pydantic errors as field paths like ``reporter.phone`` (``prefix`` goes in front)."""
     out = []
     for err in exc.errors():
-        loc = [str(p) for p in err.get("loc", ())][skip:]
+        loc = ([prefix] if prefix else []) + [str(p) for p in err.get("loc", ())][skip:]
         msg = str(err.get("msg", "invalid"))
         if msg.startswith("Value error, "):
             msg = msg[len("Value error, ") :]

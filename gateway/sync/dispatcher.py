@@ -130,23 +130,11 @@ class Dispatcher:
             self._waker = None
 
     async def run_once(self) -> DispatchStats:
-        """Fill every lane once and wait for those jobs (tests, `gateway jobs drain`)."""
+        """Fill every lane once and wait for those jobs (tests and benchmarks)."""
         stats = DispatchStats()
         await self.fill(stats)
         await self.wait_idle()
         return stats
-
-    async def drain(self, max_rounds: int = 1000) -> DispatchStats:
-        total = DispatchStats()
-        for _ in range(max_rounds):
-            stats = await self.run_once()
-            if not stats.handled:
-                break
-            total.ok += stats.ok
-            total.retried += stats.retried
-            total.failed += stats.failed
-            total.lease_lost += stats.lease_lost
-        return total
 
     async def wait_idle(self, timeout: float | None = None) -> None:
         if self._tasks:
