@@ -6,7 +6,12 @@ options ``gateway serve`` uses:
 - ``empty``: a FastAPI app whose POST handler at the same path returns 202 and
   does nothing else (the ceiling of the HTTP stack on this machine);
 - ``sqlite``: ``gateway serve --no-sync`` on a fresh SQLite file;
-- ``postgres``: ``gateway serve --no-sync`` on a fresh PostgreSQL database.
+- ``postgres``: ``gateway serve --no-sync`` on a fresh PostgreSQL database;
+- ``nostore`` (a reference, not a target): the gateway app as ``gateway serve``
+  builds it, with the same middleware, authentication, validation and answer, but
+  the intake writer replaced by one that stores nothing. The gap between it and
+  ``empty`` is the HTTP work of an intake; the gap between it and ``sqlite`` /
+  ``postgres`` is the cost of storing durably.
 
 Each gets the same client, body and connection count: a warm-up, then a fixed
 duration; every request has its own ``source_ref``, so every one stores a
@@ -34,7 +39,7 @@ from tests.support import child_process, free_port
 
 PATH = "/channels/api/lampung/complaints"
 NO_REGISTRY = "http://127.0.0.1:9"  # never called: --no-sync runs no dispatcher
-TARGETS = ("empty", "sqlite", "postgres")
+TARGETS = ("empty", "nostore", "sqlite", "postgres")
 
 
 def serve_empty(port: int) -> None:
@@ -48,6 +53,27 @@ def serve_empty(port: int) -> None:
     async def empty() -> Response:
         return Response(status_code=202)
 
+    uvicorn.run(
+        app, host="127.0.0.1", port=port, log_config=None, access_log=False, proxy_headers=True
+    )
+
+
+def serve_nostore(port: int) -> None:
+    """The gateway app as ``gateway serve --no-sync`` serves it, storing nothing."""
+    import uvicorn
+
+    from gateway import cli
+    from gateway.api.app import create_app
+    from gateway.storage import group_commit
+    from gateway.storage.intake import IntakeItem, IntakeResult
+
+    stored = IntakeResult("00000000-0000-4000-8000-000000000000", True, "received", None)
+
+    async def record(_self: group_commit.IntakeWriter, _item: IntakeItem) -> IntakeResult:
+        return stored
+
+    group_commit.IntakeWriter.record = record  # type: ignore[method-assign]
+    app = create_app(cli._container(), run_sync=False)
     uvicorn.run(
         app, host="127.0.0.1", port=port, log_config=None, access_log=False, proxy_headers=True
     )
@@ -74,11 +100,16 @@ def measure(target: str, args: argparse.Namespace, workdir: Path) -> dict[str, A
     url = f"http://127.0.0.1:{port}{PATH}"
     client = run_wrk if args.client == "wrk" else run_python
     log = workdir / f"{target}.log"
-    database = nullcontext("") if target == "empty" else common.temp_database(target, workdir)
+    stores = target in ("sqlite", "postgres")
+    database = common.temp_database(target, workdir) if stores else nullcontext("")
     with database as db_url:
         if target == "empty":
             command = [common.PYTHON, __file__, "--serve-empty", str(port)]
             env, ready = {"PYTHONPATH": str(common.ROOT)}, url  # GET answers 405: it is up
+        elif target == "nostore":
+            command = [common.PYTHON, __file__, "--serve-nostore", str(port)]
+            env = common.gateway_env("sqlite://", NO_REGISTRY)  # never queried
+            ready = f"http://127.0.0.1:{port}/healthz"
         else:
             command = [common.PYTHON, "-m", "gateway", "serve", "--no-sync", "--port", str(port)]
             env = common.gateway_env(db_url, NO_REGISTRY)
@@ -95,7 +126,7 @@ def measure(target: str, args: argparse.Namespace, workdir: Path) -> dict[str, A
             found = client(url, prefix=f"m{uuid.uuid4().hex[:6]}", seconds=args.seconds, **options)
             found["cores"] = meter.stop()
             found["cpu_ms_per_request"] = round(found["cores"]["server"] / found["rps"] * 1000, 3)
-        if target != "empty":
+        if stores:
             found["rows"] = count_rows(db_url)
     return {"target": target, **found}
 
@@ -108,9 +139,13 @@ def main() -> None:
     parser.add_argument("--seconds", type=float, default=10.0, help="measured, per target")
     parser.add_argument("--warmup", type=float, default=3.0)
     parser.add_argument("--serve-empty", type=int, metavar="PORT", help=argparse.SUPPRESS)
+    parser.add_argument("--serve-nostore", type=int, metavar="PORT", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.serve_empty:
         serve_empty(args.serve_empty)
+        return
+    if args.serve_nostore:
+        serve_nostore(args.serve_nostore)
         return
     args.client = args.client or ("wrk" if have_wrk() else "python")
     targets = [t for t in args.targets.split(",") if t]
@@ -139,7 +174,8 @@ def main() -> None:
     summary: dict[str, Any] = {"client": args.client, "connections": args.connections}
     for r in results:
         ratio = r["rps"] / empty
-        verdict = "" if r["target"] == "empty" else ("ok" if ratio >= 0.5 else "MISSED")
+        reference = r["target"] in ("empty", "nostore")
+        verdict = "" if reference else ("ok" if ratio >= 0.5 else "MISSED")
         print(
             f"{r['target']:9} {r['rps']:8.1f} {ratio:6.2f} {r['p50_ms']:7.2f} "
             f"{r['p99_ms']:8.2f} {r['cpu_ms_per_request']:10.3f} {verdict:>7}"

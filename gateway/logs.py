@@ -81,6 +81,10 @@ _PHONE = re.compile(
 )
 _BEARER = re.compile(r"(?i)\b(bearer|basic)\s+[A-Za-z0-9._~+/=\-]+")
 _NON_DIGIT = re.compile(r"\D")
+# what every pattern above needs: a digit, an "@" or a bearer/basic scheme
+_SUSPECT = re.compile(r"[0-9@]|(?i:bearer|basic)")
+#: keys whose values the logging set-up itself writes: never personal data
+TRUSTED_KEYS = frozenset({"timestamp", "level", "logger", "request_id", "duration_ms"})
 
 
 def _mask_phone_in_text(match: re.Match[str]) -> str:
@@ -90,7 +94,7 @@ def _mask_phone_in_text(match: re.Match[str]) -> str:
 
 def scrub_text(text: str) -> str:
     """``text`` without e-mail addresses, NIKs, Indonesian phone numbers or bearer tokens."""
-    if not text:
+    if not text or not _SUSPECT.search(text):
         return text
     text = _BEARER.sub(lambda m: f"{m.group(1)} {MASK}", text)
     text = _EMAIL.sub("<email>", text)
@@ -98,9 +102,23 @@ def scrub_text(text: str) -> str:
     return _PHONE.sub(_mask_phone_in_text, text)
 
 
+_KEY_KINDS: dict[str, str | None] = {}
+
+
 def _key_kind(key: object) -> str | None:
     if not isinstance(key, str):
         return None
+    try:
+        return _KEY_KINDS[key]
+    except KeyError:
+        pass
+    kind = _classify_key(key)
+    if len(_KEY_KINDS) < 4096:  # keys are names in code, but do not grow without bound
+        _KEY_KINDS[key] = kind
+    return kind
+
+
+def _classify_key(key: str) -> str | None:
     normalised = key.lower().replace("-", "_")
     if normalised in PHONE_KEYS:
         return "phone"
@@ -147,7 +165,10 @@ def redact_value(value: Any, key: str | None = None) -> Any:
 
 def redact_event(_logger: WrappedLogger, _method: str, event_dict: EventDict) -> EventDict:
     """Processor: :func:`redact_value` over every key of the event."""
-    return {key: redact_value(value, key) for key, value in event_dict.items()}
+    return {
+        key: value if key in TRUSTED_KEYS else redact_value(value, key)
+        for key, value in event_dict.items()
+    }
 
 
 class _StderrHandler(logging.StreamHandler[TextIO]):
@@ -199,6 +220,12 @@ def configure_logging(level: str = "INFO", fmt: str = "auto") -> None:
     uvicorn with ``log_config=None`` so it keeps this configuration.
     """
     numeric_level = _level(level)
+    # no line shows the caller, thread or process: do not compute them for every record
+    # (the logging HOWTO's "Optimization" section)
+    logging._srcfile = None
+    logging.logThreads = False
+    logging.logProcesses = False
+    logging.logMultiprocessing = False
     renderer = _renderer(fmt.strip().lower(), sys.stderr)
     shared = _shared_processors()
 

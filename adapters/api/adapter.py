@@ -5,16 +5,16 @@ from __future__ import annotations
 from typing import Any
 
 from fastapi import APIRouter, Request
-from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel
 
 from adapters.api.parse import CHANNEL, ComplaintIn, to_draft
 from adapters.api.reply import LoggingReplier
 from gateway import metrics
-from gateway.api.deps import ContainerDep, PathTenant
+from gateway.api.deps import PATH_TENANT_PARAMETERS, path_tenant
 from gateway.channels import ChannelAdapter
-from gateway.storage.intake import record_complaint
+from gateway.storage.group_commit import IntakeWriter
+from gateway.storage.intake import IntakeItem
 
 router = APIRouter(prefix="/channels/api", tags=["channels"])
 
@@ -45,17 +45,16 @@ ERRORS: dict[int | str, dict[str, Any]] = {
         200: {"model": Accepted, "description": "Already received (same source_ref)"},
         **ERRORS,
     },
+    openapi_extra={"parameters": PATH_TENANT_PARAMETERS},
 )
-async def submit_complaint(
-    request: Request, container: ContainerDep, tenant: PathTenant, body: ComplaintIn
-) -> JSONResponse:
+async def submit_complaint(request: Request, body: ComplaintIn) -> JSONResponse:
     """File a complaint. Answers 202 once it is stored; the same `source_ref` again answers
     200 with the complaint already stored and creates nothing."""
+    tenant = path_tenant(request)
     draft = to_draft(body, tenant.id, tenant.spec.region_code, tenant.spec.default_topic_id)
     raw = (await request.body()).decode("utf-8", errors="replace")
-    result = await run_in_threadpool(
-        record_complaint, container.factory, draft, raw, "application/json"
-    )
+    writer: IntakeWriter = request.app.state.intake
+    result = await writer.record(IntakeItem(draft, raw, "application/json"))
     metrics.intake(tenant.id, CHANNEL, "accepted" if result.created else "duplicate")
     accepted = Accepted(
         id=result.complaint_id,

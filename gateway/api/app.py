@@ -12,6 +12,7 @@ from gateway.api import errors
 from gateway.api.middleware import BodySizeLimit, RequestLog
 from gateway.api.routes import complaints, health
 from gateway.bootstrap import Container
+from gateway.storage.group_commit import IntakeWriter
 
 DESCRIPTION = """
 The regional channel gateway for SP4N-LAPOR!: every regional complaint channel in,
@@ -49,6 +50,7 @@ def create_app(container: Container, *, run_sync: bool = True) -> FastAPI:
         lifespan=lifespan,
     )
     app.state.container = container
+    app.state.intake = IntakeWriter(container.factory)  # group commit for every channel
     errors.install(app)
     from adapters.registry import all_adapters
 

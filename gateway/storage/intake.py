@@ -1,25 +1,42 @@
 """Intake: raw input, complaint and its submit job, committed together.
 
-A channel is acknowledged only after :func:`record_complaint` (or
-:func:`store_raw` for channels that parse later) has committed.
+A channel is acknowledged only after :func:`record_complaint` (one complaint) or
+:func:`record_many` (several, one transaction: group commit) has committed.
+Rows are written with Core ``executemany``: one statement per table per batch.
 """
 
 from __future__ import annotations
 
 import json
 import uuid
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from typing import Any
 
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy import insert
+from sqlalchemy.exc import DBAPIError, IntegrityError, OperationalError
 from sqlalchemy.orm import Session, sessionmaker
-from sqlmodel import col, select
+from sqlmodel import SQLModel, col, select
 
 from gateway.domain.complaint import ComplaintDraft
 from gateway.domain.status import Status
 from gateway.storage.engine import transaction
 from gateway.storage.models import Complaint, InboundMessage, OutboxJob, StatusEvent
 from gateway.sync import wakeup
+
+Key = tuple[str, str, str]  # (tenant, channel, source_ref)
+
+# the Tables, not the classes: Core executemany, not the ORM's bulk path, in this order
+_TABLES = tuple(
+    (SQLModel.metadata.tables[model.__tablename__], key)
+    for model, key in (
+        (InboundMessage, "inbound"),
+        (Complaint, "complaint"),
+        (StatusEvent, "event"),
+        (OutboxJob, "job"),
+    )
+)
 
 
 def utcnow() -> datetime:
@@ -43,6 +60,17 @@ class IntakeResult:
     tracking_id: str | None
 
 
+@dataclass(frozen=True)
+class IntakeItem:
+    draft: ComplaintDraft
+    raw_payload: str
+    content_type: str
+
+    @property
+    def key(self) -> Key:
+        return (self.draft.tenant, self.draft.channel, self.draft.source_ref)
+
+
 def record_complaint(
     factory: sessionmaker[Session], draft: ComplaintDraft, raw_payload: str, content_type: str
 ) -> IntakeResult:
@@ -51,118 +79,209 @@ def record_complaint(
     The same ``(tenant, channel, source_ref)`` delivered again, even
     concurrently, returns the complaint that exists and creates nothing.
     """
-    existing = find_by_source(factory, draft.tenant, draft.channel, draft.source_ref)
-    if existing is not None:
-        return existing
+    outcome = record_many(factory, [IntakeItem(draft, raw_payload, content_type)])[0]
+    if isinstance(outcome, BaseException):
+        raise outcome
+    return outcome
+
+
+def record_many(
+    factory: sessionmaker[Session], items: Sequence[IntakeItem]
+) -> list[IntakeResult | Exception]:
+    """Several intakes in one transaction; one outcome per item, in order.
+
+    Duplicates (already stored, or repeated within ``items``) return the stored
+    complaint. If the batch fails for a reason other than the database being
+    unreachable (a concurrent insert of the same source, a value the database
+    refuses), each item is retried in its own transaction, so one bad item
+    fails alone. A database that is down raises for the whole batch.
+    """
     try:
         with transaction(factory) as session:
-            result = _insert(session, draft, raw_payload, content_type)
+            # optimistic: no look-up first; a source stored before fails the batch on
+            # its unique constraint, and the items are then retried one by one
+            results = _insert_many(session, items, look_up=False)
+    except OperationalError:
+        raise
+    except (IntegrityError, DBAPIError):
+        if len(items) == 1:
+            return [_retry_single(factory, items[0])]
+        return [_retry_single(factory, item) for item in items]
+    if any(result.created for result in results):
         wakeup.announce_local()
-        return result
-    except IntegrityError:
-        found = find_by_source(factory, draft.tenant, draft.channel, draft.source_ref)
-        if found is None:
-            raise
-        return found
+    return list(results)
+
+
+def _retry_single(factory: sessionmaker[Session], item: IntakeItem) -> IntakeResult | Exception:
+    try:
+        with transaction(factory) as session:
+            result = _insert_many(session, [item], look_up=True)[0]
+    except OperationalError:
+        raise
+    except IntegrityError as exc:  # inserted concurrently by another process
+        found = find_by_source(factory, *item.key)
+        return found if found is not None else exc
+    except DBAPIError as exc:
+        return exc
+    if result.created:
+        wakeup.announce_local()
+    return result
 
 
 def find_by_source(
     factory: sessionmaker[Session], tenant: str, channel: str, source_ref: str
 ) -> IntakeResult | None:
     with factory() as session:
-        row = session.execute(
-            select(col(Complaint.id), col(Complaint.status), col(Complaint.tracking_id)).where(
+        found = _existing(session, [(tenant, channel, source_ref)])
+    return found.get((tenant, channel, source_ref))
+
+
+def _existing(session: Session, keys: Sequence[Key]) -> dict[Key, IntakeResult]:
+    """Stored complaints among ``keys``: one query per (tenant, channel) present."""
+    connection = session.connection()  # Core statements: no ORM compilation per batch
+    groups: dict[tuple[str, str], list[str]] = {}
+    for tenant, channel, source_ref in keys:
+        groups.setdefault((tenant, channel), []).append(source_ref)
+    found: dict[Key, IntakeResult] = {}
+    for (tenant, channel), refs in groups.items():
+        rows = connection.execute(
+            select(
+                col(Complaint.source_ref),
+                col(Complaint.id),
+                col(Complaint.status),
+                col(Complaint.tracking_id),
+            ).where(
                 col(Complaint.tenant) == tenant,
                 col(Complaint.channel) == channel,
-                col(Complaint.source_ref) == source_ref,
+                col(Complaint.source_ref).in_(refs),
             )
-        ).first()
-    if row is None:
-        return None
-    return IntakeResult(row.id, False, row.status, row.tracking_id)
-
-
-def _insert(
-    session: Session, draft: ComplaintDraft, raw_payload: str, content_type: str
-) -> IntakeResult:
-    now = utcnow()
-    complaint_id = new_id()
-    inbound = InboundMessage(
-        id=new_id(),
-        tenant=draft.tenant,
-        channel=draft.channel,
-        source_ref=draft.source_ref,
-        content_type=content_type,
-        payload=raw_payload,
-        state="parsed",
-        complaint_id=complaint_id,
-        received_at=now,
-    )
-    session.add(inbound)
-    session.add(complaint_from_draft(draft, complaint_id, inbound.id, now))
-    session.add(
-        StatusEvent(
-            complaint_id=complaint_id,
-            status=Status.RECEIVED.value,
-            source="gateway",
-            note=f"received on channel {draft.channel}",
-            at=now,
-            recorded_at=now,
         )
-    )
-    session.add(new_job("submit", draft.tenant, complaint_id, {}, now))
-    session.flush()
-    wakeup.announce(session)
-    return IntakeResult(complaint_id, True, Status.RECEIVED.value, None)
+        for row in rows:
+            found[(tenant, channel, row.source_ref)] = IntakeResult(
+                row.id, False, row.status, row.tracking_id
+            )
+    return found
+
+
+def _insert_many(
+    session: Session, items: Sequence[IntakeItem], *, look_up: bool
+) -> list[IntakeResult]:
+    """Insert the new ones among ``items``; ``look_up`` finds those stored before."""
+    found = _existing(session, [item.key for item in items]) if look_up else {}
+    now = utcnow()
+    rows: dict[str, list[dict[str, Any]]] = {"inbound": [], "complaint": [], "event": [], "job": []}
+    results: list[IntakeResult] = []
+    for item in items:
+        known = found.get(item.key)
+        if known is not None:
+            results.append(known)
+            continue
+        complaint_id, inbound_id = new_id(), new_id()
+        draft = item.draft
+        rows["inbound"].append(
+            {
+                "id": inbound_id,
+                "tenant": draft.tenant,
+                "channel": draft.channel,
+                "source_ref": draft.source_ref,
+                "content_type": item.content_type,
+                "payload": item.raw_payload,
+                "state": "parsed",
+                "error": None,
+                "complaint_id": complaint_id,
+                "received_at": now,
+            }
+        )
+        rows["complaint"].append(complaint_row(draft, complaint_id, inbound_id, now))
+        rows["event"].append(received_event(complaint_id, draft.channel, now))
+        rows["job"].append(job_row("submit", draft.tenant, complaint_id, {}, now))
+        created = IntakeResult(complaint_id, True, Status.RECEIVED.value, None)
+        found[item.key] = IntakeResult(complaint_id, False, Status.RECEIVED.value, None)
+        results.append(created)
+    if rows["complaint"]:
+        connection = session.connection()
+        for table, key in _TABLES:
+            connection.execute(insert(table), rows[key])
+        wakeup.announce(session)
+    return results
+
+
+def received_event(complaint_id: str, channel: str, now: datetime) -> dict[str, Any]:
+    return {
+        "complaint_id": complaint_id,
+        "status": Status.RECEIVED.value,
+        "national_status": None,
+        "response": None,
+        "source": "gateway",
+        "event_key": None,
+        "note": f"received on channel {channel}",
+        "at": now,
+        "recorded_at": now,
+    }
+
+
+def complaint_row(
+    draft: ComplaintDraft, complaint_id: str, inbound_id: str | None, now: datetime
+) -> dict[str, Any]:
+    """The complaint table's row for a new complaint from ``draft``."""
+    reporter = draft.reporter
+    location = draft.location
+    return {
+        "id": complaint_id,
+        "tenant": draft.tenant,
+        "channel": draft.channel,
+        "source_ref": draft.source_ref,
+        "external_ref": external_ref_for(complaint_id),
+        "inbound_message_id": inbound_id,
+        "title": draft.title,
+        "content": draft.content,
+        "classification": draft.classification.value,
+        "topic_id": draft.topic_id,
+        "agency_code": draft.agency_code,
+        "region_code": draft.region_code,
+        "location_text": location.text if location else None,
+        "latitude": location.latitude if location else None,
+        "longitude": location.longitude if location else None,
+        "incident_date": draft.incident_date,
+        "anonymous": draft.anonymous,
+        "confidential": draft.confidential,
+        "reporter_name": reporter.name if reporter else None,
+        "reporter_phone": reporter.phone if reporter else None,
+        "reporter_email": reporter.email if reporter else None,
+        "reporter_nik": reporter.nik if reporter else None,
+        "attachments": json.dumps(
+            [a.model_dump(exclude_none=True) for a in draft.attachments], ensure_ascii=False
+        ),
+        "language": draft.language.value,
+        "status": Status.RECEIVED.value,
+        "created_at": now,
+        "updated_at": now,
+    }
 
 
 def complaint_from_draft(
     draft: ComplaintDraft, complaint_id: str, inbound_id: str | None, now: datetime
 ) -> Complaint:
-    reporter = draft.reporter
-    location = draft.location
-    return Complaint(
-        id=complaint_id,
-        tenant=draft.tenant,
-        channel=draft.channel,
-        source_ref=draft.source_ref,
-        external_ref=external_ref_for(complaint_id),
-        inbound_message_id=inbound_id,
-        title=draft.title,
-        content=draft.content,
-        classification=draft.classification.value,
-        topic_id=draft.topic_id,
-        agency_code=draft.agency_code,
-        region_code=draft.region_code,
-        location_text=location.text if location else None,
-        latitude=location.latitude if location else None,
-        longitude=location.longitude if location else None,
-        incident_date=draft.incident_date,
-        anonymous=draft.anonymous,
-        confidential=draft.confidential,
-        reporter_name=reporter.name if reporter else None,
-        reporter_phone=reporter.phone if reporter else None,
-        reporter_email=reporter.email if reporter else None,
-        reporter_nik=reporter.nik if reporter else None,
-        attachments=json.dumps([a.model_dump(exclude_none=True) for a in draft.attachments]),
-        language=draft.language.value,
-        status=Status.RECEIVED.value,
-        created_at=now,
-        updated_at=now,
-    )
+    return Complaint(**complaint_row(draft, complaint_id, inbound_id, now))
+
+
+def job_row(
+    kind: str, tenant: str, complaint_id: str, payload: dict[str, object], now: datetime
+) -> dict[str, Any]:
+    return {
+        "kind": kind,
+        "tenant": tenant,
+        "complaint_id": complaint_id,
+        "payload": json.dumps(payload, ensure_ascii=False, default=str),
+        "state": "pending",
+        "attempts": 0,
+        "next_attempt_at": now,
+        "created_at": now,
+        "updated_at": now,
+    }
 
 
 def new_job(
     kind: str, tenant: str, complaint_id: str, payload: dict[str, object], now: datetime
 ) -> OutboxJob:
-    return OutboxJob(
-        kind=kind,
-        tenant=tenant,
-        complaint_id=complaint_id,
-        payload=json.dumps(payload, ensure_ascii=False, default=str),
-        state="pending",
-        attempts=0,
-        next_attempt_at=now,
-        created_at=now,
-        updated_at=now,
-    )
+    return OutboxJob(**job_row(kind, tenant, complaint_id, payload, now))
