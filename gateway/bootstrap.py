@@ -34,8 +34,9 @@ from gateway.storage import circuits
 from gateway.storage.engine import make_engine, make_session_factory
 from gateway.storage.intake import utcnow
 from gateway.sync.backoff import RetryPolicy
-from gateway.sync.dispatcher import Dispatcher, LaneLimits
-from gateway.sync.limits import CircuitBreaker
+from gateway.sync.dispatcher import Dispatcher
+from gateway.sync.limits import CircuitBreaker, LaneLimits, TenantLimits
+from gateway.sync.peers import Peers
 from gateway.sync.puller import PullStats, StatusPuller
 from gateway.sync.scheduler import SyncSchedule
 from gateway.tenants import Tenant, load_tenants
@@ -65,6 +66,12 @@ class Container:
     #: the in-process sandbox app when GATEWAY_NATIONAL_URL is unset
     sandbox: Any | None = None
     hooks: Hooks = field(default_factory=lambda: Hooks())
+    #: each tenant's token bucket and concurrency share, one per process: the
+    #: dispatcher and the puller take their tokens from the same buckets
+    limits: TenantLimits = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.limits = TenantLimits(self.lane_limits())
 
     def lane_limits(self) -> dict[str, LaneLimits]:
         s = self.settings
@@ -86,12 +93,14 @@ class Container:
             self.repliers,
             owner=self.owner,
             calendar=self.calendar,
-            lanes=self.lane_limits(),
+            limits=self.limits,
             sla=SlaPolicy(),
             policy=RetryPolicy(
                 base=s.backoff_base, maximum=s.backoff_max, max_attempts=s.max_attempts
             ),
             lease_seconds=s.lease_seconds,
+            request_timeout=s.national_timeout,
+            notify_concurrency=s.notify_concurrency,
             circuit_failures=s.circuit_failures,
             circuit_cooldown=s.circuit_cooldown,
             on_attempt=self.hooks.on_attempt,
@@ -105,6 +114,17 @@ class Container:
             self.tenants,
             calendar=self.calendar,
             page_size=self.settings.pull_page_size,
+            limits=self.limits,
+        )
+
+    def peers(self) -> Peers:
+        s = self.settings
+        return Peers(
+            self.factory,
+            self.owner,
+            self.limits,
+            interval=s.heartbeat_interval,
+            ttl=s.heartbeat_ttl,
         )
 
     def schedule(self) -> SyncSchedule:
@@ -122,6 +142,7 @@ class Container:
             pull_interval=s.pull_interval,
             poll_interval=s.dispatch_interval,
             singleton_ttl=s.singleton_ttl,
+            peers=self.peers(),
             listen_dsn=listen,
             on_pull=self.hooks.on_pull,
         )
@@ -212,6 +233,7 @@ def build_container(
         transport=transport,
         timeout=settings.national_timeout,
         on_request=metrics.registry_request,
+        lean=settings.national_transport == "lean",
     )
     container = Container(
         settings=settings,

@@ -28,6 +28,9 @@ class Settings(BaseSettings):
     # national registry; unset = the sandbox mounted in-process at /sandbox
     national_url: str | None = None
     national_timeout: float = Field(10.0, gt=0)
+    # lean: the gateway's own HTTP/1.1 transport (h11 on asyncio, half the CPU per
+    # request); httpx: httpx's default one (also used whenever a proxy is configured)
+    national_transport: Literal["lean", "httpx"] = "lean"
     sandbox_step_seconds: float = Field(20.0, ge=0)
     sandbox_db: str = "var/sandbox.db"
     sandbox_archive_rate: float = Field(0.05, ge=0, le=1)
@@ -44,6 +47,12 @@ class Settings(BaseSettings):
     # per tenant, unless its mapping says otherwise (limits: {concurrency, rate})
     dispatch_concurrency: int = Field(10, gt=0)
     dispatch_rate: float = Field(0.0, ge=0)  # registry requests per second; 0 = no limit
+    # per tenant and process: notify jobs being sent to channels at once
+    notify_concurrency: int = Field(20, gt=0)
+    # dispatching processes share each tenant's limits: each renews a heartbeat every
+    # interval; one silent for ttl seconds is dead and its share goes to the others
+    heartbeat_interval: float = Field(1.0, gt=0)
+    heartbeat_ttl: float = Field(5.0, gt=0)
     circuit_failures: int = Field(5, gt=0)  # consecutive failures that open the circuit
     circuit_cooldown: float = Field(10.0, gt=0)  # seconds before a probe is let through
     lease_seconds: float = Field(60.0, gt=0)
@@ -66,6 +75,11 @@ class Settings(BaseSettings):
             raise ValueError(
                 "GATEWAY_LEASE_SECONDS must be at least 3 x GATEWAY_NATIONAL_TIMEOUT "
                 f"({self.lease_seconds} < 3 x {self.national_timeout})"
+            )
+        if self.heartbeat_ttl < 2 * self.heartbeat_interval:
+            raise ValueError(
+                "GATEWAY_HEARTBEAT_TTL must be at least 2 x GATEWAY_HEARTBEAT_INTERVAL "
+                f"({self.heartbeat_ttl} < 2 x {self.heartbeat_interval})"
             )
         return self
 

@@ -20,7 +20,8 @@ other 4xx                                         permanent   no
 ================================================  ==========  =========
 
 *Ambiguous* means the registry may have committed the request: the caller must
-look it up (``find_by_external_ref``) before sending it again. There is no
+look it up (``find_by_external_ref``) before sending it again (for a read, only
+that the answer is unknown: its message says a read commits nothing). There is no
 retrying here; the sync engine owns retries and back-off.
 """
 
@@ -36,6 +37,7 @@ import httpx
 from gateway.domain.errors import ErrorKind, FieldError, GatewayError
 from gateway.logs import get_logger
 from gateway.national import contract as c
+from gateway.national.transport import lean_transport
 from gateway.national.wire import (
     agency_of,
     as_dict,
@@ -172,7 +174,7 @@ class HttpNationalRegistry:
         except httpx.TransportError as exc:
             message = (
                 f"no answer from the national registry ({type(exc).__name__}) on {where}; "
-                "it may have committed the request"
+                + _aftermath(method)
             )
             raise GatewayError(ErrorKind.RETRYABLE, message, ambiguous=True) from exc
         except Exception as exc:
@@ -200,7 +202,7 @@ class HttpNationalRegistry:
             message = f"{where} (too many requests)"
             raise GatewayError(ErrorKind.THROTTLED, message, retry_after=retry_after)
         if status >= 500:
-            message = f"{where}; it may have committed the request"
+            message = f"{where}; {_aftermath(response.request.method)}"
             raise GatewayError(
                 ErrorKind.RETRYABLE, message, retry_after=retry_after, ambiguous=True
             )
@@ -233,6 +235,13 @@ class HttpNationalRegistry:
             raise GatewayError(ErrorKind.RETRYABLE, message, ambiguous=True) from exc
 
 
+def _aftermath(method: str) -> str:
+    """What a request without a clear answer may have left behind at the registry."""
+    if method in ("GET", "HEAD"):
+        return "a read changes nothing there"
+    return "it may have committed the request"
+
+
 def _segment(value: str) -> str:
     """``value`` quoted as one path segment, so a tracking ID cannot leave its place."""
     return quote(value, safe="")
@@ -251,7 +260,8 @@ def _excerpt(response: httpx.Response) -> str:
 
 
 class HttpRegistryFactory:
-    """Registry clients for every tenant, sharing one ``httpx.AsyncClient``."""
+    """Registry clients for every tenant, sharing one ``httpx.AsyncClient``; with
+    ``lean`` (and no ``transport``) on :func:`~gateway.national.transport.lean_transport`."""
 
     def __init__(
         self,
@@ -262,6 +272,7 @@ class HttpRegistryFactory:
         timeout: float = 10.0,
         max_connections: int = 100,
         on_request: OnRequest | None = None,
+        lean: bool = False,
     ) -> None:
         self._tokens = dict(tokens)
         self._on_request = on_request
@@ -269,6 +280,8 @@ class HttpRegistryFactory:
         limits = httpx.Limits(
             max_connections=max_connections, max_keepalive_connections=max_connections
         )
+        if transport is None and lean:
+            transport = lean_transport(base_url, max_connections)
         self._client = httpx.AsyncClient(
             base_url=base_url, transport=transport, timeout=timeout, limits=limits
         )

@@ -7,14 +7,23 @@ history entry and the notify job it causes commit together.
 from __future__ import annotations
 
 import hashlib
+from collections import Counter
+from collections.abc import Iterable, Sequence
 from datetime import datetime
 
 from sqlalchemy import ColumnElement
+from sqlalchemy import select as sa_select
 from sqlalchemy.orm import Session
 from sqlmodel import col, select
 
 from gateway.domain.sla import HolidayCalendar, SlaPolicy
-from gateway.domain.status import CANONICAL_TO_NATIONAL, Status, can_transition, from_national
+from gateway.domain.status import (
+    CANONICAL_TO_NATIONAL,
+    NATIONAL_TO_CANONICAL,
+    Status,
+    can_transition,
+    from_national,
+)
 from gateway.ports import ChangeEvent
 from gateway.storage.intake import new_job, utcnow
 from gateway.storage.models import Complaint, StatusEvent
@@ -108,9 +117,24 @@ def mark_submitted(
     return True
 
 
+def lock_many(session: Session, complaint_ids: Iterable[str]) -> dict[str, Complaint]:
+    """The complaints with these ids, locked, in id order (one lock order: no deadlock)."""
+    ids = sorted(set(complaint_ids))
+    if not ids:
+        return {}
+    query = select(Complaint).where(col(Complaint.id).in_(ids)).order_by(col(Complaint.id))
+    return {c.id: c for c in session.scalars(query.with_for_update())}
+
+
 def mark_failed(session: Session, complaint_id: str, reason: str) -> None:
     complaint = session.get(Complaint, complaint_id, with_for_update=True)
-    if complaint is None or complaint.tracking_id is not None:
+    if complaint is not None:
+        fail(session, complaint, reason)
+
+
+def fail(session: Session, complaint: Complaint, reason: str) -> None:
+    """A permanent refusal of the submission, unless it got a tracking ID after all."""
+    if complaint.tracking_id is not None:
         return
     now = utcnow()
     if can_transition(Status(complaint.status), Status.FAILED):
@@ -137,6 +161,71 @@ def _locked(session: Session, tenant: str, condition: ColumnElement[bool]) -> Co
 def event_key(event: ChangeEvent) -> str:
     digest = hashlib.sha256((event.response or "").encode()).hexdigest()[:16]
     return f"{event.status}:{event.at.isoformat()}:{digest}"
+
+
+def redundant(session: Session, tenant: str, events: Sequence[ChangeEvent]) -> list[bool]:
+    """Per event, whether :func:`apply_change` would certainly find it ``unchanged``.
+
+    Two queries for the whole page, no lock, no ORM: the complaint (by tracking ID)
+    already has its tracking ID and the event's status, response and agency, or its
+    history has the event. Only the status puller (one at a time) changes those, so
+    what was read stays true. A complaint with several events in the page, or not
+    found by tracking ID, is left to :func:`apply_change`.
+    """
+    once = Counter(event.tracking_id for event in events)
+    wanted = [e.tracking_id for e in events if once[e.tracking_id] == 1]
+    if not wanted:
+        return [False] * len(events)
+    connection = session.connection()
+    found = {
+        row.tracking_id: row
+        for row in connection.execute(
+            sa_select(
+                col(Complaint.id),
+                col(Complaint.tracking_id),
+                col(Complaint.status),
+                col(Complaint.last_response),
+                col(Complaint.agency_code),
+            ).where(col(Complaint.tenant) == tenant, col(Complaint.tracking_id).in_(wanted))
+        )
+    }
+    keys = {event.tracking_id: event_key(event) for event in events}
+    seen = set(
+        connection.execute(
+            sa_select(col(StatusEvent.complaint_id), col(StatusEvent.event_key)).where(
+                col(StatusEvent.complaint_id).in_([row.id for row in found.values()]),
+                col(StatusEvent.event_key).in_(list(keys.values())),
+            )
+        ).tuples()
+    )
+    verdicts = []
+    for event in events:
+        row = found.get(event.tracking_id) if once[event.tracking_id] == 1 else None
+        if row is None or event.status not in NATIONAL_TO_CANONICAL:
+            verdicts.append(False)
+            continue
+        changed = (
+            from_national(event.status).value != row.status
+            or (bool(event.response) and event.response != row.last_response)
+            or (bool(event.agency_code) and event.agency_code != row.agency_code)
+        )
+        verdicts.append((row.id, keys[event.tracking_id]) in seen or not changed)
+    return verdicts
+
+
+def lock_for(session: Session, tenant: str, events: Sequence[ChangeEvent]) -> None:
+    """Lock, in id order, the complaints of ``events`` still without a tracking ID:
+    the recorder, which may be recording their submissions now, locks in id order too,
+    so the two never wait for each other in a circle (PostgreSQL; SQLite has one writer)."""
+    refs = [event.external_ref for event in events if event.external_ref]
+    if not refs or session.get_bind().dialect.name != "postgresql":
+        return
+    query = sa_select(col(Complaint.id)).where(
+        col(Complaint.tenant) == tenant,
+        col(Complaint.external_ref).in_(refs),
+        col(Complaint.tracking_id).is_(None),
+    )
+    session.execute(query.order_by(col(Complaint.id)).with_for_update())
 
 
 def apply_change(

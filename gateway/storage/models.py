@@ -109,7 +109,9 @@ class OutboxJob(SQLModel, table=True):
     __tablename__ = "outbox_job"
     __table_args__ = (
         Index("ix_outbox_due", "state", "next_attempt_at"),
-        Index("ix_outbox_tenant_due", "tenant", "state", "next_attempt_at"),
+        # a lane claims one kind of one tenant, oldest due first, without scanning
+        # the rest of that tenant's backlog (notify jobs do not wait behind submits)
+        Index("ix_outbox_claim", "tenant", "kind", "state", "next_attempt_at"),
         Index("ix_outbox_complaint", "complaint_id"),
     )
 
@@ -183,3 +185,17 @@ class TenantCircuit(SQLModel, table=True):
     opened_at: datetime | None = None
     last_error: str | None = Field(default=None, sa_column=Column(Text))
     updated_at: datetime
+
+
+class WorkerHeartbeat(SQLModel, table=True):
+    """A dispatcher process that is alive: it shares each tenant's limits with its peers.
+
+    Each process renews its row every few seconds; a row not renewed within the
+    time-to-live belongs to a dead process and is deleted by whoever sees it.
+    """
+
+    __tablename__ = "worker_heartbeat"
+
+    owner: str = Field(primary_key=True, max_length=100)
+    started_at: datetime
+    beat_at: datetime

@@ -4,142 +4,172 @@ On PostgreSQL a claim is ``SELECT … FOR UPDATE SKIP LOCKED`` so several
 processes share one queue; on SQLite the claim runs under ``BEGIN IMMEDIATE``.
 A job whose lease expired (its worker died) is claimed again and marked
 ambiguous: its last request may have reached the registry.
+
+A claim hands each job over with what carrying it out needs of its complaint
+(:class:`ComplaintView`, same query), and any number of finished jobs are recorded
+in one transaction (:func:`finish_many`), each only if its worker still holds the
+lease of that very attempt (fencing). Claims are in :mod:`gateway.storage.claims`.
 """
 
 from __future__ import annotations
 
-import json
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from functools import cache
 from typing import Any
 
-from sqlalchemy import and_, func, or_, select
+from sqlalchemy import Insert, Select, Update, bindparam, func, insert, select, update
 from sqlalchemy.orm import Session, sessionmaker
 from sqlmodel import col
 
+from gateway.storage.claims import (
+    DONE,
+    FAILED,
+    PENDING,
+    RELEASED,
+    RUNNING,
+    ClaimedJob,
+    ComplaintView,
+    claim,
+)
 from gateway.storage.engine import transaction
 from gateway.storage.intake import utcnow
 from gateway.storage.models import JobAttempt, OutboxJob
 from gateway.sync import wakeup
 
-PENDING, RUNNING, DONE, FAILED = "pending", "running", "done", "failed"
+__all__ = [
+    "DONE",
+    "FAILED",
+    "PENDING",
+    "RELEASED",
+    "RUNNING",
+    "ClaimedJob",
+    "ComplaintView",
+    "Finish",
+    "claim",
+    "count_by_state",
+    "finish_done",
+    "finish_failed",
+    "finish_many",
+    "finish_retry",
+    "list_jobs",
+    "retry_failed",
+]
 
 
 @dataclass(frozen=True)
-class ClaimedJob:
-    id: int
-    kind: str
-    tenant: str
-    complaint_id: str
-    payload: dict[str, Any]
-    attempts: int
-    ambiguous: bool
-    owner: str
-    claimed_at: datetime
+class Finish:
+    """How one attempt of a claimed job ends.
+
+    ``state`` is ``done``, ``pending`` (retry after ``delay`` seconds), ``failed``, or
+    :data:`RELEASED` (back to the queue as if never claimed: it was not started).
+    ``outcome`` is what the attempt row says (ok, retry, throttled, failed).
+    """
+
+    job: ClaimedJob
+    state: str
+    outcome: str = "ok"
+    error: str | None = None
+    error_kind: str | None = None
+    delay: float = 0.0
+    ambiguous: bool = False
+    latency_ms: float | None = None
 
 
-def claim(
-    factory: sessionmaker[Session],
-    owner: str,
-    limit: int,
-    lease_seconds: float,
-    *,
-    tenants: Sequence[str] | None = None,
-    kinds: Sequence[str] | None = None,
-) -> list[ClaimedJob]:
+def finish_many(session: Session, finishes: Sequence[Finish]) -> list[bool]:
+    """Record several finished attempts in the caller's transaction.
+
+    Each is applied only if its worker still holds the lease of that attempt
+    (same owner, same attempt number, still running); per finish, whether it was.
+    A fenced-off attempt is recorded as ``lease_lost`` and changes nothing else.
+    """
+    if not finishes:
+        return []
     now = utcnow()
-    due = or_(
-        and_(OutboxJob.state == PENDING, OutboxJob.next_attempt_at <= now),  # type: ignore[arg-type]
-        and_(OutboxJob.state == RUNNING, OutboxJob.lease_expires_at < now),  # type: ignore[arg-type,operator]
-    )
-    query = select(OutboxJob).where(due)
-    if tenants is not None:
-        query = query.where(col(OutboxJob.tenant).in_(tenants))
-    if kinds is not None:
-        query = query.where(col(OutboxJob.kind).in_(kinds))
-    query = (
-        query.order_by(OutboxJob.next_attempt_at)  # type: ignore[arg-type]
-        .limit(limit)
-        .with_for_update(skip_locked=True)
-    )
-    claimed: list[ClaimedJob] = []
-    with transaction(factory) as session:
-        for job in session.scalars(query):
-            taken_over = job.state == RUNNING
-            job.state = RUNNING
-            job.lease_owner = owner
-            job.lease_expires_at = now + timedelta(seconds=lease_seconds)
-            job.attempts += 1
-            job.ambiguous = job.ambiguous or taken_over
-            job.updated_at = now
-            assert job.id is not None
-            claimed.append(
-                ClaimedJob(
-                    id=job.id,
-                    kind=job.kind,
-                    tenant=job.tenant,
-                    complaint_id=job.complaint_id,
-                    payload=json.loads(job.payload),
-                    attempts=job.attempts,
-                    ambiguous=job.ambiguous,
-                    owner=owner,
-                    claimed_at=now,
-                )
-            )
-    return claimed
+    connection = session.connection()
+    ids = sorted({f.job.id for f in finishes})
+    locked = connection.execute(_lock_query(), {"ids": ids}).all()
+    holders = {row.id: (row.lease_owner, row.attempts) for row in locked if row.state == RUNNING}
+    owned = [holders.get(f.job.id) == (f.job.owner, f.job.attempts) for f in finishes]
+    updates: dict[str, list[dict[str, Any]]] = {}
+    attempts: list[dict[str, Any]] = []
+    for finish, ok in zip(finishes, owned, strict=True):
+        if finish.state != RELEASED:
+            attempts.append(_attempt_row(finish, "lease_lost" if not ok else None, now))
+        if ok:
+            updates.setdefault(finish.state, []).append(_update_row(finish, now))
+    for state, rows in updates.items():
+        connection.execute(_finish_update(state), rows)
+    if attempts:
+        connection.execute(_attempt_insert(), attempts)
+    return owned
 
 
-def _owned(session: Session, job: ClaimedJob) -> OutboxJob | None:
-    """The job row if ``job.owner`` still holds its lease (fencing), locked."""
-    row = session.scalars(
-        select(OutboxJob)
-        .where(
-            OutboxJob.id == job.id,  # type: ignore[arg-type]
-            OutboxJob.state == RUNNING,  # type: ignore[arg-type]
-            OutboxJob.lease_owner == job.owner,  # type: ignore[arg-type]
-        )
+@cache
+def _lock_query() -> Select[Any]:
+    job = OutboxJob
+    return (
+        select(col(job.id), col(job.state), col(job.lease_owner), col(job.attempts))
+        .where(col(job.id).in_(bindparam("ids", expanding=True)))
+        .order_by(col(job.id))
         .with_for_update()
-    ).first()
+    )
+
+
+#: per finishing state, the columns it sets besides the lease (cleared) and updated_at
+_SETS = {
+    DONE: ("state", "last_error", "last_error_kind", "done_at", "ambiguous"),
+    PENDING: ("state", "last_error", "last_error_kind", "next_attempt_at", "ambiguous"),
+    FAILED: ("state", "last_error", "last_error_kind"),
+    RELEASED: ("state", "attempts"),
+}
+
+
+@cache
+def _finish_update(state: str) -> Update:
+    values: dict[str, Any] = {name: bindparam(f"v_{name}") for name in _SETS[state]}
+    return (
+        update(OutboxJob)
+        .where(col(OutboxJob.id) == bindparam("v_id"))
+        .values(lease_owner=None, lease_expires_at=None, updated_at=bindparam("v_now"), **values)
+    )
+
+
+def _update_row(finish: Finish, now: datetime) -> dict[str, Any]:
+    row: dict[str, Any] = {"v_id": finish.job.id, "v_now": now, "v_state": finish.state}
+    if finish.state == RELEASED:
+        return row | {"v_state": PENDING, "v_attempts": finish.job.attempts - 1}
+    row |= {"v_last_error": finish.error, "v_last_error_kind": finish.error_kind}
+    if finish.state == DONE:
+        return row | {"v_done_at": now, "v_ambiguous": False}
+    if finish.state == PENDING:
+        due = now + timedelta(seconds=finish.delay)
+        return row | {"v_next_attempt_at": due, "v_ambiguous": finish.ambiguous}
     return row
 
 
-def _finish(
-    session: Session,
-    job: ClaimedJob,
-    *,
-    state: str,
-    outcome: str,
-    error: str | None,
-    error_kind: str | None,
-    latency_ms: float | None,
-) -> OutboxJob | None:
-    """Release the lease into ``state`` and record the attempt; None if the lease was lost."""
-    row = _owned(session, job)
-    now = utcnow()
-    if row is None:
-        _attempt(session, job, "lease_lost", error, latency_ms, now)
-        return None
-    row.state = state
-    row.lease_owner = None
-    row.lease_expires_at = None
-    row.last_error = error
-    row.last_error_kind = error_kind
-    row.updated_at = now
-    _attempt(session, job, outcome, error, latency_ms, now)
-    return row
+@cache
+def _attempt_insert() -> Insert:
+    return insert(JobAttempt)
+
+
+def _attempt_row(finish: Finish, outcome: str | None, now: datetime) -> dict[str, Any]:
+    return {
+        "job_id": finish.job.id,
+        "attempt": finish.job.attempts,
+        "worker": finish.job.owner,
+        "outcome": outcome or finish.outcome,
+        "error": finish.error,
+        "latency_ms": finish.latency_ms,
+        "started_at": finish.job.claimed_at,
+        "finished_at": now,
+    }
 
 
 def finish_done(session: Session, job: ClaimedJob, latency_ms: float | None) -> bool:
     """Mark done inside the caller's transaction; False if the lease was lost."""
-    row = _finish(
-        session, job, state=DONE, outcome="ok", error=None, error_kind=None, latency_ms=latency_ms
-    )
-    if row is None:
-        return False
-    row.done_at = row.updated_at
-    row.ambiguous = False
-    return True
+    return finish_many(session, [Finish(job, DONE, latency_ms=latency_ms)])[0]
 
 
 def finish_retry(
@@ -153,57 +183,15 @@ def finish_retry(
     latency_ms: float | None,
 ) -> bool:
     outcome = "throttled" if error_kind == "throttled" else "retry"
-    row = _finish(
-        session,
-        job,
-        state=PENDING,
-        outcome=outcome,
-        error=error,
-        error_kind=error_kind,
-        latency_ms=latency_ms,
-    )
-    if row is None:
-        return False
-    row.next_attempt_at = row.updated_at + timedelta(seconds=delay)
-    row.ambiguous = ambiguous
-    return True
+    finish = Finish(job, PENDING, outcome, error, error_kind, delay, ambiguous, latency_ms)
+    return finish_many(session, [finish])[0]
 
 
 def finish_failed(
     session: Session, job: ClaimedJob, *, error: str, error_kind: str, latency_ms: float | None
 ) -> bool:
-    row = _finish(
-        session,
-        job,
-        state=FAILED,
-        outcome="failed",
-        error=error,
-        error_kind=error_kind,
-        latency_ms=latency_ms,
-    )
-    return row is not None
-
-
-def _attempt(
-    session: Session,
-    job: ClaimedJob,
-    outcome: str,
-    error: str | None,
-    latency_ms: float | None,
-    now: datetime,
-) -> None:
-    session.add(
-        JobAttempt(
-            job_id=job.id,
-            attempt=job.attempts,
-            worker=job.owner,
-            outcome=outcome,
-            error=error,
-            latency_ms=latency_ms,
-            started_at=job.claimed_at,
-            finished_at=now,
-        )
-    )
+    finish = Finish(job, FAILED, "failed", error, error_kind, latency_ms=latency_ms)
+    return finish_many(session, [finish])[0]
 
 
 def list_jobs(

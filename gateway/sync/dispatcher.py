@@ -1,10 +1,18 @@
 """The dispatcher: per-tenant lanes that keep the registry busy, fairly.
 
-Each tenant has its own lane: at most ``concurrency`` jobs in flight, a token
-bucket for its registry requests and a circuit breaker. The loop claims jobs
-for every lane that has free slots, round robin, so one tenant's backlog or
-failing token never starves the others. It claims again as soon as a job
-finishes or new jobs are announced (:mod:`gateway.sync.wakeup`), and otherwise
+Each tenant has its own lane (:mod:`gateway.sync.lanes`): at most its
+concurrency share of registry requests in flight, a token bucket shared with
+the status puller, and a circuit breaker. The loop claims jobs for every lane
+that has room, round robin, so one tenant's backlog or failing token never
+starves the others; a claim brings each job's complaint along. Notify jobs are
+claimed apart from registry jobs, so a citizen's reply goes out as soon as its
+submission is recorded, not after the tenant's whole backlog.
+
+A slot of the lane is held only while the registry request is in flight: the
+outcome is recorded afterwards by the :class:`~gateway.sync.recorder.Recorder`,
+in one transaction with the outcomes of other jobs. All database work of the
+dispatcher runs on one thread of its own. The loop claims again as soon as a slot
+comes free or new jobs are announced (:mod:`gateway.sync.wakeup`), and otherwise
 polls every ``poll_interval`` seconds for retries that have come due.
 """
 
@@ -13,58 +21,29 @@ from __future__ import annotations
 import asyncio
 import random
 import time
-from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
+from collections.abc import Callable, Coroutine, Mapping, Sequence
+from concurrent.futures import ThreadPoolExecutor
+from typing import Any, TypeVar
 
 import structlog
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
 
-from gateway.domain.errors import ErrorKind, GatewayError
 from gateway.domain.sla import HolidayCalendar, SlaPolicy
 from gateway.ports import RegistryFactory, Replier
 from gateway.storage import outbox
+from gateway.sync.attempts import Attempts, DispatchStats, OnAttempt
 from gateway.sync.backoff import RetryPolicy
-from gateway.sync.jobs import REGISTRY_KINDS, Ambiguity, JobRunner
-from gateway.sync.limits import CircuitBreaker, CircuitState, ThrottledRegistry, TokenBucket
+from gateway.sync.jobs import NOTIFY_KINDS, REGISTRY_KINDS, JobRunner
+from gateway.sync.lanes import Gate, Lane
+from gateway.sync.limits import CircuitBreaker, CircuitState, LaneLimits, TenantLimits
+from gateway.sync.recorder import Recorder
 from gateway.sync.wakeup import Waker
 
+__all__ = ["DispatchStats", "Dispatcher", "LaneLimits"]
+
 log = structlog.get_logger("gateway.dispatcher")
-
-#: ``on_attempt(tenant, kind, outcome, seconds)``, for metrics
-OnAttempt = Callable[[str, str, str, float], None]
-
-
-@dataclass(frozen=True)
-class LaneLimits:
-    concurrency: int = 10
-    rate: float = 0.0  # registry requests per second; 0 = no limit
-
-
-@dataclass
-class Lane:
-    tenant: str
-    limits: LaneLimits
-    bucket: TokenBucket
-    breaker: CircuitBreaker
-    in_flight: int = 0
-
-    @property
-    def free(self) -> int:
-        return self.limits.concurrency - self.in_flight
-
-
-@dataclass
-class DispatchStats:
-    ok: int = 0
-    retried: int = 0
-    failed: int = 0
-    lease_lost: int = 0
-    by_kind: dict[str, int] = field(default_factory=dict)
-
-    @property
-    def handled(self) -> int:
-        return self.ok + self.retried + self.failed + self.lease_lost
+T = TypeVar("T")
 
 
 class Dispatcher:
@@ -76,10 +55,12 @@ class Dispatcher:
         *,
         owner: str,
         calendar: HolidayCalendar,
-        lanes: Mapping[str, LaneLimits],
+        limits: TenantLimits,
         sla: SlaPolicy | None = None,
         policy: RetryPolicy | None = None,
         lease_seconds: float = 60.0,
+        request_timeout: float = 10.0,
+        notify_concurrency: int = 20,
         circuit_failures: int = 5,
         circuit_cooldown: float = 10.0,
         rng: random.Random | None = None,
@@ -89,150 +70,148 @@ class Dispatcher:
         self.factory = factory
         self.registries = registries
         self.owner = owner
+        self.limits = limits
         self.lease_seconds = lease_seconds
-        self.on_attempt = on_attempt
-        self.runner = JobRunner(
-            factory,
-            repliers,
-            calendar,
-            sla or SlaPolicy(),
-            policy or RetryPolicy(),
-            rng or random.Random(),
+        self.runner = JobRunner(repliers, policy or RetryPolicy(), rng or random.Random())
+        self.recorder = Recorder(
+            factory, calendar, sla or SlaPolicy(), self._run_db, on_notify_jobs=self._news
+        )
+        # a request must start early enough to end (or time out) under the lease
+        start_within = max(0.0, lease_seconds - 2 * request_timeout)
+        self.attempts = Attempts(
+            self.runner,
+            self.recorder,
+            registries,
+            start_within,
+            stopping=lambda: self._stopping,
+            freed=self._poke,
+            on_attempt=on_attempt,
         )
         self.lanes: dict[str, Lane] = {}
-        for tenant, limits in lanes.items():
+        for tenant in limits.configured:
             breaker = CircuitBreaker(threshold=circuit_failures, cooldown=circuit_cooldown)
             if on_circuit is not None:
                 breaker.on_change = lambda b, t=tenant: on_circuit(t, b)
-            self.lanes[tenant] = Lane(tenant, limits, TokenBucket(limits.rate), breaker)
+            bucket, gate = limits.bucket(tenant), Gate(limits.concurrency(tenant))
+            self.lanes[tenant] = Lane(tenant, bucket, breaker, gate, notify_concurrency)
         self._order = list(self.lanes)
         self._tasks: set[asyncio.Task[None]] = set()
         self._waker: Waker | None = None
+        self._poll_interval = 1.0
+        self._stopping = False
+        self._executor: ThreadPoolExecutor | None = None
 
     # --- the loop ---------------------------------------------------------------
 
     async def run_forever(
         self, stop: asyncio.Event, waker: Waker, poll_interval: float = 1.0
     ) -> None:
-        """Claim and run jobs until ``stop``; a finished job or an announced one wakes it."""
-        self._waker = waker
+        """Claim and run jobs until ``stop``; a free slot or an announced job wakes it."""
+        self._waker, self._poll_interval, self._stopping = waker, poll_interval, False
         try:
             while not stop.is_set():
                 try:
-                    claimed = await self.fill(DispatchStats())
+                    await self.fill(DispatchStats())
                 except SQLAlchemyError as exc:  # the database is down: keep trying
                     log.warning("claiming jobs failed", error=type(exc).__name__)
-                    claimed = 0
-                if not claimed:
-                    await waker.wait(poll_interval)
+                await waker.wait(poll_interval)
         finally:
+            self._stopping = True  # jobs not yet sent go back to the queue
             await self.wait_idle(timeout=self.lease_seconds / 2)
             self._waker = None
+            self._close_executor()
 
     async def run_once(self) -> DispatchStats:
-        """Fill every lane once and wait for those jobs (tests and benchmarks)."""
+        """Fill every lane once (no jobs ahead) and wait for those jobs (tests, benchmarks)."""
         stats = DispatchStats()
-        await self.fill(stats)
-        await self.wait_idle()
+        try:
+            await self.fill(stats, prefetch=False)
+            await self.wait_idle()
+        finally:
+            self._close_executor()
         return stats
 
     async def wait_idle(self, timeout: float | None = None) -> None:
         if self._tasks:
             await asyncio.wait(set(self._tasks), timeout=timeout)
 
-    async def fill(self, stats: DispatchStats) -> int:
-        """Claim for each lane with free slots, starting after last round's first lane."""
+    async def fill(self, stats: DispatchStats, *, prefetch: bool = True) -> int:
+        """Claim for each lane with room, starting after last round's first lane."""
         claimed = 0
         if self._order:
             self._order.append(self._order.pop(0))
         for tenant in list(self._order):
             lane = self.lanes[tenant]
-            # claim when a quarter of the lane is free: fewer, larger claims
-            if lane.free < max(1, lane.limits.concurrency // 4) and lane.in_flight:
-                continue
-            for job in await self._claim(lane):
-                claimed += 1
-                lane.in_flight += 1
-                task = asyncio.create_task(self._run_in_lane(lane, job, stats))
-                self._tasks.add(task)
-                task.add_done_callback(self._tasks.discard)
+            if lane.gate.limit != (share := self.limits.concurrency(tenant)):
+                lane.gate.resize(share)
+            claimed += await self._fill_registry(lane, stats, prefetch)
+            claimed += await self._fill_notify(lane, stats, prefetch)
         return claimed
 
-    async def _claim(self, lane: Lane) -> list[outbox.ClaimedJob]:
-        if lane.free <= 0:
-            return []
-        claim = outbox.claim
-        args = (self.factory, self.owner)
-        if lane.breaker.state == CircuitState.CLOSED:
-            return await asyncio.to_thread(
-                claim, *args, lane.free, self.lease_seconds, tenants=[lane.tenant]
-            )
-        # the registry is failing for this tenant: channel replies go on, and
-        # after the cool-down one registry job goes through as a probe
-        jobs = await asyncio.to_thread(
-            claim, *args, lane.free, self.lease_seconds, tenants=[lane.tenant], kinds=["notify"]
-        )
-        if lane.free - len(jobs) > 0 and lane.breaker.allows():
-            probe = await asyncio.to_thread(
-                claim, *args, 1, self.lease_seconds, tenants=[lane.tenant], kinds=REGISTRY_KINDS
-            )
-            if not probe:
-                lane.breaker.probing = False
-            jobs += probe
+    async def _fill_registry(self, lane: Lane, stats: DispatchStats, prefetch: bool) -> int:
+        # while the registry is failing for this tenant, one job goes through as a
+        # probe after the cool-down (channel replies go on meanwhile)
+        probe = lane.breaker.state != CircuitState.CLOSED
+        room = 1 if probe else lane.registry_room(prefetch)
+        if not probe and not lane.worth_claiming(room, prefetch):
+            return 0
+        if self._dry(lane, "registry", prefetch) or (probe and not lane.breaker.allows()):
+            return 0
+        jobs = await self._claim(lane, "registry", room, REGISTRY_KINDS, prefetch)
+        if probe and not jobs:
+            lane.breaker.probing = False
+        for job in jobs:
+            lane.held += 1
+            self._start(self.attempts.registry_job(lane, job, stats, probe, time.monotonic()))
+        return len(jobs)
+
+    async def _fill_notify(self, lane: Lane, stats: DispatchStats, prefetch: bool) -> int:
+        room = lane.notify_slots - lane.notifying
+        if room <= 0 or self._dry(lane, "notify", prefetch):
+            return 0
+        jobs = await self._claim(lane, "notify", room, NOTIFY_KINDS, prefetch)
+        for job in jobs:
+            lane.notifying += 1
+            self._start(self.attempts.notify_job(lane, job, stats))
+        return len(jobs)
+
+    def _dry(self, lane: Lane, what: str, prefetch: bool) -> bool:
+        if not prefetch or self._waker is None:
+            return False
+        return lane.is_dry(what, self._waker.generation, self._poll_interval)
+
+    async def _claim(
+        self, lane: Lane, what: str, limit: int, kinds: Sequence[str], prefetch: bool
+    ) -> list[outbox.ClaimedJob]:
+        generation = self._waker.generation if self._waker is not None else 0
+        args = (self.factory, self.owner, limit, self.lease_seconds)
+        jobs = await self._run_db(lambda: outbox.claim(*args, tenants=[lane.tenant], kinds=kinds))
+        if len(jobs) < limit and prefetch:
+            lane.dry[what] = (generation, time.monotonic())
         return jobs
 
-    # --- one job ----------------------------------------------------------------
+    # --- plumbing ---------------------------------------------------------------
 
-    async def _run_in_lane(self, lane: Lane, job: outbox.ClaimedJob, stats: DispatchStats) -> None:
-        started = time.perf_counter()
-        ambiguity = Ambiguity(job.ambiguous)
-        bound = log.bind(job_id=job.id, kind=job.kind, tenant=job.tenant, attempt=job.attempts)
-        error: GatewayError | None = None
-        try:
-            registry = ThrottledRegistry(self.registries.for_tenant(job.tenant), lane.bucket)
-            await self.runner.run(job, registry, ambiguity)
-            outcome = "ok"
-        except GatewayError as exc:
-            error = exc
-        except SQLAlchemyError as exc:
-            # the database failed under us: the lease runs out and another attempt
-            # (ambiguous, so it looks up first) takes the job over
-            outcome = "lease_lost"
-            bound.warning("job attempt could not be recorded", error=type(exc).__name__)
-        except Exception as exc:  # a bug must not kill the loop
-            bound.exception("job attempt crashed")
-            error = GatewayError(ErrorKind.RETRYABLE, f"internal error: {type(exc).__name__}")
-            ambiguity.value = ambiguity.value or job.kind == "submit"
-        finally:
-            lane.in_flight -= 1
-        if job.kind in REGISTRY_KINDS:
-            lane.breaker.record(error)
-        seconds = time.perf_counter() - started
-        if error is not None:
-            try:
-                outcome = await asyncio.to_thread(
-                    self.runner.record_failure, job, error, ambiguity.value, seconds * 1000
-                )
-            except SQLAlchemyError:
-                outcome = "lease_lost"
-        setattr(stats, _STAT[outcome], getattr(stats, _STAT[outcome]) + 1)
-        stats.by_kind[job.kind] = stats.by_kind.get(job.kind, 0) + 1
-        if self.on_attempt is not None:
-            self.on_attempt(job.tenant, job.kind, outcome, seconds)
-        bound.info(
-            "job attempt",
-            outcome=outcome,
-            error=error.message if error else None,
-            latency_ms=round(seconds * 1000, 1),
-        )
+    def _start(self, work: Coroutine[Any, Any, None]) -> None:
+        task = asyncio.create_task(work)
+        self._tasks.add(task)
+        task.add_done_callback(self._tasks.discard)
+
+    def _poke(self) -> None:
         if self._waker is not None:
-            self._waker.set()  # a slot is free
+            self._waker.poke()  # a slot is free
 
+    def _news(self) -> None:
+        if self._waker is not None:
+            self._waker.set()  # notify jobs were written
 
-_STAT = {
-    "ok": "ok",
-    "retry": "retried",
-    "throttled": "retried",
-    "failed": "failed",
-    "lease_lost": "lease_lost",
-}
+    async def _run_db(self, work: Callable[[], T]) -> T:
+        """Run blocking database work on the dispatcher's own thread."""
+        if self._executor is None:
+            self._executor = ThreadPoolExecutor(1, thread_name_prefix="dispatch-db")
+        return await asyncio.get_running_loop().run_in_executor(self._executor, work)
+
+    def _close_executor(self) -> None:
+        if self._executor is not None:
+            self._executor.shutdown(wait=False)
+            self._executor = None

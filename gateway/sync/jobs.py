@@ -1,4 +1,8 @@
-"""What each kind of outbox job does, and how its outcome is recorded.
+"""What each kind of outbox job does, and how its outcome is to be recorded.
+
+Carrying a job out touches no database: the claim brought the complaint along,
+and the outcome (:class:`Finished`) is recorded afterwards, in a batch with
+others (:mod:`gateway.sync.recorder`).
 
 A submission after an ambiguous failure (timeout, lost response, a worker that
 died mid-request) first asks the registry whether the complaint's
@@ -7,26 +11,21 @@ died mid-request) first asks the registry whether the complaint's
 
 from __future__ import annotations
 
-import asyncio
 import json
 import random
 from collections.abc import Mapping
 from dataclasses import dataclass
 
-from sqlalchemy.orm import Session, sessionmaker
-
 from gateway.domain.errors import ErrorKind, GatewayError
-from gateway.domain.sla import HolidayCalendar, SlaPolicy
 from gateway.ports import NationalRegistry, Notification, Receipt, Replier, Submission
 from gateway.storage import outbox
-from gateway.storage.complaints import mark_failed, mark_submitted
-from gateway.storage.engine import transaction
-from gateway.storage.intake import utcnow
+from gateway.storage.claims import ComplaintView
 from gateway.storage.models import Complaint
 from gateway.sync.backoff import RetryPolicy, decide
 
 #: job kinds that call the national registry (rate-limited, behind the circuit breaker)
 REGISTRY_KINDS = ("submit", "comment")
+NOTIFY_KINDS = ("notify",)
 
 
 class Ambiguity:
@@ -36,65 +35,58 @@ class Ambiguity:
         self.value = ambiguous
 
 
+@dataclass(frozen=True)
+class Finished:
+    """An attempt's end, to be recorded by its lease owner, with the receipt of a
+    submission (None when the complaint already had its tracking ID)."""
+
+    finish: outbox.Finish
+    receipt: Receipt | None = None
+
+    @property
+    def job(self) -> outbox.ClaimedJob:
+        return self.finish.job
+
+
 @dataclass
 class JobRunner:
-    factory: sessionmaker[Session]
     repliers: Mapping[str, Replier]
-    calendar: HolidayCalendar
-    sla: SlaPolicy
     policy: RetryPolicy
     rng: random.Random
 
     async def run(
-        self, job: outbox.ClaimedJob, registry: NationalRegistry, ambiguity: Ambiguity
-    ) -> None:
-        """Carry the job out and record success; raises GatewayError on failure."""
-        if job.kind == "submit":
-            await self._submit(job, registry, ambiguity)
-        elif job.kind == "notify":
-            await self._notify(job)
-        elif job.kind == "comment":
-            await self._comment(job, registry)
-        else:
+        self, job: outbox.ClaimedJob, registry: NationalRegistry | None, ambiguity: Ambiguity
+    ) -> Receipt | None:
+        """Carry the job out; raises GatewayError on failure. Only notify jobs go
+        without a registry."""
+        complaint = job.complaint
+        if complaint is None:
+            raise GatewayError(ErrorKind.PERMANENT, f"complaint {job.complaint_id} does not exist")
+        if job.kind == "notify":
+            await self._notify(job, complaint)
+            return None
+        if job.kind not in REGISTRY_KINDS:
             raise GatewayError(ErrorKind.PERMANENT, f"unknown job kind {job.kind!r}")
-
-    # --- submit ---------------------------------------------------------------
+        if registry is None:
+            raise GatewayError(ErrorKind.RETRYABLE, f"no registry for a {job.kind} job")
+        if job.kind == "submit":
+            return await self._submit(complaint, registry, ambiguity)
+        await self._comment(job, complaint, registry)
+        return None
 
     async def _submit(
-        self, job: outbox.ClaimedJob, registry: NationalRegistry, ambiguity: Ambiguity
-    ) -> None:
-        complaint = await asyncio.to_thread(self._load, job.complaint_id)
-        receipt: Receipt | None = None
-        if complaint.tracking_id is None:
-            if ambiguity.value:
-                receipt = await registry.find_by_external_ref(complaint.external_ref)
-                ambiguity.value = False  # we now know whether it is there
-            if receipt is None:
-                receipt = await registry.submit(submission_of(complaint))
-        await asyncio.to_thread(self._record_submitted, job, receipt)
+        self, complaint: ComplaintView, registry: NationalRegistry, ambiguity: Ambiguity
+    ) -> Receipt | None:
+        if complaint.tracking_id is not None:
+            return None  # the puller already learnt the tracking ID
+        if ambiguity.value:
+            receipt = await registry.find_by_external_ref(complaint.external_ref)
+            ambiguity.value = False  # we now know whether it is there
+            if receipt is not None:
+                return receipt
+        return await registry.submit(submission_of(complaint))
 
-    def _load(self, complaint_id: str) -> Complaint:
-        with self.factory() as session:
-            complaint = session.get(Complaint, complaint_id)
-        if complaint is None:
-            raise GatewayError(ErrorKind.PERMANENT, f"complaint {complaint_id} does not exist")
-        return complaint
-
-    def _record_submitted(self, job: outbox.ClaimedJob, receipt: Receipt | None) -> None:
-        with transaction(self.factory) as session:
-            if not outbox.finish_done(session, job, None):
-                return
-            if receipt is None:
-                return  # the puller already learnt the tracking ID
-            complaint = session.get(Complaint, job.complaint_id, with_for_update=True)
-            assert complaint is not None
-            at = receipt.created_at or utcnow()
-            mark_submitted(session, complaint, receipt.tracking_id, at, self.calendar, self.sla)
-
-    # --- notify and comment ---------------------------------------------------
-
-    async def _notify(self, job: outbox.ClaimedJob) -> None:
-        complaint = await asyncio.to_thread(self._load, job.complaint_id)
+    async def _notify(self, job: outbox.ClaimedJob, complaint: ComplaintView) -> None:
         replier = self.repliers.get(complaint.channel) or self.repliers.get("*")
         if replier is None:
             raise GatewayError(ErrorKind.PERMANENT, f"no replier for channel {complaint.channel}")
@@ -112,55 +104,53 @@ class JobRunner:
                 reply_to=dict(payload.get("reply_to") or {}),
             )
         )
-        await asyncio.to_thread(self._finish_plain, job)
 
-    async def _comment(self, job: outbox.ClaimedJob, registry: NationalRegistry) -> None:
-        complaint = await asyncio.to_thread(self._load, job.complaint_id)
+    async def _comment(
+        self, job: outbox.ClaimedJob, complaint: ComplaintView, registry: NationalRegistry
+    ) -> None:
         if complaint.tracking_id is None:
             raise GatewayError(ErrorKind.RETRYABLE, "complaint has no tracking ID yet")
         await registry.comment(
             complaint.tracking_id, str(job.payload.get("text", "")), job.payload.get("author")
         )
-        await asyncio.to_thread(self._finish_plain, job)
 
-    def _finish_plain(self, job: outbox.ClaimedJob) -> None:
-        with transaction(self.factory) as session:
-            outbox.finish_done(session, job, None)
+    # --- outcomes -------------------------------------------------------------
 
-    # --- failures -------------------------------------------------------------
+    @staticmethod
+    def done(job: outbox.ClaimedJob, receipt: Receipt | None, latency_ms: float | None) -> Finished:
+        return Finished(outbox.Finish(job, outbox.DONE, latency_ms=latency_ms), receipt)
 
-    def record_failure(
+    @staticmethod
+    def released(job: outbox.ClaimedJob) -> Finished:
+        """Back to the queue unattempted (not sent: stopping, circuit open, lease too old)."""
+        return Finished(outbox.Finish(job, outbox.RELEASED))
+
+    def failed(
         self, job: outbox.ClaimedJob, error: GatewayError, ambiguous: bool, latency_ms: float
-    ) -> str:
-        """Reschedule or fail the job; returns the attempt's outcome."""
+    ) -> Finished:
+        """Retry later (with back-off, or the registry's Retry-After) or give up."""
         decision = decide(error, job.attempts, self.policy, self.rng)
-        with transaction(self.factory) as session:
-            if decision.retry:
-                ok = outbox.finish_retry(
-                    session,
+        if decision.retry:
+            outcome = "throttled" if error.kind == ErrorKind.THROTTLED else "retry"
+            return Finished(
+                outbox.Finish(
                     job,
+                    outbox.PENDING,
+                    outcome,
+                    error.message,
+                    error.kind.value,
                     delay=decision.delay,
-                    error=error.message,
-                    error_kind=error.kind.value,
                     ambiguous=ambiguous or error.ambiguous,
                     latency_ms=latency_ms,
                 )
-                outcome = "throttled" if error.kind == ErrorKind.THROTTLED else "retry"
-            else:
-                ok = outbox.finish_failed(
-                    session,
-                    job,
-                    error=error.message,
-                    error_kind=error.kind.value,
-                    latency_ms=latency_ms,
-                )
-                if ok and job.kind == "submit":
-                    mark_failed(session, job.complaint_id, error.message)
-                outcome = "failed"
-        return outcome if ok else "lease_lost"
+            )
+        finish = outbox.Finish(
+            job, outbox.FAILED, "failed", error.message, error.kind.value, latency_ms=latency_ms
+        )
+        return Finished(finish)
 
 
-def submission_of(complaint: Complaint) -> Submission:
+def submission_of(complaint: Complaint | ComplaintView) -> Submission:
     return Submission(
         external_ref=complaint.external_ref,
         title=complaint.title,

@@ -1,13 +1,15 @@
 """Per-tenant limits towards the registry: a token bucket and a circuit breaker.
 
 Both are decided here and only here; the dispatcher asks before it claims or sends.
+A tenant's limits are shared by every process that dispatches (:class:`TenantLimits`):
+each takes its share, so the tenant's total stays within what is configured.
 """
 
 from __future__ import annotations
 
 import asyncio
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from enum import StrEnum
 
@@ -33,11 +35,21 @@ class TokenBucket:
 
     def __init__(self, rate: float, burst: float | None = None, clock: Clock = time.monotonic):
         self.rate = rate
+        self._burst = burst
         self.capacity = burst if burst is not None else max(1.0, rate / 10)
         self._tokens = self.capacity
         self._clock = clock
         self._updated = clock()
         self._lock = asyncio.Lock()
+
+    def set_rate(self, rate: float) -> None:
+        """A new rate from now on (this process's share changed); tokens so far are kept."""
+        if rate == self.rate:
+            return
+        self._refill()
+        self.rate = rate
+        self.capacity = self._burst if self._burst is not None else max(1.0, rate / 10)
+        self._tokens = min(self._tokens, self.capacity)
 
     def _refill(self) -> None:
         now = self._clock()
@@ -59,6 +71,54 @@ class TokenBucket:
             wait = self.delay()
             if wait > 0:
                 await asyncio.sleep(wait)
+
+
+@dataclass(frozen=True)
+class LaneLimits:
+    """A tenant's limits towards the registry: requests in flight, requests a second."""
+
+    concurrency: int = 10
+    rate: float = 0.0  # registry requests per second; 0 = no limit
+
+
+def share_of(limits: LaneLimits, peers: int, index: int) -> LaneLimits:
+    """Process ``index`` of ``peers``'s part of ``limits``: the rate divided evenly, the
+    concurrency split so that the parts add up to it (but at least 1 each)."""
+    peers = max(1, peers)
+    base, extra = divmod(limits.concurrency, peers)
+    concurrency = max(1, base + (1 if index < extra else 0))
+    return LaneLimits(concurrency, limits.rate / peers if limits.rate > 0 else 0.0)
+
+
+class TenantLimits:
+    """Each tenant's token bucket and concurrency in this process, built once.
+
+    The dispatcher and the status puller take their tokens from the same bucket.
+    :meth:`share` divides the configured limits among the live dispatching
+    processes (:mod:`gateway.sync.peers`); alone, a process has all of them.
+    """
+
+    def __init__(self, configured: Mapping[str, LaneLimits], clock: Clock = time.monotonic):
+        self.configured = dict(configured)
+        self.current = dict(configured)
+        self.buckets = {t: TokenBucket(lim.rate, clock=clock) for t, lim in configured.items()}
+        self.peers = 1
+        self.index = 0
+
+    def bucket(self, tenant: str) -> TokenBucket:
+        return self.buckets.setdefault(tenant, TokenBucket(0))
+
+    def concurrency(self, tenant: str) -> int:
+        limits = self.current.get(tenant)
+        return limits.concurrency if limits is not None else LaneLimits().concurrency
+
+    def share(self, peers: int, index: int) -> None:
+        """This process is number ``index`` of ``peers`` live ones."""
+        self.peers, self.index = peers, index
+        for tenant, limits in self.configured.items():
+            mine = share_of(limits, peers, index)
+            self.current[tenant] = mine
+            self.bucket(tenant).set_rate(mine.rate)
 
 
 class CircuitState(StrEnum):
@@ -120,39 +180,55 @@ class CircuitBreaker:
             self.on_change(self)
 
 
-class ThrottledRegistry:
-    """A tenant's registry client that takes a token from the bucket before each call."""
+class LeaseRunningOut(Exception):
+    """A request would start too late to finish under the job's lease: send nothing."""
 
-    def __init__(self, inner: NationalRegistry, bucket: TokenBucket) -> None:
+
+class ThrottledRegistry:
+    """A tenant's registry client that takes a token from the bucket before each call.
+
+    With a ``deadline`` (``time.monotonic()``), a call whose token comes later
+    raises :class:`LeaseRunningOut` instead of sending.
+    """
+
+    def __init__(
+        self, inner: NationalRegistry, bucket: TokenBucket, deadline: float | None = None
+    ) -> None:
         self._inner = inner
         self._bucket = bucket
+        self._deadline = deadline
+
+    async def _token(self) -> None:
+        await self._bucket.acquire()
+        if self._deadline is not None and time.monotonic() > self._deadline:
+            raise LeaseRunningOut
 
     async def submit(self, submission: Submission) -> Receipt:
-        await self._bucket.acquire()
+        await self._token()
         return await self._inner.submit(submission)
 
     async def find_by_external_ref(self, external_ref: str) -> Receipt | None:
-        await self._bucket.acquire()
+        await self._token()
         return await self._inner.find_by_external_ref(external_ref)
 
     async def get(self, tracking_id: str) -> RemoteComplaint:
-        await self._bucket.acquire()
+        await self._token()
         return await self._inner.get(tracking_id)
 
     async def changes(self, cursor: str | None, limit: int) -> ChangesPage:
-        await self._bucket.acquire()
+        await self._token()
         return await self._inner.changes(cursor, limit)
 
     async def comment(self, tracking_id: str, text: str, author: str | None) -> None:
-        await self._bucket.acquire()
+        await self._token()
         await self._inner.comment(tracking_id, text, author)
 
     async def topics(self) -> list[Topic]:
-        await self._bucket.acquire()
+        await self._token()
         return await self._inner.topics()
 
     async def agencies(self) -> list[Agency]:
-        await self._bucket.acquire()
+        await self._token()
         return await self._inner.agencies()
 
 

@@ -2,6 +2,12 @@
 
 A page of events and the cursor after it commit in one transaction, so a crash
 replays at most the page it was applying, and replayed events change nothing.
+
+A tick reads a tenant's feed until a page comes back shorter than ``page_size``
+(that page reached the end of the feed), so a sweep costs
+``floor(changes / page_size) + 1`` requests, and never asks again for a feed it
+has just read to its end. Its requests take tokens from the tenant's bucket,
+the same one the dispatcher's requests take from (:class:`TenantLimits`).
 """
 
 from __future__ import annotations
@@ -16,11 +22,12 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from gateway.domain.errors import GatewayError
 from gateway.domain.sla import HolidayCalendar, SlaPolicy
-from gateway.ports import ChangesPage, RegistryFactory
-from gateway.storage.complaints import apply_change
+from gateway.ports import ChangesPage, NationalRegistry, RegistryFactory
+from gateway.storage.complaints import apply_change, lock_for, redundant
 from gateway.storage.engine import transaction
 from gateway.storage.intake import utcnow
 from gateway.storage.models import FeedCursor
+from gateway.sync.limits import TenantLimits, ThrottledRegistry
 
 log = structlog.get_logger("gateway.puller")
 
@@ -49,6 +56,7 @@ class StatusPuller:
         sla: SlaPolicy | None = None,
         page_size: int = 200,
         max_pages: int = 50,
+        limits: TenantLimits | None = None,
     ) -> None:
         self.factory = factory
         self.registries = registries
@@ -57,6 +65,7 @@ class StatusPuller:
         self.sla = sla or SlaPolicy()
         self.page_size = page_size
         self.max_pages = max_pages
+        self.limits = limits
 
     async def run_once(self) -> PullStats:
         stats = PullStats()
@@ -69,19 +78,20 @@ class StatusPuller:
         return stats
 
     async def pull_tenant(self, tenant: str, stats: PullStats) -> None:
-        registry = self.registries.for_tenant(tenant)
+        registry: NationalRegistry = self.registries.for_tenant(tenant)
+        if self.limits is not None:
+            registry = ThrottledRegistry(registry, self.limits.bucket(tenant))
         for _ in range(self.max_pages):
             cursor = await asyncio.to_thread(self._cursor, tenant)
             page = await registry.changes(cursor, self.page_size)
             stats.pages += 1
-            if not page.events:
-                if page.next_cursor and page.next_cursor != cursor:
-                    await asyncio.to_thread(self._apply, tenant, cursor, page, stats)
-                stats.caught_up.add(tenant)
-                return
-            applied = await asyncio.to_thread(self._apply, tenant, cursor, page, stats)
+            if page.events or (page.next_cursor and page.next_cursor != cursor):
+                applied = await asyncio.to_thread(self._apply, tenant, cursor, page, stats)
+            else:
+                applied = True
             if len(page.events) < self.page_size:
-                stats.caught_up.add(tenant)
+                stats.caught_up.add(tenant)  # the end of the feed: the next tick goes on
+                return
             if not applied or page.next_cursor in (None, cursor):
                 return
 
@@ -101,8 +111,15 @@ class StatusPuller:
             if row.cursor != expected:
                 # another puller moved the cursor meanwhile; its page wins
                 return False
-            for event in page.events:
-                outcome = apply_change(session, tenant, event, self.calendar, self.sla)
+            # most events of a busy feed are the creation of complaints we submitted
+            quiet = redundant(session, tenant, page.events)
+            slow = [event for event, skip in zip(page.events, quiet, strict=True) if not skip]
+            lock_for(session, tenant, slow)
+            for event, skip in zip(page.events, quiet, strict=True):
+                if skip:
+                    outcome = "unchanged"
+                else:
+                    outcome = apply_change(session, tenant, event, self.calendar, self.sla)
                 stats.outcomes[outcome] = stats.outcomes.get(outcome, 0) + 1
                 if outcome == "unknown":
                     log.warning(

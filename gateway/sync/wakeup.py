@@ -21,15 +21,21 @@ from sqlalchemy.orm import Session
 log = structlog.get_logger("gateway.wakeup")
 
 CHANNEL = "gateway_outbox"
+_ANNOUNCED = "gateway.wakeup.announced"
 
 _local_listeners: list[Callable[[], None]] = []
 _lock = threading.Lock()
 
 
 def announce(session: Session) -> None:
-    """Inside the transaction that wrote jobs: tell other processes on commit."""
-    if session.get_bind().dialect.name == "postgresql":
-        session.execute(text("SELECT pg_notify(:channel, '')"), {"channel": CHANNEL})
+    """Inside the transaction that wrote jobs: tell other processes on commit (once)."""
+    if session.get_bind().dialect.name != "postgresql":
+        return
+    current = session.get_transaction()
+    if current is not None and session.info.get(_ANNOUNCED) is current:
+        return  # this transaction already notifies
+    session.execute(text("SELECT pg_notify(:channel, '')"), {"channel": CHANNEL})
+    session.info[_ANNOUNCED] = current
 
 
 def announce_local() -> None:
@@ -41,17 +47,26 @@ def announce_local() -> None:
 
 
 class Waker:
-    """An event the dispatcher waits on; safe to set from any thread."""
+    """An event the dispatcher waits on; safe to set from any thread.
+
+    :meth:`set` means news: jobs may have been written (``generation`` counts the
+    news). :meth:`poke` only wakes the loop: a slot came free, nothing new was written.
+    """
 
     def __init__(self) -> None:
         self._event = asyncio.Event()
         self._loop = asyncio.get_running_loop()
+        self.generation = 0
 
     def set(self) -> None:
+        self.generation += 1
+        self._event.set()
+
+    def poke(self) -> None:
         self._event.set()
 
     def set_threadsafe(self) -> None:
-        self._loop.call_soon_threadsafe(self._event.set)
+        self._loop.call_soon_threadsafe(self.set)
 
     async def wait(self, timeout: float) -> bool:
         """True if woken, False on timeout; the event is cleared either way."""

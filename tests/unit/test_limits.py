@@ -5,7 +5,14 @@ from __future__ import annotations
 import pytest
 
 from gateway.domain.errors import ErrorKind, GatewayError
-from gateway.sync.limits import CircuitBreaker, CircuitState, TokenBucket
+from gateway.sync.limits import (
+    CircuitBreaker,
+    CircuitState,
+    LaneLimits,
+    TenantLimits,
+    TokenBucket,
+    share_of,
+)
 
 
 class FakeClock:
@@ -78,3 +85,37 @@ def test_throttling_and_refusals_do_not_open_the_circuit(error: GatewayError) ->
         assert breaker.allows()
         breaker.record(error)
     assert breaker.state == CircuitState.CLOSED
+
+
+def test_a_new_rate_keeps_the_tokens_but_not_more_than_the_new_burst() -> None:
+    clock = FakeClock()
+    bucket = TokenBucket(rate=100, clock=clock)  # burst 10
+    bucket.set_rate(20)  # two processes share 40/s: burst 2
+    assert [round(bucket.delay(), 3) for _ in range(4)] == [0.0, 0.0, 0.05, 0.1]
+    bucket.set_rate(0)
+    assert bucket.delay() == 0
+
+
+@pytest.mark.parametrize(
+    ("concurrency", "peers", "parts"),
+    [(10, 1, [10]), (10, 2, [5, 5]), (10, 3, [4, 3, 3]), (5, 4, [2, 1, 1, 1]), (2, 3, [1, 1, 1])],
+)
+def test_shares_of_concurrency_add_up_to_it_and_are_at_least_one(
+    concurrency: int, peers: int, parts: list[int]
+) -> None:
+    limits = LaneLimits(concurrency=concurrency, rate=30)
+    shares = [share_of(limits, peers, index) for index in range(peers)]
+    assert [s.concurrency for s in shares] == parts
+    assert all(s.rate == pytest.approx(30 / peers) for s in shares)
+    assert share_of(LaneLimits(concurrency, 0), peers, 0).rate == 0  # no limit stays none
+
+
+def test_tenant_limits_apply_this_process_share_to_its_buckets() -> None:
+    limits = TenantLimits({"lampung": LaneLimits(10, 30), "kalsel": LaneLimits(4, 0)})
+    assert limits.concurrency("lampung") == 10 and limits.bucket("lampung").rate == 30
+    limits.share(3, 2)
+    assert (limits.concurrency("lampung"), limits.concurrency("kalsel")) == (3, 1)
+    assert limits.bucket("lampung").rate == pytest.approx(10)
+    assert limits.bucket("kalsel").rate == 0
+    limits.share(1, 0)  # the others died
+    assert limits.concurrency("lampung") == 10 and limits.bucket("lampung").rate == 30

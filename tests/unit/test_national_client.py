@@ -368,6 +368,27 @@ async def test_find_by_external_ref_malformed_is_ambiguous(reg: Registry) -> Non
     assert caught.value.kind is ErrorKind.RETRYABLE and caught.value.ambiguous
 
 
+@pytest.mark.parametrize(
+    "outcome",
+    [httpx.Response(503), httpx.ReadTimeout("slow")],
+    ids=["503", "read-timeout"],
+)
+async def test_a_failed_read_does_not_claim_it_may_have_committed(
+    reg: Registry, outcome: Any
+) -> None:
+    for route in (reg.router.get(c.CHANGES), reg.router.post(c.COMPLAINTS)):
+        if isinstance(outcome, httpx.Response):
+            route.mock(return_value=outcome)
+        else:
+            route.mock(side_effect=outcome)
+    with pytest.raises(GatewayError) as read:
+        await reg.client.changes(None, 10)
+    assert "committed" not in read.value.message and "a read changes nothing" in read.value.message
+    with pytest.raises(GatewayError) as write:
+        await reg.client.submit(SUBMISSION)
+    assert "it may have committed the request" in write.value.message
+
+
 # -- get, changes, comment, topics, agencies ---------------------------------------
 
 
