@@ -10,8 +10,10 @@ complaints one step in the sandbox (``POST /_sandbox/advance``, one event each)
 and runs ONE sweep: ``StatusPuller.run_once()`` from ``build_container`` against
 the sandbox process. Figures: registry requests (the sandbox's own count), pages,
 seconds, complaints updated. The requests must follow the changes, not the open
-complaints: ``ceil(changes / page_size) + 1`` for the tenant, plus one empty page
-for each other tenant.
+complaints, exactly: the puller reads full pages until one comes back shorter than
+``page_size`` (possibly empty), so ``floor(changes / page_size) + 1`` requests for
+the tenant (= ``ceil((changes + 1) / page_size)``: 1,000 changes in pages of 200 are
+5 full pages and an empty one), plus one empty page for each other tenant.
 
     .venv/bin/python bench/sweep.py
     .venv/bin/python bench/sweep.py --complaints 20000 --changes 0,1,5 --db postgres
@@ -22,7 +24,6 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
-import math
 import random
 import sqlite3
 import time
@@ -150,7 +151,8 @@ async def sweeps(
                 stats = await puller.run_once()
                 seconds = time.perf_counter() - started
                 requests = admin.get("/_sandbox/stats").json()["requests"] - before
-                expected = math.ceil(changes / page_size) + 1 + others
+                # full pages, then the short (or empty) one that ends the sweep
+                expected = changes // page_size + 1 + others
                 results.append(
                     {
                         "share_pct": share,
