@@ -42,7 +42,7 @@ def sandbox_command(
     archive_rate: Annotated[
         float, typer.Option(min=0, max=1, help="Share archived at verification")
     ] = 0.05,
-    latency_ms: Annotated[float, typer.Option(min=0, help="Latency added to each request")] = 0.0,
+    latency_ms: Annotated[float, typer.Option(min=0, help="Answer this long after arrival")] = 0.0,
     error_rate: Annotated[float, typer.Option(min=0, max=1, help="Share answered 5xx")] = 0.0,
     throttle_rate: Annotated[float, typer.Option(min=0, max=1, help="Share answered 429")] = 0.0,
     retry_after: Annotated[float, typer.Option(min=0, help="Retry-After seconds of a 429")] = 1.0,

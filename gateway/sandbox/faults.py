@@ -1,10 +1,12 @@
 """Fault injection in front of the sandbox's ``/api/v1/*`` (never ``/_sandbox/*``).
 
-Every request waits ``latency_ms``, then draws one number that picks at most one
-fault: an error (500/502/503), a throttle (429 with ``Retry-After``), a timeout (no
-answer for ``timeout_s``, then 504), a connection reset, or (only on ``POST`` of a
-complaint or a comment) a lost response: the request is committed, then the
-connection is reset, so the client never learns its outcome.
+Every answer leaves ``latency_ms`` after its request arrived (the sandbox's own work
+happens within that time, as a remote registry's would). Each request draws one number
+that picks at most one fault, injected after ``latency_ms``: an error (500/502/503), a
+throttle (429 with ``Retry-After``), a timeout (no answer for ``timeout_s``, then 504),
+a connection reset, or (only on ``POST`` of a complaint or a comment) a lost response:
+the request is committed, then the connection is reset, so the client never learns its
+outcome.
 
 A reset is a real TCP RST when the sandbox runs directly under uvicorn: the ASGI
 ``send`` is then a bound method of uvicorn's ``RequestResponseCycle``, whose
@@ -97,14 +99,17 @@ class FaultInjector:
             return
         self.requests += 1
         config = self.config
-        if config.latency_ms > 0:
-            await asyncio.sleep(config.latency_ms / 1000)
         kind = self.draw(scope["method"], path)
         if kind is not None:
             self.counts[kind] += 1
         if kind is None:
-            await app(scope, receive, send)
-        elif kind == ERROR:
+            # the answer leaves ``latency_ms`` after the request arrived, not later:
+            # the sandbox's own work happens within the latency, as a registry's would
+            await app(scope, receive, _not_before(send, config.latency_ms))
+            return
+        if config.latency_ms > 0:
+            await asyncio.sleep(config.latency_ms / 1000)
+        if kind == ERROR:
             status = self.rng.choice(_ERROR_STATUSES)
             await _json(send, status, {"error": "sandbox_fault", "message": f"injected {status}"})
         elif kind == THROTTLE:
@@ -120,6 +125,23 @@ class FaultInjector:
         else:  # LOST_RESPONSE: commit, then drop the answer
             await _run_silently(app, scope, receive)
             await reset_connection(send)
+
+
+def _not_before(send: Send, latency_ms: float) -> Send:
+    """``send`` that holds the response's start until ``latency_ms`` after now."""
+    if latency_ms <= 0:
+        return send
+    loop = asyncio.get_running_loop()
+    due = loop.time() + latency_ms / 1000
+
+    async def delayed(message: Message) -> None:
+        if message["type"] == "http.response.start":
+            wait = due - loop.time()
+            if wait > 0:
+                await asyncio.sleep(wait)
+        await send(message)
+
+    return delayed
 
 
 async def _json(
