@@ -12,6 +12,7 @@ from rich.console import Console
 from rich.table import Table
 
 from gateway.bootstrap import Container, build_container, load_settings, wait_for_database
+from gateway.cli_mappings import mappings_app
 from gateway.logs import configure_logging
 from gateway.tenants import MappingError
 
@@ -22,6 +23,7 @@ db_app = typer.Typer(help="Database schema", no_args_is_help=True)
 jobs_app = typer.Typer(help="Outbox jobs: list and retry", no_args_is_help=True)
 app.add_typer(db_app, name="db")
 app.add_typer(jobs_app, name="jobs")
+app.add_typer(mappings_app, name="mappings")
 console = Console()
 err = Console(stderr=True)
 

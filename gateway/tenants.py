@@ -1,83 +1,47 @@
 """Tenants (a province, regency or city) as described by ``mappings/<tenant>.yaml``.
 
-Each file names its region and the environment variables that hold its
-secrets; the values are read from the environment at start-up. A tenant whose
-secret variable is unset fails start-up with a message naming the file and the
-variable.
+Each file is validated into :class:`gateway.mappings.spec.TenantSpec` and checked
+against the national catalogue; every mistake is reported as ``file:line: what``.
+Secrets are the NAMES of environment variables; their values are read from the
+environment at start-up. Files under ``mappings/_shared/`` are not tenants: they
+hold the keyword rules and reply texts every tenant starts from.
 """
 
 from __future__ import annotations
 
 import os
-import re
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
-import yaml
-from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationError, field_validator
+from pydantic import BaseModel, SecretStr, ValidationError
 
-from gateway.domain.complaint import REGION_CODE
+from gateway.domain.status import Status
+from gateway.mappings import yaml_lines
+from gateway.mappings.catalog import Catalogue
+from gateway.mappings.checks import cross_check
+from gateway.mappings.classify import Classification, KeywordClassifier, KeywordRule
+from gateway.mappings.spec import (
+    ENV_NAME,
+    Reply,
+    SharedKeywords,
+    SharedReplies,
+    TenantSpec,
+)
 from gateway.settings import is_placeholder
 
-ENV_NAME = re.compile(r"^[A-Z][A-Z0-9_]*$")
+SHARED_DIR = "_shared"
+SHARED_KEYWORDS = "keywords-id.yaml"
+SHARED_REPLIES = "replies.yaml"
 
 
 class MappingError(ValueError):
-    """A mapping file is wrong; the message names the file and what is wrong."""
+    """A mapping file is wrong; each line of the message is ``file:line: what``."""
 
-
-class SecretNames(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
-    national_token: str
-    api_key: str
-
-    @field_validator("national_token", "api_key")
-    @classmethod
-    def _is_env_name(cls, value: str) -> str:
-        if not ENV_NAME.match(value):
-            raise ValueError(
-                "must be the NAME of an environment variable (upper case), not the secret itself"
-            )
-        return value
-
-
-class ChannelSpec(BaseModel):
-    model_config = ConfigDict(extra="allow")
-
-    id: str = Field(pattern=r"^[a-z0-9_]+$")
-    type: str
-
-
-class Limits(BaseModel):
-    """How hard this tenant may push the national registry."""
-
-    model_config = ConfigDict(extra="forbid")
-
-    concurrency: int | None = Field(None, gt=0)
-    rate: float | None = Field(None, ge=0, description="requests per second; 0 = no limit")
-
-
-class TenantSpec(BaseModel):
-    model_config = ConfigDict(extra="allow")
-
-    tenant: str = Field(pattern=r"^[a-z0-9][a-z0-9_-]*$")
-    name: str
-    region_code: str
-    secrets: SecretNames
-    channels: list[ChannelSpec] = []
-    limits: Limits = Limits()
-    default_topic_id: int | None = None
-    default_agency_code: str | None = None
-
-    @field_validator("region_code", mode="before")
-    @classmethod
-    def _region(cls, value: object) -> str:
-        text = str(value)
-        if not REGION_CODE.match(text):
-            raise ValueError("must be a Kemendagri region code such as 18 or 18.71")
-        return text
+    def __init__(self, problems: list[str]) -> None:
+        super().__init__("\n".join(problems))
+        self.problems = problems
 
 
 @dataclass(frozen=True)
@@ -86,57 +50,210 @@ class Tenant:
     national_token: SecretStr
     api_key: SecretStr
     source: Path
+    secrets: Mapping[str, SecretStr] = field(default_factory=dict)
+    replies: Mapping[Status, Reply] = field(default_factory=dict)
+    classifier: KeywordClassifier | None = None
 
     @property
     def id(self) -> str:
         return self.spec.tenant
 
+    def agency_for(self, topic: int, region_code: str) -> str | None:
+        """The agency ``topic`` goes to in ``region_code``: the longest region prefix wins."""
+        route = self.spec.routing.get(topic)
+        if route is not None:
+            for code in sorted(route.regions, key=len, reverse=True):
+                if region_code == code or region_code.startswith(code + "."):
+                    return route.regions[code]
+            if route.agency:
+                return route.agency
+        return self.spec.default_agency_code
+
+    def classify(self, text: str) -> Classification:
+        if self.classifier is None:
+            raise RuntimeError(f"tenant {self.id} was loaded without its classifier")
+        return self.classifier.classify(text)
+
+    def reply(self, status: Status, language: str, **values: object) -> str:
+        """The text telling the citizen about ``status``; unknown values show as ``-``."""
+        template = self.replies[status]
+        text = template.en if language == "en" else template.id
+        return text.format_map(_Blank({k: v for k, v in values.items() if v is not None}))
+
+
+class _Blank(dict[str, object]):
+    def __missing__(self, key: str) -> str:
+        return "-"
+
+
+@dataclass(frozen=True)
+class Shared:
+    """What every tenant starts from (``mappings/_shared``)."""
+
+    keywords: SharedKeywords
+    replies: Mapping[Status, Reply]
+
+
+def load_shared(folder: Path) -> Shared:
+    base = folder / SHARED_DIR
+    keywords = _read_model(base / SHARED_KEYWORDS, SharedKeywords, missing_ok=True)
+    replies = _read_model(base / SHARED_REPLIES, SharedReplies, missing_ok=True)
+    return Shared(
+        keywords=keywords if isinstance(keywords, SharedKeywords) else SharedKeywords(),
+        replies=replies.replies if isinstance(replies, SharedReplies) else {},
+    )
+
 
 def load_tenants(
-    directory: str | Path, environ: Mapping[str, str] | None = None, *, production: bool = False
+    directory: str | Path,
+    environ: Mapping[str, str] | None = None,
+    *,
+    production: bool = False,
+    catalogue: Catalogue | None = None,
 ) -> dict[str, Tenant]:
+    """Every tenant in ``directory``; a :class:`MappingError` lists every mistake."""
     env = os.environ if environ is None else environ
     folder = Path(directory)
     if not folder.is_dir():
-        raise MappingError(f"{folder}: mappings directory does not exist")
+        raise MappingError([f"{folder}: mappings directory does not exist"])
+    shared = load_shared(folder)
+    catalogue = catalogue or Catalogue.bundled()
     tenants: dict[str, Tenant] = {}
+    problems: list[str] = []
     for path in sorted(folder.glob("*.yaml")):
-        spec = _read_spec(path)
+        try:
+            spec, located = read_spec(path, catalogue, shared)
+        except MappingError as exc:
+            problems += exc.problems
+            continue
+        where = f"{path}:{located.line_of(('tenant',))}"
         if spec.tenant in tenants:
-            raise MappingError(
-                f"{path}: tenant {spec.tenant!r} is also defined in {tenants[spec.tenant].source}"
+            problems.append(
+                f"{where}: tenant {spec.tenant!r} is also defined in {tenants[spec.tenant].source}"
             )
-        secrets = {}
-        for field_name in ("national_token", "api_key"):
-            var = getattr(spec.secrets, field_name)
+            continue
+        secrets: dict[str, SecretStr] = {}
+        for key, var in spec.secrets.names().items():
+            line = located.line_of(("secrets", key))
             value = env.get(var)
             if not value:
-                raise MappingError(
-                    f"{path}: secrets.{field_name}: environment variable {var} is not set"
+                problems.append(
+                    f"{path}:{line}: secrets.{key}: environment variable {var} is not set"
                 )
-            if production and is_placeholder(value):
-                raise MappingError(
-                    f"{path}: secrets.{field_name}: {var} holds a placeholder value; "
+            elif production and is_placeholder(value):
+                problems.append(
+                    f"{path}:{line}: secrets.{key}: {var} holds a placeholder value; "
                     "set a real secret in production"
                 )
-            secrets[field_name] = SecretStr(value)
-        tenants[spec.tenant] = Tenant(spec, secrets["national_token"], secrets["api_key"], path)
+            else:
+                secrets[key] = SecretStr(value)
+        if len(secrets) < len(spec.secrets.names()):
+            continue
+        tenants[spec.tenant] = Tenant(
+            spec=spec,
+            national_token=secrets["national_token"],
+            api_key=secrets["api_key"],
+            source=path,
+            secrets=secrets,
+            replies={**shared.replies, **spec.replies} if spec.shared_replies else spec.replies,
+            classifier=build_classifier(spec, shared.keywords),
+        )
+    if problems:
+        raise MappingError(problems)
     if not tenants:
-        raise MappingError(f"{folder}: no tenant mapping files (*.yaml)")
+        raise MappingError([f"{folder}: no tenant mapping files (*.yaml)"])
     return tenants
 
 
-def _read_spec(path: Path) -> TenantSpec:
+def build_classifier(spec: TenantSpec, shared: SharedKeywords) -> KeywordClassifier:
+    rules = [*shared.rules] if spec.classifier.shared_rules else []
+    rules += spec.classifier.rules
+    synonyms = {**(shared.synonyms if spec.classifier.shared_rules else {})}
+    synonyms.update(spec.classifier.synonyms)
+    return KeywordClassifier(
+        [KeywordRule(r.topic, r.keywords, r.weight) for r in rules],
+        spec.default_topic_id,
+        min_score=spec.classifier.min_score,
+        synonyms=synonyms,
+    )
+
+
+def read_spec(
+    path: Path, catalogue: Catalogue, shared: Shared
+) -> tuple[TenantSpec, yaml_lines.Located]:
+    """One tenant file, validated and checked; :class:`MappingError` names file and line."""
+    located = _located(path)
+    data = located.data
+    if not isinstance(data, dict):
+        raise MappingError([f"{path}:1: must be a mapping (tenant: ..., name: ...) at the top"])
+    problems = [f"{path}:{line}: {text}" for line, text in _inline_secrets(data, located)]
+    if problems:
+        raise MappingError(problems)
     try:
-        raw = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except yaml.YAMLError as exc:
-        raise MappingError(f"{path}: not valid YAML: {exc}") from exc
-    if not isinstance(raw, dict):
-        raise MappingError(f"{path}: must be a mapping at the top level")
-    try:
-        return TenantSpec.model_validate(raw)
+        spec = TenantSpec.model_validate(data)
     except ValidationError as exc:
-        problems = "; ".join(
-            f"{'.'.join(str(p) for p in err['loc'])}: {err['msg']}" for err in exc.errors()
-        )
-        raise MappingError(f"{path}: {problems}") from exc
+        raise MappingError(_validation_problems(path, located, exc)) from None
+    problems = [
+        _problem(path, located, loc, text)
+        for loc, text in cross_check(spec, data, catalogue, shared.replies)
+    ]
+    if problems:
+        raise MappingError(problems)
+    return spec, located
+
+
+def _problem(path: Path, located: yaml_lines.Located, loc: tuple[str | int, ...], text: str) -> str:
+    where = f"{path}:{located.line_of(loc) or 1}"
+    return f"{where}: {'.'.join(map(str, loc))}: {text}" if loc else f"{where}: {text}"
+
+
+def _located(path: Path) -> yaml_lines.Located:
+    try:
+        return yaml_lines.load_file(path)
+    except yaml_lines.YamlError as exc:
+        raise MappingError([f"{path}:{exc.line or 1}: {exc}"]) from None
+    except OSError as exc:
+        raise MappingError([f"{path}: cannot read: {exc.strerror}"]) from None
+
+
+def _inline_secrets(data: dict[str, Any], located: yaml_lines.Located) -> list[tuple[int, str]]:
+    """Secrets written into the file instead of the names of environment variables."""
+    secrets = data.get("secrets")
+    if not isinstance(secrets, dict):
+        return []
+    found = []
+    for key, value in secrets.items():
+        if not isinstance(value, str) or not ENV_NAME.match(value):
+            # never repeat the value: it may be the secret itself
+            found.append(
+                (
+                    located.line_of(("secrets", key)) or 1,
+                    f"secrets.{key}: must be the NAME of an environment variable (upper "
+                    "case, e.g. GATEWAY_LAMPUNG_API_KEY), not the secret itself; put the "
+                    "value in that variable",
+                )
+            )
+    return found
+
+
+def _validation_problems(
+    path: Path, located: yaml_lines.Located, exc: ValidationError
+) -> list[str]:
+    problems = []
+    for error in exc.errors():
+        loc = tuple(p for p in error["loc"] if isinstance(p, str | int))
+        message = str(error["msg"]).removeprefix("Value error, ")
+        if error["type"] == "extra_forbidden":
+            message = "unknown key (a typo?)"
+        problems.append(_problem(path, located, loc, message))
+    return problems
+
+
+def _read_model(path: Path, model: type[BaseModel], *, missing_ok: bool) -> BaseModel | None:
+    if missing_ok and not path.exists():
+        return None
+    located = _located(path)
+    try:
+        return model.model_validate(located.data)
+    except ValidationError as exc:
+        raise MappingError(_validation_problems(path, located, exc)) from None

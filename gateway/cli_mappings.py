@@ -1,0 +1,136 @@
+"""``gateway mappings check`` and ``gateway mappings explain``."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from pydantic import SecretStr
+
+from gateway.mappings.catalog import Catalogue
+from gateway.tenants import (
+    MappingError,
+    Shared,
+    Tenant,
+    build_classifier,
+    load_shared,
+    read_spec,
+)
+
+mappings_app = typer.Typer(help="Tenants' mapping files: check and explain", no_args_is_help=True)
+
+
+def _folder(directory: Path | None) -> Path:
+    return directory or Path(os.environ.get("GATEWAY_MAPPINGS_DIR", "mappings"))
+
+
+def _shared(folder: Path) -> Shared:
+    try:
+        return load_shared(folder)
+    except MappingError as exc:
+        typer.echo(str(exc), err=True)
+        raise typer.Exit(1) from None
+
+
+@mappings_app.command("check")
+def check(
+    directory: Annotated[
+        Path | None, typer.Argument(help="Mappings directory (default: GATEWAY_MAPPINGS_DIR)")
+    ] = None,
+) -> None:
+    """Validate every mapping file and print a summary per tenant; exit 1 on any mistake."""
+    folder = _folder(directory)
+    if not folder.is_dir():
+        typer.echo(f"{folder}: mappings directory does not exist", err=True)
+        raise typer.Exit(1)
+    catalogue = Catalogue.bundled()
+    shared = _shared(folder)
+    problems: list[str] = []
+    seen: dict[str, Path] = {}
+    files = sorted(folder.glob("*.yaml"))
+    for path in files:
+        try:
+            spec, _ = read_spec(path, catalogue, shared)
+        except MappingError as exc:
+            problems += exc.problems
+            continue
+        if spec.tenant in seen:
+            problems.append(
+                f"{path}: tenant {spec.tenant!r} is also defined in {seen[spec.tenant]}"
+            )
+            continue
+        seen[spec.tenant] = path
+        unset = [var for var in spec.secrets.names().values() if not os.environ.get(var)]
+        channels = ", ".join(f"{c.id} ({c.type})" for c in spec.channels) or "none"
+        own_rules = len(spec.classifier.rules)
+        shared_rules = len(shared.keywords.rules) if spec.classifier.shared_rules else 0
+        typer.echo(f"{spec.tenant}: {spec.name} (region {spec.region_code}) [{path}]")
+        typer.echo(f"  channels: {channels}")
+        typer.echo(
+            f"  categories: {len(spec.categories)} mapped; routing: {len(spec.routing)} topics; "
+            f"default topic {spec.default_topic_id} "
+            f"({catalogue.topics[spec.default_topic_id]}), agency {spec.default_agency_code}"
+        )
+        typer.echo(
+            f"  classifier: {own_rules} own + {shared_rules} shared rules, "
+            f"min score {spec.classifier.min_score:g}; replies: every status, id and en"
+        )
+        typer.echo(
+            "  secrets: "
+            + (f"not set here: {', '.join(unset)}" if unset else "all environment variables set")
+        )
+    for problem in problems:
+        typer.echo(problem, err=True)
+    if problems or not files:
+        typer.echo(
+            f"{len(problems)} problem(s) in {folder}" if files else f"{folder}: no *.yaml files",
+            err=True,
+        )
+        raise typer.Exit(1)
+    typer.echo(f"{len(seen)} tenant(s) OK")
+
+
+@mappings_app.command("explain")
+def explain(
+    tenant: Annotated[str, typer.Argument(help="Tenant id, e.g. lampung")],
+    text: Annotated[str, typer.Argument(help="The complaint's free text")],
+    region: Annotated[
+        str | None, typer.Option(help="Region code of the complaint (default: the tenant's)")
+    ] = None,
+    directory: Annotated[Path | None, typer.Option(help="Mappings directory")] = None,
+) -> None:
+    """Which national topic and agency ``text`` would get for ``tenant``, and why."""
+    folder = _folder(directory)
+    catalogue = Catalogue.bundled()
+    shared = _shared(folder)
+    path = folder / f"{tenant}.yaml"
+    if not path.exists():
+        found = [p for p in folder.glob("*.yaml") if p.stem == tenant]
+        if not found:
+            typer.echo(f"{folder}: no mapping file for tenant {tenant!r}", err=True)
+            raise typer.Exit(1)
+        path = found[0]
+    try:
+        spec, _ = read_spec(path, catalogue, shared)
+    except MappingError as exc:
+        typer.echo(str(exc), err=True)
+        raise typer.Exit(1) from None
+    result = build_classifier(spec, shared.keywords).classify(text)
+    view = Tenant(spec, SecretStr(""), SecretStr(""), path)  # no secrets: routing only
+    where = region or spec.region_code
+    agency = view.agency_for(result.topic, where)
+    name = catalogue.topics.get(result.topic, "?")
+    typer.echo(f"topic: {result.topic} {name}")
+    typer.echo(
+        f"agency: {agency or '-'} {catalogue.agencies.get(agency or '', '')} (region {where})"
+    )
+    if result.confident:
+        typer.echo(f"score: {result.score:.2f} (min {spec.classifier.min_score:g})")
+        for match in result.matches:
+            typer.echo(f"  matched {match.keyword!r} -> {match.topic} (+{match.weight:.2f})")
+    else:
+        typer.echo("not classified: the default topic; flagged for the national admin to classify")
+        for match in result.matches:
+            typer.echo(f"  weak match {match.keyword!r} -> {match.topic} (+{match.weight:.2f})")
