@@ -35,12 +35,24 @@ POSTGRES_ADMIN_URL = os.environ.get(
 TOKENS = {
     "lampung": "bench-token-lampung-000000000001",
     "kalsel": "bench-token-kalsel-0000000000001",
+    "sumbar": "bench-token-sumbar-0000000000001",
+    "sulbar": "bench-token-sulbar-0000000000001",
 }
 API_KEYS = {
     "lampung": "bench-key-lampung-0000000000001",
     "kalsel": "bench-key-kalsel-00000000000001",
+    "sumbar": "bench-key-sumbar-00000000000001",
+    "sulbar": "bench-key-sulbar-00000000000001",
+}
+#: the channels' own secrets (bot tokens, webhook secrets): the tests' values
+CHANNEL_SECRETS = {
+    "GATEWAY_KALSEL_LAPORPAMAN_WEBHOOK_SECRET": "bench-hook-kalsel-000000000001",
+    "GATEWAY_SUMBAR_TELEGRAM_BOT_TOKEN": "123456:bench-bot-token-sumbar-01",
+    "GATEWAY_SUMBAR_TELEGRAM_WEBHOOK_SECRET": "bench-hook-sumbar-000000000001",
+    "GATEWAY_SULBAR_WEBFORM_WEBHOOK_SECRET": "bench-hook-sulbar-000000000001",
 }
 TENANT_ENV = {
+    **CHANNEL_SECRETS,
     **{f"GATEWAY_{t.upper()}_NATIONAL_TOKEN": v for t, v in TOKENS.items()},
     **{f"GATEWAY_{t.upper()}_API_KEY": v for t, v in API_KEYS.items()},
 }
