@@ -27,10 +27,12 @@ from tenacity import retry, retry_if_exception_type, stop_after_delay, wait_expo
 from gateway import metrics
 from gateway.calendar import IndonesianCalendar
 from gateway.domain.sla import SlaPolicy
+from gateway.mappings.catalog import Catalogue
 from gateway.national.client import HttpRegistryFactory
 from gateway.ports import Replier
 from gateway.settings import Settings
 from gateway.storage import circuits
+from gateway.storage.catalogue import synced_catalogue
 from gateway.storage.engine import make_engine, make_session_factory
 from gateway.storage.intake import utcnow
 from gateway.sync.backoff import RetryPolicy
@@ -195,15 +197,27 @@ def build_container(
     *,
     environ: Mapping[str, str] | None = None,
     with_sandbox: bool = True,
+    catalogue: Catalogue | None = None,
 ) -> Container:
     if environ is None:
         from dotenv import dotenv_values
 
         dotenv = {k: v for k, v in dotenv_values(".env").items() if v is not None}
         environ = {**dotenv, **os.environ}
-    tenants = load_tenants(settings.mappings_dir, environ, production=settings.env == "production")
-    tokens = {t.id: t.national_token.get_secret_value() for t in tenants.values()}
     engine = make_engine(settings.database_url)
+    if catalogue is None:  # the registry's catalogue as last synced, else the bundled one
+        catalogue = synced_catalogue(make_session_factory(engine))
+    try:
+        tenants = load_tenants(
+            settings.mappings_dir,
+            environ,
+            production=settings.env == "production",
+            catalogue=catalogue,
+        )
+    except BaseException:
+        engine.dispose()
+        raise
+    tokens = {t.id: t.national_token.get_secret_value() for t in tenants.values()}
     sandbox = None
     transport: httpx.AsyncBaseTransport | None = None
     base_url = settings.national_url

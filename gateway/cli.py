@@ -12,8 +12,9 @@ from rich.console import Console
 from rich.table import Table
 
 from gateway.bootstrap import Container, build_container, load_settings, wait_for_database
-from gateway.cli_mappings import mappings_app
+from gateway.cli_mappings import catalog_app, mappings_app
 from gateway.logs import configure_logging
+from gateway.mappings.catalog import Catalogue
 from gateway.tenants import MappingError
 
 app = typer.Typer(
@@ -24,15 +25,16 @@ jobs_app = typer.Typer(help="Outbox jobs: list and retry", no_args_is_help=True)
 app.add_typer(db_app, name="db")
 app.add_typer(jobs_app, name="jobs")
 app.add_typer(mappings_app, name="mappings")
+app.add_typer(catalog_app, name="catalog")
 console = Console()
 err = Console(stderr=True)
 
 
-def _container(with_sandbox: bool = True) -> Container:
+def _container(with_sandbox: bool = True, catalogue: Catalogue | None = None) -> Container:
     settings = load_settings()
     configure_logging(settings.log_level, settings.log_format)
     try:
-        return build_container(settings, with_sandbox=with_sandbox)
+        return build_container(settings, with_sandbox=with_sandbox, catalogue=catalogue)
     except (MappingError, RuntimeError) as exc:
         err.print(f"[red]error:[/red] {exc}")
         raise typer.Exit(2) from exc

@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
+import asyncio
 import os
+from datetime import UTC, datetime
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from pydantic import SecretStr
 
 from gateway.mappings.catalog import Catalogue
+from gateway.storage.catalogue import CatalogueChanges, store_catalogue, synced_catalogue
 from gateway.tenants import (
     MappingError,
     Shared,
@@ -18,6 +21,9 @@ from gateway.tenants import (
     load_shared,
     read_spec,
 )
+
+if TYPE_CHECKING:
+    from gateway.bootstrap import Container
 
 mappings_app = typer.Typer(help="Tenants' mapping files: check and explain", no_args_is_help=True)
 
@@ -134,3 +140,61 @@ def explain(
         typer.echo("not classified: the default topic; flagged for the national admin to classify")
         for match in result.matches:
             typer.echo(f"  weak match {match.keyword!r} -> {match.topic} (+{match.weight:.2f})")
+
+
+catalog_app = typer.Typer(help="The national catalogue: topics and agencies", no_args_is_help=True)
+
+
+@catalog_app.command("sync")
+def catalog_sync() -> None:
+    """Pull topics and agencies from the registry, store them, and check every mapping.
+
+    A topic or agency the registry no longer lists is marked withdrawn, never dropped;
+    a mapping that still uses one is reported with its file and line (exit 1).
+    """
+    from gateway.cli import _container  # the CLI's own start-up (settings, logging)
+
+    # the mappings are checked below, against what the registry lists now
+    container = _container(catalogue=Catalogue.unchecked())
+    changes = asyncio.run(_pull_catalogue(container))
+    catalogue = synced_catalogue(container.factory)
+    assert catalogue is not None
+    typer.echo(
+        f"catalogue: {len(catalogue.topics)} topics, {len(catalogue.agencies)} agencies; "
+        f"topics +{len(changes.topics_added)} -{len(changes.topics_withdrawn)} "
+        f"(restored {len(changes.topics_restored)}), agencies +{len(changes.agencies_added)} "
+        f"-{len(changes.agencies_withdrawn)} (restored {len(changes.agencies_restored)})"
+    )
+    for topic in changes.topics_withdrawn:
+        typer.echo(f"withdrawn nationally: topic {topic} {catalogue.withdrawn_topics[topic]}")
+    for code in changes.agencies_withdrawn:
+        typer.echo(f"withdrawn nationally: agency {code}")
+    folder = Path(container.settings.mappings_dir)
+    shared = _shared(folder)
+    problems: list[str] = []
+    for path in sorted(folder.glob("*.yaml")):
+        try:
+            read_spec(path, catalogue, shared)
+        except MappingError as exc:
+            problems += exc.problems
+    for problem in problems:
+        typer.echo(problem, err=True)
+    if problems:
+        typer.echo(f"{len(problems)} mapping problem(s) against the national catalogue", err=True)
+        raise typer.Exit(1)
+    typer.echo("every mapping matches the national catalogue")
+
+
+async def _pull_catalogue(container: Container) -> CatalogueChanges:
+    sandbox = container.sandbox
+    if sandbox is not None:
+        await sandbox.state.sandbox.start()
+    try:
+        # the catalogue is national: any tenant's account reads the same one
+        registry = container.registries.for_tenant(next(iter(container.tenants)))
+        topics, agencies = await registry.topics(), await registry.agencies()
+        return store_catalogue(container.factory, topics, agencies, datetime.now(UTC))
+    finally:
+        if sandbox is not None:
+            await sandbox.state.sandbox.stop()
+        await container.aclose()

@@ -1,6 +1,7 @@
 """The national catalogue a mapping is checked against: topics and agencies.
 
-Until ``gateway catalog sync`` stores the registry's own (not built yet), this is the
+``gateway catalog sync`` stores the registry's own in the database
+(:mod:`gateway.storage.catalogue`); until it has run, mappings are checked against the
 catalogue bundled with the gateway, the one the sandbox serves
 (``gateway/sandbox/catalog.json``, from the SP4N-LAPOR! contract).
 """
@@ -8,7 +9,7 @@ catalogue bundled with the gateway, the one the sandbox serves
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 BUNDLED = Path(__file__).resolve().parent.parent / "sandbox" / "catalog.json"
@@ -18,6 +19,15 @@ BUNDLED = Path(__file__).resolve().parent.parent / "sandbox" / "catalog.json"
 class Catalogue:
     topics: dict[int, str]  # id -> name
     agencies: dict[str, str]  # code -> name
+    #: topics the registry no longer lists (known from an earlier sync)
+    withdrawn_topics: dict[int, str] = field(default_factory=dict)
+    source: str = "synced"
+    #: False: topics and agencies are not checked (``gateway catalog sync`` itself)
+    enforced: bool = True
+
+    @classmethod
+    def unchecked(cls) -> Catalogue:
+        return cls({}, {}, source="unchecked", enforced=False)
 
     @classmethod
     def bundled(cls) -> Catalogue:
@@ -25,4 +35,5 @@ class Catalogue:
         return cls(
             topics={int(t["id"]): str(t["name"]) for t in data["topics"]},
             agencies={str(a["code"]): str(a["name"]) for a in data["agencies"]},
+            source="bundled",
         )

@@ -23,10 +23,10 @@ def cross_check(
     catalogue: Catalogue,
     shared_replies: Mapping[Status, Reply],
 ) -> list[Problem]:
+    national = [*_topics(spec, catalogue), *_agencies(spec, catalogue)]
     return [
         *_channels(spec),
-        *_topics(spec, catalogue),
-        *_agencies(spec, catalogue),
+        *(national if catalogue.enforced else []),
         *_regions(spec),
         *_replies(spec, data, shared_replies),
     ]
@@ -56,23 +56,32 @@ def _channels(spec: TenantSpec) -> list[Problem]:
     return problems
 
 
-def _unknown_topic(topic: int) -> str:
+def _topic_problem(topic: int, catalogue: Catalogue) -> str:
+    if topic in catalogue.withdrawn_topics:
+        return (
+            f"national topic {topic} ({catalogue.withdrawn_topics[topic]}) has been withdrawn "
+            "from the national catalogue: map it to another topic"
+        )
     return f"unknown national topic {topic} (not in the national catalogue)"
 
 
 def _topics(spec: TenantSpec, catalogue: Catalogue) -> list[Problem]:
     problems: list[Problem] = []
     if spec.default_topic_id not in catalogue.topics:
-        problems.append((("default_topic_id",), _unknown_topic(spec.default_topic_id)))
+        problems.append((("default_topic_id",), _topic_problem(spec.default_topic_id, catalogue)))
     for code, category in spec.categories.items():
         if category.topic not in catalogue.topics:
-            problems.append((("categories", code, "topic"), _unknown_topic(category.topic)))
+            problems.append(
+                (("categories", code, "topic"), _topic_problem(category.topic, catalogue))
+            )
     for topic in spec.routing:
         if topic not in catalogue.topics:
-            problems.append((("routing", topic), _unknown_topic(topic)))
+            problems.append((("routing", topic), _topic_problem(topic, catalogue)))
     for index, rule in enumerate(spec.classifier.rules):
         if rule.topic not in catalogue.topics:
-            problems.append((("classifier", "rules", index, "topic"), _unknown_topic(rule.topic)))
+            problems.append(
+                (("classifier", "rules", index, "topic"), _topic_problem(rule.topic, catalogue))
+            )
     return problems
 
 

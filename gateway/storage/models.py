@@ -199,3 +199,29 @@ class WorkerHeartbeat(SQLModel, table=True):
     owner: str = Field(primary_key=True, max_length=100)
     started_at: datetime
     beat_at: datetime
+
+
+class NationalTopic(SQLModel, table=True):
+    """The national topic catalogue as last synced (``gateway catalog sync``)."""
+
+    __tablename__ = "national_topic"
+
+    id: int = Field(primary_key=True, sa_column_kwargs={"autoincrement": False})
+    parent_id: int | None = None
+    name: str = Field(max_length=300)
+    # set when a sync no longer finds it nationally; cleared if it comes back
+    withdrawn_at: datetime | None = None
+    synced_at: datetime
+
+
+class NationalAgency(SQLModel, table=True):
+    """The national agency catalogue as last synced."""
+
+    __tablename__ = "national_agency"
+
+    code: str = Field(primary_key=True, max_length=64)
+    name: str = Field(max_length=300)
+    level: str = Field(max_length=32)
+    region_code: str | None = Field(default=None, max_length=16)
+    withdrawn_at: datetime | None = None
+    synced_at: datetime
