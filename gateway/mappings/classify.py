@@ -130,7 +130,7 @@ class KeywordRule:
 
 
 def _find(
-    phrase: tuple[str, ...], forms: list[set[str]], start: int = 0, end: int | None = None
+    phrase: tuple[str, ...], forms: list[frozenset[str]], start: int = 0, end: int | None = None
 ) -> tuple[int, ...] | None:
     """Where ``phrase`` occurs in order from ``start``, each word within ``GAP`` of the last."""
     if not phrase:
@@ -155,22 +155,32 @@ class KeywordClassifier:
         self.synonyms = {**SHARED_SYNONYMS, **(synonyms or {})}
         self.default_topic = default_topic
         self.min_score = min_score
-        self._rules = [
-            (rule.topic, keyword, tuple(normalise(keyword, self.synonyms)), rule.weight)
-            for rule in rules
-            for keyword in rule.keywords
-        ]
+        self._seen: dict[str, frozenset[str]] = {}
+        # each keyword under its first word: a text looks up only the keywords it can match
+        self._by_first: dict[str, list[tuple[int, str, tuple[str, ...], float]]] = {}
+        for rule in rules:
+            for keyword in rule.keywords:
+                phrase = tuple(normalise(keyword, self.synonyms))
+                if phrase:
+                    entry = (rule.topic, keyword, phrase, rule.weight)
+                    self._by_first.setdefault(phrase[0], []).append(entry)
 
-    def _forms(self, word: str) -> set[str]:
+    def _forms(self, word: str) -> frozenset[str]:
         # a stem may itself be an informal spelling: tasumbek -> sumbek -> sumbat
-        return {self.synonyms.get(form, form) for form in stems(word)} | {word}
+        found = self._seen.get(word)
+        if found is None:  # stemming is the costly part; a vocabulary repeats
+            found = frozenset({self.synonyms.get(form, form) for form in stems(word)} | {word})
+            if len(self._seen) < 50_000:
+                self._seen[word] = found
+        return found
 
     def classify(self, text: str) -> Classification:
         forms = [self._forms(word) for word in normalise(text, self.synonyms)]
         found: list[tuple[float, int, int, str, set[int]]] = []
         present = set().union(*forms)
-        for topic, keyword, phrase, weight in self._rules:
-            if phrase and phrase[0] in present and (at := _find(phrase, forms)) is not None:
+        candidates = [entry for word in present for entry in self._by_first.get(word, ())]
+        for topic, keyword, phrase, weight in candidates:
+            if (at := _find(phrase, forms)) is not None:
                 score = weight * (1 + 0.5 * (len(phrase) - 1))  # more words say more
                 found.append((score, len(phrase), topic, keyword, set(at)))
         # strongest first; a word scores once per topic ("jalan berlubang" and "lubang")
