@@ -104,8 +104,6 @@ def record_many(
     except OperationalError:
         raise
     except (IntegrityError, DBAPIError):
-        if len(items) == 1:
-            return [_retry_single(factory, items[0])]
         return [_retry_single(factory, item) for item in items]
     if any(result.created for result in results):
         wakeup.announce_local()
@@ -266,8 +264,9 @@ def complaint_from_draft(
 
 
 def job_row(
-    kind: str, tenant: str, complaint_id: str, payload: dict[str, object], now: datetime
+    kind: str, tenant: str, complaint_id: str, payload: dict[str, Any], now: datetime
 ) -> dict[str, Any]:
+    """The outbox_job table's row for a new pending job (Core inserts)."""
     return {
         "kind": kind,
         "tenant": tenant,
@@ -275,6 +274,7 @@ def job_row(
         "payload": json.dumps(payload, ensure_ascii=False, default=str),
         "state": "pending",
         "attempts": 0,
+        "ambiguous": False,
         "next_attempt_at": now,
         "created_at": now,
         "updated_at": now,

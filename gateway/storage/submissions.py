@@ -8,7 +8,6 @@ the caller's transaction.
 
 from __future__ import annotations
 
-import json
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
@@ -21,7 +20,7 @@ from sqlmodel import col
 from gateway.domain.sla import HolidayCalendar, SlaPolicy
 from gateway.domain.status import Status, can_transition
 from gateway.storage.complaints import SUBMITTED_NATIONAL
-from gateway.storage.intake import utcnow
+from gateway.storage.intake import job_row, utcnow
 from gateway.storage.models import Complaint, OutboxJob, StatusEvent
 from gateway.sync import wakeup
 
@@ -101,7 +100,7 @@ def mark_submitted_many(
             "response": row.last_response,
             "agency_name": row.agency_name,
         }
-        notify.append(_job_row("notify", row.tenant, row.id, payload, now))
+        notify.append(job_row("notify", row.tenant, row.id, payload, now))
     if changes:
         by_id = col(Complaint.id) == bindparam("b_id")
         connection.execute(update(Complaint).where(by_id), changes)
@@ -109,20 +108,3 @@ def mark_submitted_many(
         connection.execute(insert(OutboxJob), notify)
         wakeup.announce(session)
     return len(changes)
-
-
-def _job_row(
-    kind: str, tenant: str, complaint_id: str, payload: dict[str, Any], now: datetime
-) -> dict[str, Any]:
-    return {
-        "kind": kind,
-        "tenant": tenant,
-        "complaint_id": complaint_id,
-        "payload": json.dumps(payload, ensure_ascii=False, default=str),
-        "state": "pending",
-        "attempts": 0,
-        "ambiguous": False,
-        "next_attempt_at": now,
-        "created_at": now,
-        "updated_at": now,
-    }
