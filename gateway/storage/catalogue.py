@@ -7,9 +7,10 @@ comes back is restored.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
+from typing import Any, TypeVar
 
 from sqlalchemy import select
 from sqlalchemy.exc import DBAPIError
@@ -41,56 +42,58 @@ def store_catalogue(
     changes = CatalogueChanges()
     with transaction(factory) as session:
         stored_topics = {t.id: t for t in session.scalars(select(NationalTopic))}
-        for topic in topics:
-            row = stored_topics.pop(topic.id, None)
-            if row is None:
-                session.add(
-                    NationalTopic(
-                        id=topic.id, parent_id=topic.parent_id, name=topic.name, synced_at=now
-                    )
-                )
-                changes.topics_added.append(topic.id)
-                continue
-            if row.withdrawn_at is not None:
-                changes.topics_restored.append(topic.id)
-            row.parent_id, row.name, row.withdrawn_at, row.synced_at = (
-                topic.parent_id,
-                topic.name,
-                None,
-                now,
-            )
-        for row in stored_topics.values():
-            if row.withdrawn_at is None:
-                row.withdrawn_at = now
-                changes.topics_withdrawn.append(row.id)
+        changes.topics_added, changes.topics_restored, changes.topics_withdrawn = _merge(
+            session,
+            stored_topics,
+            {t.id: {"parent_id": t.parent_id, "name": t.name} for t in topics},
+            lambda key, values: NationalTopic(id=key, synced_at=now, **values),
+            now,
+        )
         stored_agencies = {a.code: a for a in session.scalars(select(NationalAgency))}
-        for agency in agencies:
-            found = stored_agencies.pop(agency.code, None)
-            if found is None:
-                session.add(
-                    NationalAgency(
-                        code=agency.code,
-                        name=agency.name,
-                        level=agency.level,
-                        region_code=agency.region_code,
-                        synced_at=now,
-                    )
-                )
-                changes.agencies_added.append(agency.code)
-                continue
-            if found.withdrawn_at is not None:
-                changes.agencies_restored.append(agency.code)
-            found.name, found.level, found.region_code = (
-                agency.name,
-                agency.level,
-                agency.region_code,
-            )
-            found.withdrawn_at, found.synced_at = None, now
-        for gone in stored_agencies.values():
-            if gone.withdrawn_at is None:
-                gone.withdrawn_at = now
-                changes.agencies_withdrawn.append(gone.code)
+        changes.agencies_added, changes.agencies_restored, changes.agencies_withdrawn = _merge(
+            session,
+            stored_agencies,
+            {
+                a.code: {"name": a.name, "level": a.level, "region_code": a.region_code}
+                for a in agencies
+            },
+            lambda key, values: NationalAgency(code=key, synced_at=now, **values),
+            now,
+        )
     return changes
+
+
+K = TypeVar("K", int, str)
+Row = TypeVar("Row", NationalTopic, NationalAgency)
+
+
+def _merge(
+    session: Session,
+    stored: dict[K, Row],
+    listed: dict[K, dict[str, Any]],
+    new_row: Callable[[K, dict[str, Any]], Row],
+    now: datetime,
+) -> tuple[list[K], list[K], list[K]]:
+    """Bring ``stored`` in line with ``listed``; the keys added, restored and withdrawn."""
+    added: list[K] = []
+    restored: list[K] = []
+    for key, values in listed.items():
+        row = stored.get(key)
+        if row is None:
+            session.add(new_row(key, values))
+            added.append(key)
+            continue
+        if row.withdrawn_at is not None:
+            restored.append(key)
+        for name, value in values.items():
+            setattr(row, name, value)
+        row.withdrawn_at, row.synced_at = None, now
+    withdrawn: list[K] = []
+    for key, row in stored.items():
+        if key not in listed and row.withdrawn_at is None:
+            row.withdrawn_at = now
+            withdrawn.append(key)
+    return added, restored, withdrawn
 
 
 def synced_catalogue(factory: sessionmaker[Session]) -> Catalogue | None:
