@@ -20,6 +20,7 @@ from gateway.tenants import (
     build_classifier,
     load_shared,
     read_spec,
+    read_specs,
 )
 
 if TYPE_CHECKING:
@@ -53,21 +54,8 @@ def check(
         raise typer.Exit(1)
     catalogue = Catalogue.bundled()
     shared = _shared(folder)
-    problems: list[str] = []
-    seen: dict[str, Path] = {}
-    files = sorted(folder.glob("*.yaml"))
-    for path in files:
-        try:
-            spec, _ = read_spec(path, catalogue, shared)
-        except MappingError as exc:
-            problems += exc.problems
-            continue
-        if spec.tenant in seen:
-            problems.append(
-                f"{path}: tenant {spec.tenant!r} is also defined in {seen[spec.tenant]}"
-            )
-            continue
-        seen[spec.tenant] = path
+    specs, problems = read_specs(folder, catalogue, shared)
+    for path, spec, _ in specs:
         unset = [var for var in spec.secrets.names().values() if not os.environ.get(var)]
         channels = ", ".join(f"{c.id} ({c.type})" for c in spec.channels) or "none"
         own_rules = len(spec.classifier.rules)
@@ -89,13 +77,13 @@ def check(
         )
     for problem in problems:
         typer.echo(problem, err=True)
-    if problems or not files:
+    if problems or not specs:
         typer.echo(
-            f"{len(problems)} problem(s) in {folder}" if files else f"{folder}: no *.yaml files",
+            f"{len(problems)} problem(s) in {folder}" if problems else f"{folder}: no tenants",
             err=True,
         )
         raise typer.Exit(1)
-    typer.echo(f"{len(seen)} tenant(s) OK")
+    typer.echo(f"{len(specs)} tenant(s) OK")
 
 
 @mappings_app.command("explain")
@@ -113,11 +101,8 @@ def explain(
     shared = _shared(folder)
     path = folder / f"{tenant}.yaml"
     if not path.exists():
-        found = [p for p in folder.glob("*.yaml") if p.stem == tenant]
-        if not found:
-            typer.echo(f"{folder}: no mapping file for tenant {tenant!r}", err=True)
-            raise typer.Exit(1)
-        path = found[0]
+        typer.echo(f"{folder}: no mapping file for tenant {tenant!r}", err=True)
+        raise typer.Exit(1)
     try:
         spec, _ = read_spec(path, catalogue, shared)
     except MappingError as exc:
@@ -171,12 +156,7 @@ def catalog_sync() -> None:
         typer.echo(f"withdrawn nationally: agency {code}")
     folder = Path(container.settings.mappings_dir)
     shared = _shared(folder)
-    problems: list[str] = []
-    for path in sorted(folder.glob("*.yaml")):
-        try:
-            read_spec(path, catalogue, shared)
-        except MappingError as exc:
-            problems += exc.problems
+    _, problems = read_specs(folder, catalogue, shared)
     for problem in problems:
         typer.echo(problem, err=True)
     if problems:

@@ -119,19 +119,8 @@ def load_tenants(
     shared = load_shared(folder)
     catalogue = catalogue or Catalogue.bundled()
     tenants: dict[str, Tenant] = {}
-    problems: list[str] = []
-    for path in sorted(folder.glob("*.yaml")):
-        try:
-            spec, located = read_spec(path, catalogue, shared)
-        except MappingError as exc:
-            problems += exc.problems
-            continue
-        where = f"{path}:{located.line_of(('tenant',))}"
-        if spec.tenant in tenants:
-            problems.append(
-                f"{where}: tenant {spec.tenant!r} is also defined in {tenants[spec.tenant].source}"
-            )
-            continue
+    specs, problems = read_specs(folder, catalogue, shared)
+    for path, spec, located in specs:
         secrets: dict[str, SecretStr] = {}
         for key, var in spec.secrets.names().items():
             line = located.line_of(("secrets", key))
@@ -163,6 +152,30 @@ def load_tenants(
     if not tenants:
         raise MappingError([f"{folder}: no tenant mapping files (*.yaml)"])
     return tenants
+
+
+def read_specs(
+    folder: Path, catalogue: Catalogue, shared: Shared
+) -> tuple[list[tuple[Path, TenantSpec, yaml_lines.Located]], list[str]]:
+    """Every tenant file in ``folder``, checked; and every problem, as ``file:line: what``."""
+    specs: list[tuple[Path, TenantSpec, yaml_lines.Located]] = []
+    problems: list[str] = []
+    first: dict[str, Path] = {}
+    for path in sorted(folder.glob("*.yaml")):
+        try:
+            spec, located = read_spec(path, catalogue, shared)
+        except MappingError as exc:
+            problems += exc.problems
+            continue
+        if spec.tenant in first:
+            problems.append(
+                f"{path}:{located.line_of(('tenant',))}: tenant {spec.tenant!r} "
+                f"is also defined in {first[spec.tenant]}"
+            )
+            continue
+        first[spec.tenant] = path
+        specs.append((path, spec, located))
+    return specs, problems
 
 
 def build_classifier(spec: TenantSpec, shared: SharedKeywords) -> KeywordClassifier:
