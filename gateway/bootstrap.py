@@ -67,6 +67,8 @@ class Container:
     repliers: dict[str, Replier] = field(default_factory=dict)
     #: the in-process sandbox app when GATEWAY_NATIONAL_URL is unset
     sandbox: Any | None = None
+    #: what the mappings were checked against; routing checks a given topic against it
+    catalogue: Catalogue = field(default_factory=Catalogue.unchecked)
     hooks: Hooks = field(default_factory=lambda: Hooks())
     #: each tenant's token bucket and concurrency share, one per process: the
     #: dispatcher and the puller take their tokens from the same buckets
@@ -206,7 +208,7 @@ def build_container(
         environ = {**dotenv, **os.environ}
     engine = make_engine(settings.database_url)
     if catalogue is None:  # the registry's catalogue as last synced, else the bundled one
-        catalogue = synced_catalogue(make_session_factory(engine))
+        catalogue = synced_catalogue(make_session_factory(engine)) or Catalogue.bundled()
     try:
         tenants = load_tenants(
             settings.mappings_dir,
@@ -258,6 +260,7 @@ def build_container(
         calendar=IndonesianCalendar(),
         owner=worker_identity(settings),
         sandbox=sandbox,
+        catalogue=catalogue,
         hooks=Hooks(on_attempt=metrics.attempt, on_circuit=metrics.circuit, on_pull=report_pull),
     )
     from adapters.registry import all_adapters

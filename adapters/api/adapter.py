@@ -13,6 +13,7 @@ from adapters.api.reply import LoggingReplier
 from gateway import metrics
 from gateway.api.deps import PATH_TENANT_PARAMETERS, path_tenant
 from gateway.channels import ChannelAdapter
+from gateway.routing import route
 from gateway.storage.group_commit import IntakeWriter
 from gateway.storage.intake import IntakeItem
 
@@ -51,7 +52,8 @@ async def submit_complaint(request: Request, body: ComplaintIn) -> JSONResponse:
     """File a complaint. Answers 202 once it is stored; the same `source_ref` again answers
     200 with the complaint already stored and creates nothing."""
     tenant = path_tenant(request)
-    draft = to_draft(body, tenant.id, tenant.spec.region_code, tenant.spec.default_topic_id)
+    container = request.app.state.container
+    draft = route(tenant, to_draft(body, tenant.id, tenant.spec.region_code), container.catalogue)
     raw = (await request.body()).decode("utf-8", errors="replace")
     writer: IntakeWriter = request.app.state.intake
     result = await writer.record(IntakeItem(draft, raw, "application/json"))

@@ -58,7 +58,12 @@ class ComplaintIn(BaseModel):
     title: Annotated[str, Field(min_length=1, max_length=200)]
     content: Annotated[str, Field(min_length=10, max_length=10_000)]
     classification: Classification = Classification.PENGADUAN
-    topic_id: int | None = None
+    category: Annotated[str, Field(min_length=1, max_length=64)] | None = Field(
+        None, description="The tenant's own category code, mapped to a national topic"
+    )
+    topic_id: int | None = Field(
+        None, description="National topic; left out, the gateway classifies the text"
+    )
     agency_code: Annotated[str, Field(max_length=64)] | None = None
     region_code: str | None = None
     location: Location | None = None
@@ -70,10 +75,9 @@ class ComplaintIn(BaseModel):
     language: Language = Language.ID
 
 
-def to_draft(
-    body: ComplaintIn, tenant: str, default_region: str, default_topic: int | None = None
-) -> ComplaintDraft:
-    """Normalise (phone to E.164, tenant defaults) and validate into the canonical draft."""
+def to_draft(body: ComplaintIn, tenant: str, default_region: str) -> ComplaintDraft:
+    """Normalise (phone to E.164, tenant defaults) and validate into the canonical draft;
+    :func:`gateway.routing.route` then decides its topic and agency."""
     reporter = None
     if body.reporter is not None:
         phone = None
@@ -99,7 +103,8 @@ def to_draft(
             title=body.title,
             content=body.content,
             classification=body.classification,
-            topic_id=body.topic_id if body.topic_id is not None else default_topic,
+            category=body.category,
+            topic_id=body.topic_id,
             agency_code=body.agency_code,
             region_code=body.region_code or default_region,
             location=body.location,

@@ -50,7 +50,10 @@ class ComplaintView(BaseModel):
     title: str
     content: str
     classification: str
+    category: str | None
     topic_id: int | None
+    topic_source: str | None
+    review_reason: str | None
     agency_code: str | None
     agency_name: str | None
     region_code: str
@@ -102,7 +105,10 @@ def complaint_view(c: Complaint, events: list[StatusEvent]) -> ComplaintView:
         title=c.title,
         content=c.content,
         classification=c.classification,
+        category=c.category,
         topic_id=c.topic_id,
+        topic_source=c.topic_source,
+        review_reason=c.review_reason,
         agency_code=c.agency_code,
         agency_name=c.agency_name,
         region_code=c.region_code,

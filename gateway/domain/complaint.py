@@ -25,6 +25,15 @@ class Classification(StrEnum):
     PERMINTAAN_INFORMASI = "permintaan_informasi"
 
 
+class TopicSource(StrEnum):
+    """How a complaint's national topic was chosen (see :mod:`gateway.routing`)."""
+
+    GIVEN = "given"  # the channel sent a national topic id
+    CATEGORY = "category"  # the tenant's own category, mapped
+    KEYWORDS = "keywords"  # the keyword classifier
+    DEFAULT = "default"  # nothing matched: the tenant's default topic, flagged for review
+
+
 class Language(StrEnum):
     ID = "id"
     EN = "en"
@@ -96,9 +105,15 @@ class ComplaintDraft(_Model):
     title: Annotated[str, Field(min_length=1, max_length=MAX_TITLE)]
     content: Annotated[str, Field(min_length=10, max_length=MAX_CONTENT)]
     classification: Classification = Classification.PENGADUAN
+    #: the tenant's own category (a call-centre code, a web-form option), if any
+    category: Annotated[str, Field(min_length=1, max_length=64)] | None = None
     topic_id: Annotated[int, Field(ge=1)] | None = None
     agency_code: Annotated[str, Field(max_length=64)] | None = None
     region_code: str
+    #: set by :func:`gateway.routing.route`, not by channels
+    topic_source: TopicSource | None = None
+    #: why a person should look at the routing (set by routing); None when it is sure
+    review_reason: Annotated[str, Field(max_length=500)] | None = None
     location: Location | None = None
     incident_date: date | None = None
     anonymous: bool = False

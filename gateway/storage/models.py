@@ -42,6 +42,7 @@ class Complaint(SQLModel, table=True):
         UniqueConstraint("tenant", "channel", "source_ref", name="uq_complaint_source"),
         Index("ix_complaint_tenant_status", "tenant", "status"),
         Index("ix_complaint_status_created", "status", "created_at"),
+        Index("ix_complaint_tenant_review", "tenant", "review_reason"),
     )
 
     id: str = Field(primary_key=True, max_length=36)
@@ -54,9 +55,14 @@ class Complaint(SQLModel, table=True):
     title: str = Field(max_length=200)
     content: str = Field(sa_column=Column(Text, nullable=False))
     classification: str = Field(max_length=32)
+    category: str | None = Field(default=None, max_length=64)
     topic_id: int | None = None
+    #: given | category | keywords | default (gateway.routing)
+    topic_source: str | None = Field(default=None, max_length=16)
     agency_code: str | None = Field(default=None, max_length=64)
     region_code: str = Field(max_length=16)
+    #: set when routing was not sure: flagged for the national admin
+    review_reason: str | None = Field(default=None, max_length=500)
     location_text: str | None = Field(default=None, max_length=500)
     latitude: float | None = None
     longitude: float | None = None

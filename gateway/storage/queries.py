@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
+from sqlmodel import col
 
 from gateway.storage.models import Complaint, StatusEvent
 
@@ -48,9 +49,14 @@ def find(
     source_ref: str | None = None,
     tracking_id: str | None = None,
     phone: str | None = None,
+    flagged: bool | None = None,
     limit: int = 50,
 ) -> list[tuple[Complaint, list[StatusEvent]]]:
+    """A tenant's complaints, newest first; ``flagged``: only those routing was not sure of."""
     query = select(Complaint).where(Complaint.tenant == tenant)  # type: ignore[arg-type]
+    if flagged is not None:
+        review = col(Complaint.review_reason)
+        query = query.where(review.is_not(None) if flagged else review.is_(None))
     if channel:
         query = query.where(Complaint.channel == channel)  # type: ignore[arg-type]
     if source_ref:

@@ -40,6 +40,10 @@ async def find_complaints(
     channel: Annotated[str | None, Query(max_length=32)] = None,
     source_ref: Annotated[str | None, Query(max_length=200)] = None,
     tracking_id: Annotated[str | None, Query(max_length=64)] = None,
+    flagged: Annotated[
+        bool | None,
+        Query(description="true: only complaints whose routing needs a person to look"),
+    ] = None,
     limit: Annotated[int, Query(ge=1, le=200)] = 50,
 ) -> ComplaintList:
     if source_ref and not channel:
@@ -53,6 +57,7 @@ async def find_complaints(
             channel=channel,
             source_ref=source_ref,
             tracking_id=tracking_id,
+            flagged=flagged,
             limit=limit,
         )
     )

@@ -1,0 +1,92 @@
+"""Which national topic and agency a complaint goes to, decided once, at intake.
+
+Every channel hands its draft to :func:`route` before storing it:
+
+1. a ``topic_id`` the channel gave wins (it must be in the national catalogue);
+2. else the tenant's own ``category`` maps to a topic (``categories:`` in its mapping);
+3. else the keyword classifier reads the title and content;
+4. what none of these reaches gets the tenant's ``default_topic_id`` and a
+   ``review_reason``: it is flagged for the national admin, never dropped.
+
+The agency is the one the channel gave, else the tenant's routing for the topic
+in the complaint's region (longest region prefix), else its default agency.
+"""
+
+from __future__ import annotations
+
+from gateway.domain.complaint import ComplaintDraft, TopicSource
+from gateway.domain.errors import ErrorKind, FieldError, GatewayError
+from gateway.mappings.catalog import Catalogue
+from gateway.tenants import Tenant
+
+#: the classifier reads this much of a long complaint (its opening says what it is about)
+CLASSIFY_CHARS = 2_000
+
+
+def route(
+    tenant: Tenant, draft: ComplaintDraft, catalogue: Catalogue | None = None
+) -> ComplaintDraft:
+    """``draft`` with its topic, agency and, when a person must look, its review reason.
+
+    Raises :class:`GatewayError` (``invalid_input``, naming ``topic_id``) when the
+    channel gave a topic the national catalogue does not list: the sender can fix it.
+    """
+    topic = draft.topic_id
+    source: TopicSource = TopicSource.GIVEN
+    reasons: list[str] = []
+    if topic is not None:
+        _check_given(topic, catalogue)
+    elif draft.category is not None:
+        category = _category(tenant, draft.category)
+        if category is not None:
+            topic, source = category, TopicSource.CATEGORY
+        else:
+            reasons.append(f"category {draft.category!r} is not in the {tenant.id} mapping")
+    if topic is None:
+        text = f"{draft.title}\n{draft.content}"[:CLASSIFY_CHARS]
+        found = tenant.classify(text)
+        topic = found.topic
+        if found.confident:
+            source = TopicSource.KEYWORDS
+        else:
+            source = TopicSource.DEFAULT
+            reasons.append("no keyword rule matched; default topic")
+    agency = draft.agency_code or tenant.agency_for(topic, draft.region_code)
+    if agency is None:
+        reasons.append(f"no agency for topic {topic} in region {draft.region_code}")
+    review = "; ".join(reasons) if reasons else None
+    return draft.model_copy(
+        update={
+            "topic_id": topic,
+            "agency_code": agency,
+            "topic_source": source,
+            "review_reason": review,
+        }
+    )
+
+
+def _category(tenant: Tenant, code: str) -> int | None:
+    """The topic of the tenant's category ``code``; letter case and spacing do not matter."""
+    categories = tenant.spec.categories
+    found = categories.get(code)
+    if found is None:
+        wanted = " ".join(code.split()).casefold()
+        for key, category in categories.items():
+            if " ".join(key.split()).casefold() == wanted:
+                found = category
+                break
+    return found.topic if found is not None else None
+
+
+def _check_given(topic: int, catalogue: Catalogue | None) -> None:
+    if catalogue is None or not catalogue.enforced or topic in catalogue.topics:
+        return
+    if topic in catalogue.withdrawn_topics:
+        message = f"national topic {topic} ({catalogue.withdrawn_topics[topic]}) was withdrawn"
+    else:
+        message = f"national topic {topic} does not exist"
+    raise GatewayError(
+        ErrorKind.INVALID_INPUT,
+        "invalid fields: topic_id",
+        [FieldError("topic_id", message + "; leave it out to have the gateway classify the text")],
+    )
