@@ -58,7 +58,7 @@ SECRET_KEYS = frozenset(
 SECRET_SUFFIXES = ("_token", "_secret", "_password", "_api_key", "_apikey")
 
 #: stdlib loggers of the libraries we run, routed through our handler.
-QUIET_LOGGERS = frozenset({"sqlalchemy", "httpx", "httpcore"})
+QUIET_LOGGERS = frozenset({"sqlalchemy", "httpx", "httpcore", "telegram"})
 LIBRARY_LOGGERS = (
     "uvicorn",
     "uvicorn.error",
@@ -67,6 +67,7 @@ LIBRARY_LOGGERS = (
     "sqlalchemy",
     "alembic",
     "httpx",
+    "telegram",
 )
 
 _EMAIL = re.compile(r"[A-Za-z0-9._%+\-]+@[A-Za-z0-9\-]+(?:\.[A-Za-z0-9\-]+)*\.[A-Za-z]{2,}")
@@ -80,6 +81,8 @@ _PHONE = re.compile(
     r"\(?[2-9]\d{1,3}\)?(?:[\s.\-]?\d){6,10}(?![\w\-])"
 )
 _BEARER = re.compile(r"(?i)\b(bearer|basic)\s+[A-Za-z0-9._~+/=\-]+")
+# a Telegram bot token (in a Bot API URL: .../bot123456:AAE.../sendMessage)
+_BOT_TOKEN = re.compile(r"\d{5,12}:[A-Za-z0-9_\-]{20,}")
 _NON_DIGIT = re.compile(r"\D")
 # what every pattern above needs: a digit, an "@" or a bearer/basic scheme
 _SUSPECT = re.compile(r"[0-9@]|(?i:bearer|basic)")
@@ -93,10 +96,11 @@ def _mask_phone_in_text(match: re.Match[str]) -> str:
 
 
 def scrub_text(text: str) -> str:
-    """``text`` without e-mail addresses, NIKs, Indonesian phone numbers or bearer tokens."""
+    """``text`` without e-mail addresses, NIKs, Indonesian phone numbers, bearer or bot tokens."""
     if not text or not _SUSPECT.search(text):
         return text
     text = _BEARER.sub(lambda m: f"{m.group(1)} {MASK}", text)
+    text = _BOT_TOKEN.sub(MASK, text)
     text = _EMAIL.sub("<email>", text)
     text = _NIK.sub("<nik>", text)
     return _PHONE.sub(_mask_phone_in_text, text)

@@ -36,6 +36,16 @@ class Settings(BaseSettings):
     sandbox_archive_rate: float = Field(0.05, ge=0, le=1)
 
     # HTTP surface
+    #: where the world reaches this gateway (https://lapor.example.go.id): chat webhooks
+    #: are registered under it and attachment links point at it
+    public_url: str | None = None
+    #: files citizens send (chat photos), served at /attachments/<sha256>
+    attachments_dir: str = "var/attachments"
+    max_attachment_bytes: int = Field(10 * 1024 * 1024, gt=0)
+    #: the Telegram Bot API; a tenant's telegram channel may set its own ``api_url``
+    #: (a local Bot API server)
+    telegram_api_url: str = "https://api.telegram.org"
+    telegram_poll_timeout: float = Field(25.0, ge=0)
     max_body_bytes: int = Field(1024 * 1024, gt=0)
     log_level: str = "INFO"
     log_format: Literal["auto", "json", "console"] = "auto"

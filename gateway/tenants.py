@@ -74,7 +74,7 @@ class Tenant:
             raise RuntimeError(f"tenant {self.id} was loaded without its classifier")
         return self.classifier.classify(text)
 
-    def reply(self, status: Status, language: str, **values: object) -> str:
+    def reply(self, status: Status, language: str, /, **values: object) -> str:
         """The text telling the citizen about ``status``; unknown values show as ``-``."""
         template = self.replies[status]
         text = template.en if language == "en" else template.id

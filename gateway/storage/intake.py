@@ -204,6 +204,21 @@ def _insert_many(
     return results
 
 
+def insert_items(session: Session, items: Sequence[IntakeItem]) -> list[IntakeResult]:
+    """Insert ``items`` inside the caller's transaction (a channel that commits its own
+    state with the complaint); those stored before are returned, not inserted again."""
+    return _insert_many(session, items, look_up=True)
+
+
+def add_job(
+    session: Session, kind: str, tenant: str, complaint_id: str, payload: dict[str, Any]
+) -> None:
+    """One pending outbox job, in the caller's transaction (the dispatcher is woken)."""
+    row = job_row(kind, tenant, complaint_id, payload, utcnow())
+    session.connection().execute(insert(_TABLES[3][0]), [row])
+    wakeup.announce(session)
+
+
 def received_event(complaint_id: str, channel: str, now: datetime) -> dict[str, Any]:
     return {
         "complaint_id": complaint_id,

@@ -231,3 +231,36 @@ class NationalAgency(SQLModel, table=True):
     region_code: str | None = Field(default=None, max_length=16)
     withdrawn_at: datetime | None = None
     synced_at: datetime
+
+
+class ChatSession(SQLModel, table=True):
+    """A chat channel's conversation with one chat (Telegram): it survives restarts."""
+
+    __tablename__ = "chat_session"
+
+    tenant: str = Field(primary_key=True, max_length=64)
+    channel: str = Field(primary_key=True, max_length=32)
+    chat_id: str = Field(primary_key=True, max_length=64)
+    language: str = Field(default="id", max_length=8)
+    #: the conversation's step and answers so far (JSON, owned by the adapter)
+    state: str = Field(default="{}", sa_column=Column(Text, nullable=False))
+    #: the chat blocked the bot: no notifications until it writes again
+    blocked_at: datetime | None = None
+    updated_at: datetime
+
+
+class ChatMessage(SQLModel, table=True):
+    """A notification the gateway sent to a chat: a reply to it is a comment on its complaint."""
+
+    __tablename__ = "chat_message"
+    __table_args__ = (
+        UniqueConstraint("tenant", "channel", "chat_id", "message_id", name="uq_chat_message"),
+    )
+
+    id: int | None = _big_pk()
+    tenant: str = Field(max_length=64)
+    channel: str = Field(max_length=32)
+    chat_id: str = Field(max_length=64)
+    message_id: str = Field(max_length=64)
+    complaint_id: str = Field(max_length=36)
+    sent_at: datetime
