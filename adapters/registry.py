@@ -7,5 +7,6 @@ from gateway.channels import ChannelAdapter
 
 def all_adapters() -> list[ChannelAdapter]:
     from adapters.api import adapter as api
+    from adapters.telegram import adapter as telegram
 
-    return [api.ADAPTER]
+    return [api.ADAPTER, telegram.ADAPTER]

@@ -70,6 +70,8 @@ class Container:
     #: what the mappings were checked against; routing checks a given topic against it
     catalogue: Catalogue = field(default_factory=Catalogue.unchecked)
     hooks: Hooks = field(default_factory=lambda: Hooks())
+    #: what channel adapters keep for the process (a bot per tenant), by channel
+    channels: dict[str, Any] = field(default_factory=dict)
     #: each tenant's token bucket and concurrency share, one per process: the
     #: dispatcher and the puller take their tokens from the same buckets
     limits: TenantLimits = field(init=False)
@@ -170,6 +172,10 @@ class Container:
             self.hooks.on_circuit(tenant, breaker.state.value)
 
     async def aclose(self) -> None:
+        for kept in self.channels.values():
+            close = getattr(kept, "aclose", None)
+            if close is not None:
+                await close()
         await self.registries.aclose()
         self.engine.dispose()
 

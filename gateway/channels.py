@@ -4,14 +4,27 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Protocol
 
 from fastapi import APIRouter
 
+from gateway.mappings.spec import Channel, TenantSpec
 from gateway.ports import Replier
 
 if TYPE_CHECKING:
     from gateway.bootstrap import Container
+
+
+#: where in the channel's mapping entry (("settings", "mode"),) and what is wrong
+ChannelProblem = tuple[tuple[str | int, ...], str]
+
+
+class ChannelService(Protocol):
+    """Work a channel does in the serving process (a bot's update processing, polling)."""
+
+    async def start(self) -> None: ...
+
+    async def stop(self) -> None: ...
 
 
 @dataclass(frozen=True)
@@ -19,3 +32,7 @@ class ChannelAdapter:
     channel: str
     router: APIRouter | None
     make_replier: Callable[[Container], Replier] | None = None
+    #: checks a mapping's channel entry of this type (its settings and secrets)
+    check_channel: Callable[[Channel, TenantSpec], list[ChannelProblem]] | None = None
+    #: started with the HTTP app (``gateway serve``), stopped with it
+    make_service: Callable[[Container], ChannelService] | None = None

@@ -10,7 +10,7 @@ from fastapi import FastAPI
 from gateway import __version__, metrics
 from gateway.api import errors
 from gateway.api.middleware import BodySizeLimit, RequestLog
-from gateway.api.routes import complaints, health
+from gateway.api.routes import attachments, complaints, health
 from gateway.bootstrap import Container
 from gateway.storage.group_commit import IntakeWriter
 
@@ -26,11 +26,18 @@ Authenticate channel and lookup requests with the tenant's `X-API-Key`.
 def create_app(container: Container, *, run_sync: bool = True) -> FastAPI:
     """The gateway app; with ``run_sync`` the dispatcher and puller run in-process."""
 
+    from adapters.registry import all_adapters
+
+    adapters = all_adapters()
+
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         schedule = None
         if container.sandbox is not None:
             await container.sandbox.state.sandbox.start()
+        services = [a.make_service(container) for a in adapters if a.make_service is not None]
+        for service in services:
+            await service.start()
         if run_sync:
             schedule = container.schedule()
             await schedule.start()
@@ -39,6 +46,8 @@ def create_app(container: Container, *, run_sync: bool = True) -> FastAPI:
         finally:
             if schedule is not None:
                 await schedule.shutdown()
+            for service in services:
+                await service.stop()
             if container.sandbox is not None:
                 await container.sandbox.state.sandbox.stop()
             await container.aclose()
@@ -52,13 +61,12 @@ def create_app(container: Container, *, run_sync: bool = True) -> FastAPI:
     app.state.container = container
     app.state.intake = IntakeWriter(container.factory)  # group commit for every channel
     errors.install(app)
-    from adapters.registry import all_adapters
-
-    for adapter in all_adapters():
+    for adapter in adapters:
         if adapter.router is not None:
             app.include_router(adapter.router)
     app.include_router(complaints.router)
     app.include_router(health.router)
+    app.include_router(attachments.router)
     metrics.install(app, container.factory)
     if container.sandbox is not None:
         app.mount("/sandbox", container.sandbox)

@@ -45,6 +45,9 @@ def _channels(spec: TenantSpec) -> list[Problem]:
                 )
             )
         seen.setdefault(channel.id, index)
+        check = channel_checks().get(channel.type)
+        if check is not None and channel.enabled:
+            problems += [(("channels", index, *loc), text) for loc, text in check(channel, spec)]
         for position, key in enumerate(channel.secrets):
             if key not in secrets:
                 problems.append(
@@ -54,6 +57,13 @@ def _channels(spec: TenantSpec) -> list[Problem]:
                     )
                 )
     return problems
+
+
+def channel_checks() -> Mapping[str, Any]:
+    """Each channel type's own check of its ``settings`` and secrets (its adapter's)."""
+    from adapters.registry import all_adapters  # adapters build on the core, not the reverse
+
+    return {a.channel: a.check_channel for a in all_adapters() if a.check_channel is not None}
 
 
 def _topic_problem(topic: int, catalogue: Catalogue) -> str:

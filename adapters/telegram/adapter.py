@@ -1,0 +1,74 @@
+"""The Telegram channel's webhook route and its place among the adapters."""
+
+from __future__ import annotations
+
+import hmac
+import json
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Header, Path, Request
+from fastapi.responses import JSONResponse
+
+from adapters.telegram.bot import CHANNEL, check_channel
+from adapters.telegram.reply import TelegramReplier
+from adapters.telegram.service import TelegramChannel
+from gateway.channels import ChannelAdapter
+from gateway.domain.errors import ErrorKind, FieldError, GatewayError
+
+router = APIRouter(prefix="/channels/telegram", tags=["channels"])
+
+
+@router.post(
+    "/{tenant}",
+    responses={
+        200: {"description": "Stored (or stored before): Telegram will not send it again"},
+        400: {"description": "Not a Telegram update; `error.fields` names the field"},
+        401: {"description": "Missing or wrong X-Telegram-Bot-Api-Secret-Token"},
+        404: {"description": "No such tenant, or it takes Telegram by polling"},
+        503: {"description": "Database unavailable: Telegram retries"},
+    },
+)
+async def telegram_webhook(
+    request: Request,
+    tenant: Annotated[str, Path(max_length=64)],
+    secret: Annotated[
+        str | None,
+        Header(alias="X-Telegram-Bot-Api-Secret-Token", description="Set with setWebhook"),
+    ] = None,
+) -> JSONResponse:
+    """Telegram's webhook for a tenant's bot: the update is stored before the 200."""
+    telegram = TelegramChannel.of(request.app.state.container)
+    tb = telegram.bots.get(tenant)
+    if tb is None or tb.settings.mode != "webhook" or tb.webhook_secret is None:
+        raise GatewayError(ErrorKind.NOT_FOUND, f"no telegram webhook for tenant {tenant[:64]!r}")
+    if not secret or not hmac.compare_digest(secret.encode(), tb.webhook_secret.encode()):
+        raise GatewayError(
+            ErrorKind.UNAUTHORIZED, "missing or wrong X-Telegram-Bot-Api-Secret-Token"
+        )
+    body = await request.body()
+    try:
+        update: Any = json.loads(body)
+    except ValueError:
+        raise _bad("body", "is not JSON") from None
+    if not isinstance(update, dict):
+        raise _bad("body", "must be a JSON object (a Telegram Update)")
+    update_id = update.get("update_id")
+    if not isinstance(update_id, int) or isinstance(update_id, bool) or update_id < 0:
+        raise _bad("update_id", "must be a non-negative integer")
+    new = await telegram.accept(tb.id, update_id, body.decode("utf-8", errors="replace"))
+    return JSONResponse({"ok": True, "duplicate": not new})
+
+
+def _bad(field: str, message: str) -> GatewayError:
+    return GatewayError(
+        ErrorKind.INVALID_INPUT, f"invalid fields: {field}", [FieldError(field, message)]
+    )
+
+
+ADAPTER = ChannelAdapter(
+    channel=CHANNEL,
+    router=router,
+    make_replier=lambda container: TelegramReplier(TelegramChannel.of(container)),
+    check_channel=check_channel,
+    make_service=TelegramChannel.of,
+)

@@ -1,0 +1,79 @@
+"""Status changes and agency responses, told in the chat the complaint came from.
+
+The text is the tenant's reply template for the status (``mappings``), in the chat's
+language. A sent notification is recorded: the citizen's reply to it becomes a
+comment on the complaint in the national registry. A chat that blocked the bot
+gets nothing more (the job is done, not failed) until it writes again.
+"""
+
+from __future__ import annotations
+
+import asyncio
+
+import structlog
+
+from adapters.telegram import store
+from adapters.telegram.bot import Blocked, send_text
+from adapters.telegram.service import TelegramChannel
+from adapters.telegram.texts import status_name
+from gateway.domain.errors import ErrorKind, GatewayError
+from gateway.domain.status import Status
+from gateway.ports import Notification
+
+log = structlog.get_logger("gateway.notify")
+
+
+class TelegramReplier:
+    channel = "telegram"
+
+    def __init__(self, telegram: TelegramChannel) -> None:
+        self.telegram = telegram
+
+    async def send(self, notification: Notification) -> None:
+        tb = self.telegram.bots.get(notification.tenant)
+        if tb is None:
+            raise GatewayError(
+                ErrorKind.PERMANENT, f"tenant {notification.tenant} has no telegram channel"
+            )
+        chat = store.chat_of(notification.source_ref)
+        if chat is None:
+            raise GatewayError(ErrorKind.PERMANENT, "the complaint's source_ref names no chat")
+        factory = self.telegram.factory
+        info = await asyncio.to_thread(store.chat_info, factory, tb.id, chat)
+        if info.blocked:
+            log.info(
+                "notification skipped: the chat blocked the bot",
+                tenant=tb.id,
+                complaint_id=notification.complaint_id,
+            )
+            return
+        complaint = await asyncio.to_thread(store.complaint, factory, notification.complaint_id)
+        if complaint is None:
+            raise GatewayError(ErrorKind.PERMANENT, "the complaint does not exist")
+        language = info.language or notification.language
+        due = complaint.follow_up_due or complaint.verify_due
+        text = tb.tenant.reply(
+            Status(notification.status),
+            language,
+            tracking_id=notification.tracking_id or complaint.tracking_id,
+            status=status_name(notification.status, language),
+            agency=complaint.agency_name,
+            response=notification.response,
+            due_date=due.strftime("%d/%m/%Y") if due else None,
+            title=complaint.title,
+            reason=complaint.failure_reason,
+            ref=notification.tracking_id or complaint.source_ref,
+        )
+        try:
+            sent = await send_text(tb, chat, text)
+        except Blocked:
+            await asyncio.to_thread(store.set_blocked, factory, tb.id, chat, True)
+            log.info(
+                "telegram chat blocked the bot; notifications stop",
+                tenant=tb.id,
+                complaint_id=complaint.id,
+            )
+            return
+        await asyncio.to_thread(
+            store.record_sent, factory, tb.id, chat, sent.message_id, complaint.id
+        )

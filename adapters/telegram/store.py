@@ -1,0 +1,235 @@
+"""The Telegram channel's database work: raw updates, chat state, sent notifications.
+
+A raw update is an ``inbound_message`` (channel ``telegram``, source_ref
+``update:<update_id>``), committed before Telegram gets its 200: a redelivered
+update finds its row and is not taken twice. Processing one update commits, in
+one transaction, the chat's new state, the complaint it confirmed (if any) and the
+update's row marked done.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import select, update
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session, sessionmaker
+from sqlmodel import col
+
+from adapters.telegram.bot import CHANNEL
+from gateway.storage import intake
+from gateway.storage.engine import transaction
+from gateway.storage.models import ChatMessage, ChatSession, Complaint, InboundMessage
+
+ACCEPTED, PARSED, IGNORED, QUARANTINED = "accepted", "parsed", "ignored", "quarantined"
+
+
+def utcnow() -> datetime:
+    return datetime.now(UTC)
+
+
+def update_ref(update_id: int) -> str:
+    return f"update:{update_id}"
+
+
+def complaint_ref(chat_id: int, report: int) -> str:
+    """A complaint's source_ref: the chat and its report number."""
+    return f"{chat_id}:{report}"
+
+
+def chat_of(source_ref: str) -> int | None:
+    head = source_ref.split(":", 1)[0]
+    return int(head) if head.lstrip("-").isdigit() else None
+
+
+def store_update(factory: sessionmaker[Session], tenant: str, update_id: int, raw: str) -> bool:
+    """Commit the raw update; False when it was stored before (a redelivery)."""
+    try:
+        with transaction(factory) as session:
+            session.add(
+                InboundMessage(
+                    id=intake.new_id(),
+                    tenant=tenant,
+                    channel=CHANNEL,
+                    source_ref=update_ref(update_id),
+                    content_type="application/json",
+                    payload=raw,
+                    state=ACCEPTED,
+                    received_at=utcnow(),
+                )
+            )
+    except IntegrityError:
+        return False
+    return True
+
+
+@dataclass(frozen=True)
+class Pending:
+    id: str
+    tenant: str
+    payload: str
+
+
+def pending(factory: sessionmaker[Session], limit: int = 100) -> list[Pending]:
+    """Updates stored and not yet processed, oldest first."""
+    with factory() as session:
+        rows = session.execute(
+            select(InboundMessage.id, InboundMessage.tenant, InboundMessage.payload)  # type: ignore[call-overload]
+            .where(col(InboundMessage.channel) == CHANNEL, col(InboundMessage.state) == ACCEPTED)
+            .order_by(col(InboundMessage.received_at), col(InboundMessage.id))
+            .limit(limit)
+        )
+        return [Pending(r.id, r.tenant, r.payload) for r in rows]
+
+
+def finish(factory: sessionmaker[Session], inbound_id: str, state: str, note: str | None) -> None:
+    """Mark an update done without touching a chat (ignored, quarantined)."""
+    with transaction(factory) as session:
+        session.execute(
+            update(InboundMessage)
+            .where(col(InboundMessage.id) == inbound_id, col(InboundMessage.state) == ACCEPTED)
+            .values(state=state, error=note)
+        )
+
+
+@dataclass
+class Turn:
+    """What one update does to its chat, decided under the chat's lock."""
+
+    state: dict[str, Any]
+    language: str
+    item: intake.IntakeItem | None = None  # a confirmed complaint
+    comment: tuple[str, str, str | None] | None = None  # complaint id, text, author
+
+
+@dataclass(frozen=True)
+class Applied:
+    turn: Turn
+    complaint: intake.IntakeResult | None
+
+
+def apply(
+    factory: sessionmaker[Session],
+    inbound_id: str,
+    tenant: str,
+    chat_id: int,
+    decide: Callable[[dict[str, Any], str], Turn],
+) -> Applied | None:
+    """Run ``decide(state, language)`` on the chat's stored state and commit what it
+    decided with the update marked parsed; None if another process took the update."""
+    chat = str(chat_id)
+    with transaction(factory) as session:
+        row = session.get(InboundMessage, inbound_id, with_for_update=True)
+        if row is None or row.state != ACCEPTED:
+            return None
+        stored = session.get(ChatSession, (tenant, CHANNEL, chat), with_for_update=True)
+        if stored is None:
+            stored = ChatSession(tenant=tenant, channel=CHANNEL, chat_id=chat, updated_at=utcnow())
+            session.add(stored)
+        turn = decide(json.loads(stored.state or "{}"), stored.language)
+        stored.state = json.dumps(turn.state, ensure_ascii=False)
+        stored.language = turn.language
+        stored.blocked_at = None  # it wrote to us: it does not block the bot
+        stored.updated_at = utcnow()
+        result = None
+        if turn.item is not None:
+            result = intake.insert_items(session, [turn.item])[0]
+            row.complaint_id = result.complaint_id
+        if turn.comment is not None:
+            complaint_id, text, author = turn.comment
+            intake.add_job(
+                session, "comment", tenant, complaint_id, {"text": text, "author": author}
+            )
+        row.state = PARSED
+    return Applied(turn, result)
+
+
+def set_blocked(factory: sessionmaker[Session], tenant: str, chat_id: int, blocked: bool) -> None:
+    chat = str(chat_id)
+    with transaction(factory) as session:
+        stored = session.get(ChatSession, (tenant, CHANNEL, chat), with_for_update=True)
+        if stored is None:
+            stored = ChatSession(tenant=tenant, channel=CHANNEL, chat_id=chat, updated_at=utcnow())
+            session.add(stored)
+        stored.blocked_at = utcnow() if blocked else None
+        stored.updated_at = utcnow()
+
+
+@dataclass(frozen=True)
+class ChatInfo:
+    language: str | None
+    blocked: bool
+
+
+def chat_info(factory: sessionmaker[Session], tenant: str, chat_id: int) -> ChatInfo:
+    with factory() as session:
+        stored = session.get(ChatSession, (tenant, CHANNEL, str(chat_id)))
+        if stored is None:
+            return ChatInfo(None, False)
+        return ChatInfo(stored.language, stored.blocked_at is not None)
+
+
+def notified_complaint(
+    factory: sessionmaker[Session], tenant: str, chat_id: int, message_id: int
+) -> str | None:
+    """The complaint a notification the bot sent (``message_id``) was about."""
+    with factory() as session:
+        return session.scalar(
+            select(ChatMessage.complaint_id).where(  # type: ignore[call-overload]
+                col(ChatMessage.tenant) == tenant,
+                col(ChatMessage.channel) == CHANNEL,
+                col(ChatMessage.chat_id) == str(chat_id),
+                col(ChatMessage.message_id) == str(message_id),
+            )
+        )
+
+
+def record_sent(
+    factory: sessionmaker[Session], tenant: str, chat_id: int, message_id: int, complaint_id: str
+) -> None:
+    try:
+        with transaction(factory) as session:
+            session.add(
+                ChatMessage(
+                    tenant=tenant,
+                    channel=CHANNEL,
+                    chat_id=str(chat_id),
+                    message_id=str(message_id),
+                    complaint_id=complaint_id,
+                    sent_at=utcnow(),
+                )
+            )
+    except IntegrityError:
+        pass  # recorded by an earlier attempt of the same job
+
+
+def chat_complaints(
+    factory: sessionmaker[Session], tenant: str, chat_id: int, limit: int = 10
+) -> list[Complaint]:
+    """The chat's complaints, newest first."""
+    with factory() as session:
+        rows = session.scalars(
+            select(Complaint)
+            .where(
+                col(Complaint.tenant) == tenant,
+                col(Complaint.channel) == CHANNEL,
+                col(Complaint.source_ref).startswith(f"{chat_id}:", autoescape=True),
+            )
+            .order_by(col(Complaint.created_at).desc())
+            .limit(limit)
+        )
+        found = list(rows)
+        session.expunge_all()
+        return found
+
+
+def complaint(factory: sessionmaker[Session], complaint_id: str) -> Complaint | None:
+    with factory() as session:
+        found = session.get(Complaint, complaint_id)
+        if found is not None:
+            session.expunge(found)
+        return found

@@ -1,0 +1,181 @@
+"""What the bot says, in Bahasa Indonesia and English.
+
+Citizens read Indonesian unless they ask for English (``/english`` or the button).
+The tenant's reply templates (``mappings/<tenant>.yaml``) tell status changes; these
+texts run the conversation.
+"""
+
+from __future__ import annotations
+
+TEXTS: dict[str, tuple[str, str]] = {
+    "welcome": (
+        "Selamat datang di layanan pengaduan {name}.\n\n"
+        "Laporan Anda diteruskan ke SP4N-LAPOR!, sistem pengaduan pelayanan publik "
+        "nasional, dan jawabannya kami kirim di sini.\n\n"
+        "• Ketik langsung keluhan Anda, atau tekan /lapor untuk dipandu.\n"
+        "• /status untuk melihat laporan Anda.\n"
+        "• /batal untuk membatalkan laporan yang sedang diisi.",
+        "Welcome to the complaint service of {name}.\n\n"
+        "Your report goes to SP4N-LAPOR!, Indonesia's national public-service complaint "
+        "system, and its answers come back here.\n\n"
+        "• Type your complaint, or press /lapor to be guided.\n"
+        "• /status shows your reports.\n"
+        "• /batal cancels the report you are writing.",
+    ),
+    "btn_report": ("📝 Buat laporan", "📝 New report"),
+    "btn_status": ("📋 Laporan saya", "📋 My reports"),
+    "btn_lang": ("🇬🇧 English", "🇮🇩 Bahasa Indonesia"),
+    "ask_what": (
+        "Apa yang terjadi? Ceritakan keluhan Anda dengan jelas (apa, siapa, dampaknya).",
+        "What happened? Describe your complaint clearly (what, who, the impact).",
+    ),
+    "too_short": (
+        "Mohon ceritakan sedikit lebih lengkap (paling sedikit 10 huruf).",
+        "Please tell a little more (at least 10 letters).",
+    ),
+    "ask_category": (
+        "Laporan ini tentang apa? Pilih yang paling sesuai:",
+        "What is this report about? Choose the closest:",
+    ),
+    "ask_where": (
+        "Di mana kejadiannya? Ketik alamat atau patokannya, atau kirim lokasi (📎 → Lokasi).",
+        "Where did it happen? Type the address or a landmark, or send a location (📎 → Location).",
+    ),
+    "ask_when": (
+        "Kapan terjadinya? Misalnya: hari ini, kemarin, 3 hari lalu, 12/07/2026.",
+        "When did it happen? For example: today, yesterday, 3 days ago, 12/07/2026.",
+    ),
+    "bad_when": (
+        "Maaf, tanggalnya belum saya pahami. Contoh: kemarin, 2 hari lalu, 12/07/2026, "
+        "12 Juli 2026. Atau tekan Lewati.",
+        "Sorry, I did not understand the date. For example: yesterday, 2 days ago, "
+        "12/07/2026. Or press Skip.",
+    ),
+    "btn_today": ("Hari ini", "Today"),
+    "btn_yesterday": ("Kemarin", "Yesterday"),
+    "btn_skip": ("Lewati", "Skip"),
+    "ask_photo": (
+        "Ada foto? Kirim satu foto sebagai bukti, atau tekan Lewati.",
+        "Any photo? Send one as evidence, or press Skip.",
+    ),
+    "photo_failed": (
+        "Maaf, foto itu tidak dapat kami terima ({reason}). Silakan kirim ulang atau "
+        "lanjutkan tanpa foto.",
+        "Sorry, that photo could not be received ({reason}). Send it again or go on without it.",
+    ),
+    "reason_too_large": ("ukurannya lebih dari {mb} MB", "it is larger than {mb} MB"),
+    "reason_download": ("gagal diunduh dari Telegram", "it could not be fetched from Telegram"),
+    "ask_anonymous": (
+        "Tampilkan nama Anda kepada instansi yang menangani? Jika anonim, identitas Anda "
+        "tidak diteruskan.",
+        "Show your name to the agency handling it? If anonymous, your identity is not passed on.",
+    ),
+    "btn_named": ("Tampilkan nama saya", "Show my name"),
+    "btn_anonymous": ("Anonim", "Anonymous"),
+    "summary": (
+        "Periksa laporan Anda:\n\n"
+        "📝 {what}\n📍 {where}\n📅 {when}\n🏷 {topic}\n📷 {photos} foto\n👤 {who}\n\n"
+        "Kirim ke SP4N-LAPOR!? Anda masih bisa menambah foto sebelum menekan Kirim.",
+        "Check your report:\n\n"
+        "📝 {what}\n📍 {where}\n📅 {when}\n🏷 {topic}\n📷 {photos} photo(s)\n👤 {who}\n\n"
+        "Send it to SP4N-LAPOR!? You can still add a photo before pressing Send.",
+    ),
+    "unknown": ("(tidak disebutkan)", "(not given)"),
+    "anonymous": ("anonim", "anonymous"),
+    "btn_send": ("✅ Kirim", "✅ Send"),
+    "btn_cancel": ("❌ Batal", "❌ Cancel"),
+    "press_send": (
+        "Tekan ✅ Kirim untuk mengirim laporan, atau ❌ Batal.",
+        "Press ✅ Send to send the report, or ❌ Cancel.",
+    ),
+    "received": (
+        "Terima kasih. Laporan Anda sudah kami terima dan sedang diteruskan ke "
+        "SP4N-LAPOR!. Nomor pelacakan akan kami kirim di sini.",
+        "Thank you. Your report is received and on its way to SP4N-LAPOR!. The tracking "
+        "number will follow here.",
+    ),
+    "cancelled": ("Laporan dibatalkan.", "Report cancelled."),
+    "nothing_to_cancel": (
+        "Tidak ada laporan yang sedang diisi.",
+        "There is no report being written.",
+    ),
+    "stale_button": ("Tombol ini sudah tidak berlaku.", "This button is no longer valid."),
+    "no_reports": (
+        "Belum ada laporan dari chat ini. Ketik keluhan Anda untuk mulai.",
+        "No reports from this chat yet. Type your complaint to begin.",
+    ),
+    "reports_header": ("Laporan Anda:", "Your reports:"),
+    "report_line": ("• {ref} — {status}\n  {title}", "• {ref} — {status}\n  {title}"),
+    "pending_ref": ("(menunggu nomor)", "(number pending)"),
+    "report_detail": (
+        "Nomor: {ref}\nStatus: {status}\nInstansi: {agency}\nBatas tindak lanjut: {due}\n"
+        "Tanggapan: {response}\n\n{title}",
+        "Number: {ref}\nStatus: {status}\nAgency: {agency}\nFollow-up due: {due}\n"
+        "Response: {response}\n\n{title}",
+    ),
+    "report_not_found": (
+        "Laporan {ref} tidak ditemukan di chat ini.",
+        "Report {ref} was not found in this chat.",
+    ),
+    "comment_sent": (
+        "Tanggapan Anda diteruskan ke SP4N-LAPOR! untuk laporan {ref}.",
+        "Your reply is passed to SP4N-LAPOR! for report {ref}.",
+    ),
+    "unsupported": (
+        "Maaf, saya belum bisa membaca {kind}. Silakan ketik keluhan Anda, kirim foto atau lokasi.",
+        "Sorry, I cannot read {kind} yet. Please type your complaint, or send a photo or "
+        "a location.",
+    ),
+    "group": (
+        "Demi menjaga data pribadi, laporan hanya diterima lewat chat pribadi: "
+        "buka @{bot} dan tekan Mulai.",
+        "To protect personal data, reports are only taken in a private chat: open @{bot} "
+        "and press Start.",
+    ),
+    "language_set": ("Bahasa diubah ke Bahasa Indonesia.", "Language set to English."),
+    "contact_saved": (
+        "Nomor HP Anda disimpan untuk laporan ini.",
+        "Your phone number is saved for this report.",
+    ),
+}
+
+#: how a message kind is named in "I cannot read ..."
+KINDS: dict[str, tuple[str, str]] = {
+    "sticker": ("stiker", "stickers"),
+    "voice": ("pesan suara", "voice messages"),
+    "audio": ("file audio", "audio files"),
+    "video": ("video", "videos"),
+    "video_note": ("video bulat", "video notes"),
+    "animation": ("GIF", "GIFs"),
+    "document": ("dokumen", "documents"),
+    "poll": ("polling", "polls"),
+    "dice": ("dadu", "dice"),
+    "other": ("pesan jenis ini", "this kind of message"),
+}
+
+STATUS_NAMES: dict[str, tuple[str, str]] = {
+    "received": ("diterima gateway", "received"),
+    "submitted": ("terkirim ke SP4N-LAPOR!", "in SP4N-LAPOR!"),
+    "verified": ("terverifikasi", "verified"),
+    "dispatched": ("diteruskan ke instansi", "forwarded to the agency"),
+    "in_progress": ("ditindaklanjuti", "being followed up"),
+    "resolved": ("selesai", "resolved"),
+    "rejected": ("diarsipkan", "archived"),
+    "failed": ("tertunda, sedang ditangani petugas", "held up, an operator is on it"),
+}
+
+
+def say(key: str, language: str, **values: object) -> str:
+    indonesian, english = TEXTS[key]
+    text = english if language == "en" else indonesian
+    return text.format(**values) if values else text
+
+
+def kind_name(kind: str, language: str) -> str:
+    indonesian, english = KINDS.get(kind, KINDS["other"])
+    return english if language == "en" else indonesian
+
+
+def status_name(status: str, language: str) -> str:
+    indonesian, english = STATUS_NAMES.get(status, (status, status))
+    return english if language == "en" else indonesian
