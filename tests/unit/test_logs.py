@@ -254,6 +254,10 @@ def test_redact_value_handles_models_and_objects() -> None:
         (f"nik:{NIK}.", "nik:<nik>."),
         (f"<{EMAIL}>", "<<email>>"),
         ("Authorization: Bearer abc.DEF-123", "Authorization: Bearer ***"),
+        (
+            "POST https://api.telegram.org/bot123456789:AAE-f3kT0k3nV4lu3abcdefghij/sendMessage",
+            "POST https://api.telegram.org/bot***/sendMessage",
+        ),
         # left alone: ids, timestamps, amounts, durations
         ("0f8e2c1a-0812-3456-7890-0a1b2c3d4e5f", "0f8e2c1a-0812-3456-7890-0a1b2c3d4e5f"),
         ("2026-03-21T10:00:00.123456+07:00", "2026-03-21T10:00:00.123456+07:00"),

@@ -12,7 +12,12 @@ from gateway.cli import app
 from gateway.domain.status import Status
 from gateway.tenants import MappingError, load_tenants
 
-ENV = {"GATEWAY_KOTA_NATIONAL_TOKEN": "t" * 24, "GATEWAY_KOTA_API_KEY": "k" * 24}
+ENV = {
+    "GATEWAY_KOTA_NATIONAL_TOKEN": "t" * 24,
+    "GATEWAY_KOTA_API_KEY": "k" * 24,
+    "GATEWAY_KOTA_BOT_TOKEN": "123456:" + "b" * 30,
+    "GATEWAY_KOTA_BOT_SECRET": "s" * 24,
+}
 
 REPLIES = "\n".join(
     f'  {status.value}:\n    id: "Laporan {{tracking_id}}: {status.value}"\n'
@@ -27,6 +32,8 @@ region_code: "18.71"
 secrets:
   national_token: GATEWAY_KOTA_NATIONAL_TOKEN
   api_key: GATEWAY_KOTA_API_KEY
+  telegram_bot_token: GATEWAY_KOTA_BOT_TOKEN
+  telegram_webhook_secret: GATEWAY_KOTA_BOT_SECRET
 channels:
   - id: api
     type: api
@@ -139,9 +146,15 @@ def test_the_base_file_loads_with_routing_and_replies(tmp_path: Path) -> None:
             id="typo-key",
         ),
         pytest.param(
+            ("    type: sms\n", "    type: telegram\n    settings:\n      mode: pigeon\n"),
+            "mode: pigeon",
+            r"channels\.1\.settings\.mode: Input should be 'webhook' or 'polling'",
+            id="bad-telegram-setting",
+        ),
+        pytest.param(
             ("    type: sms", "    type: sms\n    id: sms2"),
             "id: sms2",
-            r"channels\.1\.id: given twice \(first on line 10\)",
+            r"channels\.1\.id: given twice \(first on line 12\)",
             id="key-given-twice",
         ),
     ],
@@ -166,7 +179,7 @@ def test_each_mistake_names_file_line_and_value(
 def test_an_unset_secret_names_the_variable_and_its_line(tmp_path: Path) -> None:
     write(tmp_path, BASE)
     with pytest.raises(MappingError) as caught:
-        load_tenants(tmp_path, {"GATEWAY_KOTA_NATIONAL_TOKEN": "t" * 24})
+        load_tenants(tmp_path, {k: v for k, v in ENV.items() if k != "GATEWAY_KOTA_API_KEY"})
     assert caught.value.problems == [
         f"{tmp_path / 'kota.yaml'}:{line_of(BASE, 'api_key:')}: secrets.api_key: "
         "environment variable GATEWAY_KOTA_API_KEY is not set"
