@@ -20,9 +20,12 @@ DEMO_ENV := \
 	GATEWAY_SUMBAR_TELEGRAM_WEBHOOK_SECRET=$${GATEWAY_SUMBAR_TELEGRAM_WEBHOOK_SECRET:-demo-sumbar-telegram-secret} \
 	GATEWAY_SULBAR_NATIONAL_TOKEN=$${GATEWAY_SULBAR_NATIONAL_TOKEN:-demo-sulbar-national-token} \
 	GATEWAY_SULBAR_API_KEY=$${GATEWAY_SULBAR_API_KEY:-demo-sulbar-api-key} \
-	GATEWAY_SULBAR_WEBFORM_WEBHOOK_SECRET=$${GATEWAY_SULBAR_WEBFORM_WEBHOOK_SECRET:-demo-sulbar-webform-secret}
+	GATEWAY_SULBAR_WEBFORM_WEBHOOK_SECRET=$${GATEWAY_SULBAR_WEBFORM_WEBHOOK_SECRET:-demo-sulbar-webform-secret} \
+	GATEWAY_SUMBAR_KANNEL_KEY=$${GATEWAY_SUMBAR_KANNEL_KEY:-demo-sumbar-kannel-key} \
+	GATEWAY_SUMBAR_KANNEL_PASSWORD=$${GATEWAY_SUMBAR_KANNEL_PASSWORD:-demo-sumbar-kannel-password} \
+	GATEWAY_SULBAR_SMS_SECRET=$${GATEWAY_SULBAR_SMS_SECRET:-demo-sulbar-sms-secret}
 
-.PHONY: install run test lint typecheck pytest services sandbox clean
+.PHONY: install run test lint typecheck pytest services system-packages sandbox clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -46,6 +49,26 @@ services:
 		pg_ctlcluster --skip-systemctl-redirect $$(ls /etc/postgresql | head -1) main start || true; \
 	fi
 
+# Debian packages the tests drive: Kannel (bearerbox, smsbox; kannel-extras has its test
+# tools) and Gammu SMSD (its SQL schemas). Installed only when one of these files is
+# missing; apt-get update runs only if the install fails. The services the packages start
+# are stopped: the tests run their own Kannel on free ports.
+SYSTEM_PACKAGES := kannel kannel-extras gammu-smsd
+SYSTEM_FILES := /usr/sbin/bearerbox /usr/sbin/smsbox /usr/lib/kannel/test/fakesmsc \
+	/usr/bin/gammu-smsd /usr/share/doc/gammu-smsd/examples/sqlite.sql
+APT_INSTALL := DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends
+
+system-packages:
+	@missing=; for f in $(SYSTEM_FILES); do [ -e "$$f" ] || missing="$$missing $$f"; done; \
+	if [ -n "$$missing" ]; then \
+		sudo=; [ "$$(id -u)" = 0 ] || sudo=sudo; \
+		echo "installing $(SYSTEM_PACKAGES) (missing:$$missing)"; \
+		$$sudo env $(APT_INSTALL) $(SYSTEM_PACKAGES) \
+			|| { $$sudo apt-get update -q && $$sudo env $(APT_INSTALL) $(SYSTEM_PACKAGES); } \
+			|| exit 1; \
+		for service in kannel gammu-smsd; do $$sudo service $$service stop >/dev/null 2>&1 || true; done; \
+	fi
+
 lint: install
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
@@ -53,7 +76,7 @@ lint: install
 typecheck: install
 	$(BIN)/mypy gateway adapters
 
-pytest: install services
+pytest: install services system-packages
 	$(BIN)/pytest
 
 test: lint typecheck pytest

@@ -7,6 +7,7 @@ from gateway.channels import ChannelAdapter
 
 def all_adapters() -> list[ChannelAdapter]:
     from adapters.api import adapter as api
+    from adapters.sms import adapter as sms
     from adapters.telegram import adapter as telegram
 
-    return [api.ADAPTER, telegram.ADAPTER]
+    return [api.ADAPTER, telegram.ADAPTER, sms.ADAPTER]

@@ -50,6 +50,9 @@ CHANNEL_SECRETS = {
     "GATEWAY_SUMBAR_TELEGRAM_BOT_TOKEN": "123456:bench-bot-token-sumbar-01",
     "GATEWAY_SUMBAR_TELEGRAM_WEBHOOK_SECRET": "bench-hook-sumbar-000000000001",
     "GATEWAY_SULBAR_WEBFORM_WEBHOOK_SECRET": "bench-hook-sulbar-000000000001",
+    "GATEWAY_SUMBAR_KANNEL_KEY": "bench-kannel-key-sumbar-000001",
+    "GATEWAY_SUMBAR_KANNEL_PASSWORD": "bench-kannel-pass-sumbar-00001",
+    "GATEWAY_SULBAR_SMS_SECRET": "bench-sms-secret-sulbar-000001",
 }
 TENANT_ENV = {
     **CHANNEL_SECRETS,

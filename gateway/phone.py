@@ -20,6 +20,8 @@ MAX_DIGITS = 15  # E.164's limit, with the country code
 
 _ALLOWED = re.compile(r"^[\d\s().+\-/]+$")
 _NON_DIGIT = re.compile(r"\D")
+#: figure dash, en dash, em dash, minus sign: written as "-"
+_DASHES = str.maketrans({"\u2012": "-", "\u2013": "-", "\u2014": "-", "\u2212": "-"})
 
 # Indonesian national significant numbers: 8 (a regional landline) to 12
 # digits (the longest mobile numbers).
@@ -51,7 +53,7 @@ def to_e164(raw: str, default_region: str = "ID") -> str:
     :class:`ValueError` saying what is wrong; the message never repeats the
     number.
     """
-    text = raw.strip()
+    text = raw.strip().translate(_DASHES)  # autocorrect writes en dashes in numbers
     if text.lower().startswith("tel:"):
         text = text[4:].strip()
     if not text:

@@ -35,6 +35,9 @@ TENANT_ENV = {
     "GATEWAY_SULBAR_NATIONAL_TOKEN": "test-token-sulbar-0001",
     "GATEWAY_SULBAR_API_KEY": "key-sulbar-0123456789",
     "GATEWAY_SULBAR_WEBFORM_WEBHOOK_SECRET": "hook-sulbar-0123456789",
+    "GATEWAY_SUMBAR_KANNEL_KEY": "kannel-key-sumbar-0123456789",
+    "GATEWAY_SUMBAR_KANNEL_PASSWORD": "kannel-pass-sumbar-0123456789",
+    "GATEWAY_SULBAR_SMS_SECRET": "sms-secret-sulbar-0123456789",
 }
 
 

@@ -19,6 +19,7 @@ from adapters.telegram.texts import status_name
 from gateway.domain.errors import ErrorKind, GatewayError
 from gateway.domain.status import Status
 from gateway.ports import Notification
+from gateway.storage import queries
 
 log = structlog.get_logger("gateway.notify")
 
@@ -47,7 +48,7 @@ class TelegramReplier:
                 complaint_id=notification.complaint_id,
             )
             return
-        complaint = await asyncio.to_thread(store.complaint, factory, notification.complaint_id)
+        complaint = await asyncio.to_thread(queries.complaint, factory, notification.complaint_id)
         if complaint is None:
             raise GatewayError(ErrorKind.PERMANENT, "the complaint does not exist")
         language = info.language or notification.language

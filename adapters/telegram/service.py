@@ -47,6 +47,7 @@ from gateway.domain.complaint import (
 )
 from gateway.domain.errors import GatewayError
 from gateway.routing import route
+from gateway.storage import queries
 from gateway.storage.intake import IntakeItem
 
 if TYPE_CHECKING:
@@ -282,7 +283,7 @@ class TelegramChannel:
         if outcome.status_query is not None:
             await self._say(tb, chat, await self._status_text(tb, chat, outcome.status_query, lang))
         if commented is not None:
-            found = await asyncio.to_thread(store.complaint, self.factory, commented)
+            found = await asyncio.to_thread(queries.complaint, self.factory, commented)
             ref = (found.tracking_id if found else None) or "-"
             await self._say(tb, chat, say("comment_sent", lang, ref=ref))
 

@@ -225,11 +225,3 @@ def chat_complaints(
         found = list(rows)
         session.expunge_all()
         return found
-
-
-def complaint(factory: sessionmaker[Session], complaint_id: str) -> Complaint | None:
-    with factory() as session:
-        found = session.get(Complaint, complaint_id)
-        if found is not None:
-            session.expunge(found)
-        return found

@@ -7,6 +7,8 @@ texts run the conversation.
 
 from __future__ import annotations
 
+from gateway.domain.status import status_words
+
 TEXTS: dict[str, tuple[str, str]] = {
     "welcome": (
         "Selamat datang di layanan pengaduan {name}.\n\n"
@@ -153,17 +155,6 @@ KINDS: dict[str, tuple[str, str]] = {
     "other": ("pesan jenis ini", "this kind of message"),
 }
 
-STATUS_NAMES: dict[str, tuple[str, str]] = {
-    "received": ("diterima gateway", "received"),
-    "submitted": ("terkirim ke SP4N-LAPOR!", "in SP4N-LAPOR!"),
-    "verified": ("terverifikasi", "verified"),
-    "dispatched": ("diteruskan ke instansi", "forwarded to the agency"),
-    "in_progress": ("ditindaklanjuti", "being followed up"),
-    "resolved": ("selesai", "resolved"),
-    "rejected": ("diarsipkan", "archived"),
-    "failed": ("tertunda, sedang ditangani petugas", "held up, an operator is on it"),
-}
-
 
 def say(key: str, language: str, **values: object) -> str:
     indonesian, english = TEXTS[key]
@@ -177,5 +168,4 @@ def kind_name(kind: str, language: str) -> str:
 
 
 def status_name(status: str, language: str) -> str:
-    indonesian, english = STATUS_NAMES.get(status, (status, status))
-    return english if language == "en" else indonesian
+    return status_words(status, language)

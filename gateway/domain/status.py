@@ -94,3 +94,22 @@ def from_national(national_status: str) -> Status:
         return NATIONAL_TO_CANONICAL[national_status]
     except KeyError:
         raise ValueError(f"unknown national status {national_status!r}") from None
+
+
+#: each status in words for citizens: (Bahasa Indonesia, English)
+STATUS_WORDS: dict[str, tuple[str, str]] = {
+    "received": ("diterima gateway", "received"),
+    "submitted": ("terkirim ke SP4N-LAPOR!", "in SP4N-LAPOR!"),
+    "verified": ("terverifikasi", "verified"),
+    "dispatched": ("diteruskan ke instansi", "forwarded to the agency"),
+    "in_progress": ("ditindaklanjuti", "being followed up"),
+    "resolved": ("selesai", "resolved"),
+    "rejected": ("diarsipkan", "archived"),
+    "failed": ("tertunda, sedang ditangani petugas", "held up, an operator is on it"),
+}
+
+
+def status_words(status: str, language: str) -> str:
+    """``status`` told to a citizen, in ``language`` (id or en)."""
+    indonesian, english = STATUS_WORDS.get(status, (status, status))
+    return english if language == "en" else indonesian

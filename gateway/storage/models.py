@@ -264,3 +264,26 @@ class ChatMessage(SQLModel, table=True):
     message_id: str = Field(max_length=64)
     complaint_id: str = Field(max_length=36)
     sent_at: datetime
+
+
+class SmsOutbound(SQLModel, table=True):
+    """An SMS the gateway sent (a reply or a notification), and its delivery report."""
+
+    __tablename__ = "sms_outbound"
+    __table_args__ = (Index("ix_sms_outbound_ref", "transport", "transport_ref"),)
+
+    id: str = Field(primary_key=True, max_length=36)
+    tenant: str = Field(max_length=64)
+    channel: str = Field(max_length=32)
+    complaint_id: str | None = Field(default=None, max_length=36, index=True)
+    to_number: str = Field(max_length=20)
+    text: str = Field(sa_column=Column(Text, nullable=False))
+    encoding: str = Field(max_length=8)  # gsm7 | ucs2
+    parts: int
+    transport: str = Field(max_length=16)  # kannel | gammu | http
+    transport_ref: str | None = Field(default=None, max_length=100)
+    # sent (handed to the SMS gateway) | delivered | failed
+    status: str = Field(max_length=16)
+    detail: str | None = Field(default=None, max_length=300)
+    created_at: datetime
+    updated_at: datetime

@@ -69,3 +69,12 @@ def find(
     with factory() as session:
         rows = list(session.scalars(query))
         return [(c, history(session, c.id)) for c in rows]
+
+
+def complaint(factory: sessionmaker[Session], complaint_id: str) -> Complaint | None:
+    """One complaint, detached from its session (safe to read after it closes)."""
+    with factory() as session:
+        found = session.get(Complaint, complaint_id)
+        if found is not None:
+            session.expunge(found)
+        return found

@@ -25,12 +25,16 @@ region_code: "18.72"
 secrets:
   national_token: GATEWAY_METRO_NATIONAL_TOKEN
   api_key: GATEWAY_METRO_API_KEY
+  sms_http_secret: GATEWAY_METRO_SMS_SECRET
 channels:
   - id: api
     type: api
   - id: sms
     type: sms
-    settings: {number: "1500"}
+    settings:
+      gateway: http
+      number: "1500"
+      send: {url: "https://sms.example.id/send"}
 categories:
   JALAN: {topic: 2, label: Jalan rusak}
   SAMPAH: {topic: 20, label: Sampah}
@@ -47,6 +51,7 @@ replies:
 METRO_ENV = {
     "GATEWAY_METRO_NATIONAL_TOKEN": "test-token-metro-0001",
     "GATEWAY_METRO_API_KEY": "key-metro-0123456789",
+    "GATEWAY_METRO_SMS_SECRET": "sms-metro-0123456789",
 }
 
 

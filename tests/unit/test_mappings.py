@@ -17,6 +17,7 @@ ENV = {
     "GATEWAY_KOTA_API_KEY": "k" * 24,
     "GATEWAY_KOTA_BOT_TOKEN": "123456:" + "b" * 30,
     "GATEWAY_KOTA_BOT_SECRET": "s" * 24,
+    "GATEWAY_KOTA_SMS_SECRET": "m" * 24,
 }
 
 REPLIES = "\n".join(
@@ -34,11 +35,17 @@ secrets:
   api_key: GATEWAY_KOTA_API_KEY
   telegram_bot_token: GATEWAY_KOTA_BOT_TOKEN
   telegram_webhook_secret: GATEWAY_KOTA_BOT_SECRET
+  sms_http_secret: GATEWAY_KOTA_SMS_SECRET
 channels:
   - id: api
     type: api
   - id: sms
     type: sms
+    settings:
+      gateway: http
+      number: "1708"
+      send:
+        url: http://127.0.0.1:9/send
 categories:
   JALAN:
     topic: 2
@@ -146,7 +153,11 @@ def test_the_base_file_loads_with_routing_and_replies(tmp_path: Path) -> None:
             id="typo-key",
         ),
         pytest.param(
-            ("    type: sms\n", "    type: telegram\n    settings:\n      mode: pigeon\n"),
+            (
+                '    type: sms\n    settings:\n      gateway: http\n      number: "1708"\n'
+                "      send:\n        url: http://127.0.0.1:9/send\n",
+                "    type: telegram\n    settings:\n      mode: pigeon\n",
+            ),
             "mode: pigeon",
             r"channels\.1\.settings\.mode: Input should be 'webhook' or 'polling'",
             id="bad-telegram-setting",
@@ -154,7 +165,7 @@ def test_the_base_file_loads_with_routing_and_replies(tmp_path: Path) -> None:
         pytest.param(
             ("    type: sms", "    type: sms\n    id: sms2"),
             "id: sms2",
-            r"channels\.1\.id: given twice \(first on line 12\)",
+            r"channels\.1\.id: given twice \(first on line 13\)",
             id="key-given-twice",
         ),
     ],

@@ -1,0 +1,1 @@
+"""SMS: Kannel, Gammu SMSD and HTTP aggregators."""

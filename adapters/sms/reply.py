@@ -1,0 +1,54 @@
+"""Status changes told by SMS: the tenant's reply template, fitted to the line's parts."""
+
+from __future__ import annotations
+
+import asyncio
+
+import structlog
+
+from adapters.sms.service import SmsChannel
+from gateway.domain.errors import ErrorKind, GatewayError
+from gateway.domain.status import Status, status_words
+from gateway.ports import Notification
+from gateway.storage import queries
+
+log = structlog.get_logger("gateway.notify")
+
+
+class SmsReplier:
+    channel = "sms"
+
+    def __init__(self, sms: SmsChannel) -> None:
+        self.sms = sms
+
+    async def send(self, notification: Notification) -> None:
+        line = self.sms.lines.get(notification.tenant)
+        if line is None:
+            raise GatewayError(
+                ErrorKind.PERMANENT, f"tenant {notification.tenant} has no SMS number"
+            )
+        complaint = await asyncio.to_thread(
+            queries.complaint, self.sms.factory, notification.complaint_id
+        )
+        if complaint is None or complaint.reporter_phone is None:
+            log.info("sms notification skipped: no number", complaint_id=notification.complaint_id)
+            return
+        phone = complaint.reporter_phone
+        if await asyncio.to_thread(self.sms.is_blocked, line.id, phone):
+            log.info("sms notification skipped: the number sent STOP", complaint_id=complaint.id)
+            return
+        language = line.settings.language
+        due = complaint.follow_up_due or complaint.verify_due
+        text = line.tenant.reply(
+            Status(notification.status),
+            language,
+            tracking_id=notification.tracking_id or complaint.tracking_id,
+            status=status_words(notification.status, language),
+            agency=complaint.agency_name,
+            response=notification.response,
+            due_date=due.strftime("%d/%m/%Y") if due else None,
+            title=complaint.title,
+            reason=complaint.failure_reason,
+            ref=notification.tracking_id or complaint.source_ref,
+        )
+        await self.sms.send(line, phone, text, complaint.id)

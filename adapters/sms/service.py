@@ -1,0 +1,338 @@
+"""The SMS channel at work: an SMS in, a complaint or an answer out.
+
+Every transport (Kannel, Gammu SMSD, an HTTP aggregator) hands an SMS to
+:meth:`SmsChannel.receive` with its own reference (``kannel:<message id>``,
+``gammu:<inbox ID>``, ``http:<id>``). In one transaction the raw SMS is stored and,
+for a report, its complaint and submit job; the same reference again (a Kannel
+retry, a Gammu re-read) creates nothing. Commands (``STATUS``, ``INFO``, ``STOP``)
+are answered at once; the acknowledgement with the tracking ID, and every status
+change, go out through :class:`adapters.sms.reply.SmsReplier` from notify jobs.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import time
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import TYPE_CHECKING, Any
+
+import structlog
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+from sqlmodel import col
+
+from adapters.sms import grammar
+from adapters.sms.gammu import GammuDatabase
+from adapters.sms.settings import CHANNEL, SmsSettings
+from adapters.sms.texts import say
+from adapters.sms.transports import Transport, make_transport
+from gateway import metrics
+from gateway.domain.complaint import ComplaintDraft, Reporter, title_from_content
+from gateway.domain.errors import GatewayError
+from gateway.domain.status import status_words as status_name
+from gateway.phone import to_e164
+from gateway.routing import route
+from gateway.storage import intake
+from gateway.storage.engine import transaction
+from gateway.storage.models import ChatSession, Complaint, InboundMessage
+from gateway.tenants import Tenant
+
+if TYPE_CHECKING:
+    from gateway.bootstrap import Container
+
+log = structlog.get_logger("gateway.sms")
+KEY = "sms"
+MIN_REPORT = 10
+
+
+@dataclass(frozen=True)
+class IncomingSms:
+    ref: str  # "kannel:<id>", "gammu:<ID>", "http:<id>": unique per tenant
+    sender: str  # as the SMS gateway wrote it
+    text: str
+    raw: dict[str, Any]  # what the transport delivered, stored as the raw input
+
+
+@dataclass(frozen=True)
+class Received:
+    """What became of an SMS: a complaint, an answer, or nothing (a duplicate)."""
+
+    duplicate: bool
+    complaint_id: str | None = None
+    answer: str | None = None
+    quarantined: str | None = None
+
+
+@dataclass
+class SmsLine:
+    """A tenant's SMS number: its settings and how replies leave."""
+
+    tenant: Tenant
+    channel_id: str
+    settings: SmsSettings
+    transport: Transport
+
+    @property
+    def id(self) -> str:
+        return self.tenant.id
+
+
+class SmsChannel:
+    """Every tenant's SMS number in this process (routes, Gammu pollers, replier)."""
+
+    def __init__(self, container: Container) -> None:
+        self.container = container
+        self.factory = container.factory
+        self._lines: dict[str, SmsLine] | None = None
+        self._tasks: list[asyncio.Task[None]] = []
+        self._gammu: dict[str, GammuDatabase] = {}
+
+    @classmethod
+    def of(cls, container: Container) -> SmsChannel:
+        found = container.channels.get(KEY)
+        if found is None:
+            found = container.channels[KEY] = cls(container)
+        return found
+
+    @property
+    def lines(self) -> dict[str, SmsLine]:
+        if self._lines is None:
+            self._lines = {}
+            for tenant in self.container.tenants.values():
+                for channel in tenant.spec.channels:
+                    if channel.type == CHANNEL and channel.enabled and tenant.id not in self._lines:
+                        settings = SmsSettings.model_validate(channel.settings)
+                        transport = make_transport(tenant, settings, self.container.settings, self)
+                        self._lines[tenant.id] = SmsLine(tenant, channel.id, settings, transport)
+        return self._lines
+
+    def gammu(self, line: SmsLine) -> GammuDatabase:
+        found = self._gammu.get(line.id)
+        if found is None:
+            url = line.tenant.secrets["gammu_database_url"].get_secret_value()
+            found = self._gammu[line.id] = GammuDatabase(url)
+        return found
+
+    # --- life ---------------------------------------------------------------------
+
+    async def start(self) -> None:
+        for line in self.lines.values():
+            if line.settings.gateway == "gammu":
+                self._tasks.append(
+                    asyncio.create_task(self._poll_gammu(line), name=f"gammu-{line.id}")
+                )
+
+    async def stop(self) -> None:
+        for task in self._tasks:
+            task.cancel()
+        await asyncio.gather(*self._tasks, return_exceptions=True)
+        self._tasks.clear()
+
+    async def aclose(self) -> None:
+        await self.stop()
+        for line in (self._lines or {}).values():
+            await line.transport.aclose()
+        for db in self._gammu.values():
+            db.close()
+        self._gammu.clear()
+        self._lines = None
+
+    async def _poll_gammu(self, line: SmsLine) -> None:
+        """Read Gammu's inbox every ``poll_seconds``; mark rows processed once stored."""
+        first_seen: dict[int, float] = {}
+        wait = line.settings.multipart_wait_seconds
+        pause = line.settings.poll_seconds
+
+        def waited(first_id: int) -> bool:
+            seen = first_seen.setdefault(first_id, time.monotonic())
+            return time.monotonic() - seen >= wait
+
+        while True:
+            try:
+                db = await asyncio.to_thread(self.gammu, line)
+                for sms in await asyncio.to_thread(db.unprocessed, waited):
+                    await self.receive(
+                        line,
+                        IncomingSms(
+                            sms.ref,
+                            sms.sender,
+                            sms.text,
+                            {
+                                "gammu_ids": list(sms.ids),
+                                "from": sms.sender,
+                                "to": sms.recipient,
+                                "text": sms.text,
+                                "received_at": sms.received_at.isoformat(),
+                            },
+                        ),
+                    )
+                    await asyncio.to_thread(db.mark_processed, sms.ids)
+                    first_seen.pop(sms.ids[0], None)
+                pause = line.settings.poll_seconds
+            except asyncio.CancelledError:
+                raise
+            except Exception as exc:  # Gammu's or our database is away: try again later
+                log.warning("gammu inbox not read; retrying", tenant=line.id, error=str(exc))
+                pause = min(pause * 2, 60.0)
+            await asyncio.sleep(pause)
+
+    # --- in -----------------------------------------------------------------------
+
+    async def receive(self, line: SmsLine, sms: IncomingSms) -> Received:
+        """Store ``sms`` (and its complaint) and answer a command; raises if the database
+        is down, so the SMS gateway tries again."""
+        outcome = await asyncio.to_thread(self._store, line, sms)
+        if outcome.complaint_id is not None and not outcome.duplicate:
+            metrics.intake(line.id, CHANNEL, "accepted")
+        if outcome.answer is not None:
+            try:
+                await self.send(line, _phone(sms.sender) or sms.sender, outcome.answer, None)
+            except GatewayError as exc:  # the answer is best effort; the SMS is stored
+                log.warning("sms answer not sent", tenant=line.id, error=exc.message)
+        return outcome
+
+    def _store(self, line: SmsLine, sms: IncomingSms) -> Received:
+        tenant = line.tenant
+        phone = _phone(sms.sender)
+        parsed = grammar.parse(sms.text)
+        lang = line.settings.language
+        raw = json.dumps(sms.raw, ensure_ascii=False)
+        try:
+            with transaction(self.factory) as session:
+                if _stored(session, tenant.id, sms.ref):
+                    return Received(duplicate=True)
+                if phone is None:
+                    _inbound(
+                        session,
+                        tenant.id,
+                        sms.ref,
+                        raw,
+                        "quarantined",
+                        "sender is not a phone number",
+                    )
+                    return Received(False, quarantined="sender is not a phone number")
+                _unblock(session, tenant.id, phone, blocked=parsed.command == "stop")
+                if parsed.command == "report" and len(parsed.text) >= MIN_REPORT:
+                    draft = ComplaintDraft(
+                        tenant=tenant.id,
+                        channel=CHANNEL,
+                        source_ref=sms.ref,
+                        title=title_from_content(parsed.text),
+                        content=parsed.text,
+                        region_code=tenant.spec.region_code,
+                        reporter=Reporter(phone=phone),
+                        language=lang,
+                    )
+                    draft = route(tenant, draft, self.container.catalogue)
+                    [result] = intake.insert_items(
+                        session, [intake.IntakeItem(draft, raw, "application/json")]
+                    )
+                    return Received(False, complaint_id=result.complaint_id)
+                _inbound(session, tenant.id, sms.ref, raw, "parsed", f"command {parsed.command}")
+                return Received(False, answer=self._answer(session, line, parsed, phone))
+        except IntegrityError:  # the same SMS stored at the same moment by another request
+            return Received(duplicate=True)
+
+    def _answer(
+        self, session: Any, line: SmsLine, parsed: grammar.Parsed, phone: str
+    ) -> str | None:
+        lang = line.settings.language
+        tenant = line.tenant
+        if parsed.command == "empty":
+            return None
+        if parsed.command == "stop":
+            return say("stopped", lang)
+        if parsed.command == "info":
+            return say("info", lang, name=tenant.spec.name)
+        if parsed.command == "report":  # the keyword without (enough) text
+            return say("need_text", lang)
+        query = select(Complaint).where(
+            col(Complaint.tenant) == tenant.id, col(Complaint.reporter_phone) == phone
+        )
+        if parsed.tracking_id:
+            found = session.scalars(
+                query.where(col(Complaint.tracking_id) == parsed.tracking_id)
+            ).first()
+            if found is None:
+                return say("not_found", lang, ref=parsed.tracking_id)
+            return say(
+                "detail",
+                lang,
+                ref=found.tracking_id,
+                status=status_name(found.status, lang),
+                agency=found.agency_name or "-",
+                response=found.last_response or "-",
+            )
+        latest = list(session.scalars(query.order_by(col(Complaint.created_at).desc()).limit(3)))
+        if not latest:
+            return say("no_reports", lang)
+        return "; ".join(
+            say(
+                "report_line",
+                lang,
+                ref=c.tracking_id or say("pending", lang),
+                status=status_name(c.status, lang),
+            )
+            for c in latest
+        )
+
+    # --- out ----------------------------------------------------------------------
+
+    async def send(self, line: SmsLine, to: str, text: str, complaint_id: str | None) -> None:
+        """Send ``text`` (fitted to the line's parts) through its SMS gateway; recorded."""
+        await line.transport.send(to, text, complaint_id)
+
+    def is_blocked(self, tenant: str, phone: str) -> bool:
+        with self.factory() as session:
+            stored = session.get(ChatSession, (tenant, CHANNEL, phone))
+            return stored is not None and stored.blocked_at is not None
+
+
+def _phone(sender: str) -> str | None:
+    try:
+        return to_e164(sender)
+    except ValueError:
+        return None
+
+
+def _stored(session: Any, tenant: str, ref: str) -> bool:
+    found = session.scalar(
+        select(InboundMessage.id).where(  # type: ignore[call-overload]
+            col(InboundMessage.tenant) == tenant,
+            col(InboundMessage.channel) == CHANNEL,
+            col(InboundMessage.source_ref) == ref,
+        )
+    )
+    return found is not None
+
+
+def _inbound(session: Any, tenant: str, ref: str, raw: str, state: str, note: str) -> None:
+    session.add(
+        InboundMessage(
+            id=intake.new_id(),
+            tenant=tenant,
+            channel=CHANNEL,
+            source_ref=ref,
+            content_type="application/json",
+            payload=raw,
+            state=state,
+            error=note,
+            received_at=datetime.now(UTC),
+        )
+    )
+
+
+def _unblock(session: Any, tenant: str, phone: str, *, blocked: bool) -> None:
+    """STOP blocks the number's notifications; any other SMS from it lifts that."""
+    stored = session.get(ChatSession, (tenant, CHANNEL, phone), with_for_update=True)
+    if stored is None:
+        if not blocked:
+            return
+        stored = ChatSession(
+            tenant=tenant, channel=CHANNEL, chat_id=phone, updated_at=datetime.now(UTC)
+        )
+        session.add(stored)
+    stored.blocked_at = datetime.now(UTC) if blocked else None
+    stored.updated_at = datetime.now(UTC)
