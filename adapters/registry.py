@@ -7,7 +7,8 @@ from gateway.channels import ChannelAdapter
 
 def all_adapters() -> list[ChannelAdapter]:
     from adapters.api import adapter as api
+    from adapters.callcenter import adapter as callcenter
     from adapters.sms import adapter as sms
     from adapters.telegram import adapter as telegram
 
-    return [api.ADAPTER, telegram.ADAPTER, sms.ADAPTER]
+    return [api.ADAPTER, telegram.ADAPTER, sms.ADAPTER, callcenter.ADAPTER]

@@ -26,6 +26,15 @@ app.add_typer(db_app, name="db")
 app.add_typer(jobs_app, name="jobs")
 app.add_typer(mappings_app, name="mappings")
 app.add_typer(catalog_app, name="catalog")
+
+
+def _add_import() -> None:
+    from adapters.callcenter.cli import import_app
+
+    app.add_typer(import_app, name="import")
+
+
+_add_import()
 console = Console()
 err = Console(stderr=True)
 

@@ -1,0 +1,1 @@
+"""Call centres: a ticket push API, log import, agent lookup and callbacks."""
