@@ -159,7 +159,7 @@ def _one(factory: Any, draft: Any, raw: str) -> dict[str, Any]:
 
 def _safe_ref(mapping: TicketMapping, ticket: dict[str, Any]) -> str | None:
     try:
-        return mapping.ticket_no(ticket)
+        return mapping.source_ref(ticket)
     except TicketError:
         return None
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import shutil
 import time
 from datetime import UTC, datetime
@@ -50,6 +51,22 @@ def import_callcenter(
     from gateway.cli import _container
 
     container = _container()
+    try:
+        _run(container, path, tenant, channel, rejects, watch, interval, once)
+    finally:
+        asyncio.run(container.aclose())
+
+
+def _run(  # type: ignore[no-untyped-def]
+    container,
+    path: Path,
+    tenant: str,
+    channel: str | None,
+    rejects: Path | None,
+    watch: bool,
+    interval: float,
+    once: bool,
+) -> None:
     found = container.tenants.get(tenant)
     if found is None:
         console.print(f"[red]error:[/red] unknown tenant {tenant!r}")

@@ -57,7 +57,7 @@ def ticket_mapping(
     for channel in tenant.spec.channels:
         if channel.type == CHANNEL and channel.enabled and channel_id in (None, channel.id):
             settings = CallcenterSettings.model_validate(channel.settings)
-            return TicketMapping(tenant, channel.id, channel.fields, settings, catalogue)
+            return TicketMapping(tenant, CHANNEL, channel.id, channel.fields, settings, catalogue)
     raise LookupError(f"tenant {tenant.id} has no callcenter channel {channel_id or ''}".rstrip())
 
 

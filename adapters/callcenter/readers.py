@@ -350,7 +350,12 @@ def _detect_encoding(path: Path, head: bytes, whole_file: bool) -> str:
     try:  # a character cut at the end of the chunk is not an error, unless the file ends
         codecs.getincrementaldecoder("utf-8")().decode(head, final=whole_file)
     except UnicodeDecodeError:
-        return "cp1252"
+        # UTF-8 with a stray bad byte stays UTF-8 (that line becomes a BadRow) when
+        # most of its non-ASCII bytes are well-formed UTF-8; else Windows-1252
+        text = head.decode("utf-8", errors="replace")
+        good = sum(1 for ch in text if ord(ch) > 127 and ch != "\ufffd")
+        bad = text.count("\ufffd")
+        return "utf-8" if good > 4 * bad else "cp1252"
     return "utf-8"
 
 

@@ -518,3 +518,17 @@ def test_a_large_csv_streams_in_constant_memory(tmp_path: Path) -> None:
     assert rows == 200_000
     assert last == Row(200_001, dict(zip(LAMPUNG_COLUMNS, row.strip().split(";"), strict=True)))
     assert peak < 20_000_000
+
+
+def test_utf8_with_one_bad_byte_stays_utf8_and_only_that_row_is_bad(tmp_path: Path) -> None:
+    path = tmp_path / "mixed.csv"
+    lines = [b"ticket_no;notes\n"]
+    lines += [f"T{i};Jalan rusak di depan caf\u00e9 nomor {i}\n".encode() for i in range(20)]
+    lines.insert(5, b"T-BAD;caf\xe9 rusak\n")  # one Windows-1252 byte among UTF-8 rows
+    path.write_bytes(b"".join(lines))
+    with open_export(path) as export:
+        assert export.encoding == "utf-8"
+        rows = list(export)
+    bad = [r for r in rows if isinstance(r, BadRow)]
+    assert [r.number for r in bad] == [6] and "not valid UTF-8" in bad[0].reason
+    assert all("caf\u00e9" in r.values["notes"] for r in rows if isinstance(r, Row))

@@ -1,0 +1,217 @@
+"""A legacy system's flat record (a call-centre ticket, a web-form submission, a row of
+an export or of a portal's table) as a complaint.
+
+The channel's ``fields`` say which of the record's own fields holds each canonical
+field. Every problem names the record's own field, so whoever runs that system can
+find it there.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import date, datetime
+from typing import Any, Protocol
+
+from pydantic import ValidationError
+
+from gateway.domain.complaint import (
+    Classification,
+    ComplaintDraft,
+    Location,
+    Reporter,
+    title_from_content,
+)
+from gateway.domain.dates import parse_date
+from gateway.domain.errors import GatewayError
+from gateway.mappings.catalog import Catalogue
+from gateway.phone import to_e164
+from gateway.routing import route
+from gateway.tenants import Tenant
+
+MIN_CONTENT = 10
+_CLASSIFICATIONS = {
+    "pengaduan": Classification.PENGADUAN,
+    "keluhan": Classification.PENGADUAN,
+    "aspirasi": Classification.ASPIRASI,
+    "saran": Classification.ASPIRASI,
+    "permintaan_informasi": Classification.PERMINTAAN_INFORMASI,
+    "permintaan informasi": Classification.PERMINTAAN_INFORMASI,
+    "informasi": Classification.PERMINTAAN_INFORMASI,
+}
+
+
+class FieldSettings(Protocol):
+    """What a channel's settings say about its records' values."""
+
+    @property
+    def date_format(self) -> str | None: ...
+
+    @property
+    def true_values(self) -> list[str]: ...
+
+    @property
+    def language(self) -> str: ...
+
+    @property
+    def timezone(self) -> str: ...
+
+
+class RecordError(ValueError):
+    """A record that cannot become a complaint: ``column`` is the record's own field."""
+
+    def __init__(self, column: str, reason: str) -> None:
+        super().__init__(f"{column}: {reason}")
+        self.column = column
+        self.reason = reason
+
+
+@dataclass(frozen=True)
+class FieldMapping:
+    tenant: Tenant
+    channel: str  # the complaint's channel (callcenter, webform)
+    channel_id: str
+    fields: Mapping[str, str]  # canonical field -> the record's own field
+    settings: Any  # the channel's settings: FieldSettings and its own
+    catalogue: Catalogue | None = None
+
+    def column(self, canonical: str) -> str:
+        return self.fields.get(canonical, canonical)
+
+    def source_ref(self, values: Mapping[str, Any]) -> str:
+        column = self.column("source_ref")
+        value = _text(values.get(column))
+        if not value:
+            raise RecordError(column, "is required (the record's own number)")
+        if len(value) > 200:
+            raise RecordError(column, "is longer than 200 characters")
+        return value
+
+    def draft(self, values: Mapping[str, Any], today: date) -> ComplaintDraft:
+        """The routed complaint draft of one record; :class:`RecordError` names the field."""
+
+        def get(canonical: str) -> str:
+            return _text(values.get(self.column(canonical)))
+
+        ticket = self.source_ref(values)
+        content = get("content")
+        if len(content) < MIN_CONTENT:
+            what = "is empty" if not content else f"has fewer than {MIN_CONTENT} characters"
+            raise RecordError(self.column("content"), f"{what} (the complaint itself)")
+        phone = None
+        if raw_phone := get("reporter.phone"):
+            try:
+                phone = to_e164(raw_phone)
+            except ValueError as exc:
+                raise RecordError(self.column("reporter.phone"), str(exc)) from None
+        classification = Classification.PENGADUAN
+        if raw := get("classification"):
+            found = _CLASSIFICATIONS.get(raw.casefold())
+            if found is None:
+                raise RecordError(
+                    self.column("classification"), "must be pengaduan, aspirasi or informasi"
+                )
+            classification = found
+        latitude, longitude = (
+            _coordinate(self, get, "latitude"),
+            _coordinate(self, get, "longitude"),
+        )
+        location = None
+        if get("location.text") or latitude is not None:
+            location = _build(
+                self,
+                "location",
+                lambda: Location(
+                    text=get("location.text") or None, latitude=latitude, longitude=longitude
+                ),
+            )
+        reporter = None
+        if any(get(f"reporter.{k}") for k in ("name", "email", "nik")) or phone:
+            reporter = _build(
+                self,
+                "reporter",
+                lambda: Reporter(
+                    name=get("reporter.name") or None,
+                    phone=phone,
+                    email=get("reporter.email") or None,
+                    nik=get("reporter.nik") or None,
+                ),
+            )
+        title = get("title") or title_from_content(content)
+        draft = _build(
+            self,
+            "",
+            lambda: ComplaintDraft(
+                tenant=self.tenant.id,
+                channel=self.channel,
+                source_ref=ticket,
+                title=title[:200],
+                content=content,
+                category=get("category") or None,
+                classification=classification,
+                region_code=get("region_code") or self.tenant.spec.region_code,
+                location=location,
+                incident_date=self._date(get("incident_date"), today),
+                anonymous=self._yes(get("anonymous")),
+                confidential=self._yes(get("confidential")),
+                reporter=reporter,
+                language=self.settings.language,
+            ),
+        )
+        try:
+            return route(self.tenant, draft, self.catalogue)
+        except GatewayError as exc:
+            raise RecordError(self.column("topic_id"), exc.message) from None
+
+    def _date(self, text: str, today: date) -> date | None:
+        if not text:
+            return None
+        column = self.column("incident_date")
+        found = None
+        if self.settings.date_format:
+            try:
+                found = datetime.strptime(text, self.settings.date_format).date()
+            except ValueError:
+                found = None
+        if found is None:
+            found = parse_date(text, today)
+            if found is None and parse_date(text, date.max) is not None:
+                raise RecordError(column, f"{text!r} is in the future")
+        if found is None:
+            raise RecordError(column, f"{text!r} is not a date (e.g. 21/03/2026 or 21 Maret 2026)")
+        if found > today:
+            raise RecordError(column, f"{text!r} is in the future")
+        return found
+
+    def _yes(self, text: str) -> bool:
+        return text.casefold() in {v.casefold() for v in self.settings.true_values}
+
+
+def _text(value: Any) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "ya" if value else ""
+    return " ".join(str(value).split()) if not isinstance(value, str) else value.strip()
+
+
+def _coordinate(mapping: FieldMapping, get: Any, axis: str) -> float | None:
+    raw = get(f"location.{axis}")
+    if not raw:
+        return None
+    try:
+        return float(raw.replace(",", "."))
+    except ValueError:
+        raise RecordError(mapping.column(f"location.{axis}"), "is not a number") from None
+
+
+def _build(mapping: FieldMapping, prefix: str, make: Any) -> Any:
+    """Run a model constructor; its first field error names the ticket's column."""
+    try:
+        return make()
+    except ValidationError as exc:
+        error = exc.errors()[0]
+        loc = ".".join(str(p) for p in error["loc"])
+        canonical = f"{prefix}.{loc}" if prefix and loc else (prefix or loc)
+        message = str(error["msg"]).removeprefix("Value error, ")
+        raise RecordError(mapping.column(canonical), message) from None
