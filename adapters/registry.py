@@ -10,5 +10,6 @@ def all_adapters() -> list[ChannelAdapter]:
     from adapters.callcenter import adapter as callcenter
     from adapters.sms import adapter as sms
     from adapters.telegram import adapter as telegram
+    from adapters.webform import adapter as webform
 
-    return [api.ADAPTER, telegram.ADAPTER, sms.ADAPTER, callcenter.ADAPTER]
+    return [api.ADAPTER, telegram.ADAPTER, sms.ADAPTER, callcenter.ADAPTER, webform.ADAPTER]

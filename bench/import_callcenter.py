@@ -60,7 +60,9 @@ REGIONS = ["18", "18.71", "18.72", "18.01"]
 
 
 def phone(rng: random.Random) -> str:
-    digits = f"8{rng.randrange(11, 99)}{rng.randrange(10**7, 10**8)}"
+    # operators' real prefixes (Telkomsel, Indosat, XL, Tri, Smartfren)
+    prefix = rng.choice(["811", "812", "813", "821", "822", "852", "853", "857", "877", "896"])
+    digits = f"{prefix}{rng.randrange(10**7, 10**8)}"
     form = rng.randrange(4)
     if form == 0:
         return f"0{digits[:3]}-{digits[3:7]}-{digits[7:]}"

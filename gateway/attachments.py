@@ -14,8 +14,24 @@ import re
 from pathlib import Path
 from typing import Any
 
-TYPES = {"image/jpeg": "jpg", "image/png": "png", "image/webp": "webp"}
-NAME = re.compile(r"^[0-9a-f]{64}\.(jpg|png|webp)$")
+TYPES = {"image/jpeg": "jpg", "image/png": "png", "image/webp": "webp", "application/pdf": "pdf"}
+NAME = re.compile(r"^[0-9a-f]{64}\.(jpg|png|webp|pdf)$")
+#: what a file's first bytes say it is (a declared type is not trusted)
+MAGIC = (
+    (b"\xff\xd8\xff", "image/jpeg"),
+    (b"\x89PNG\r\n\x1a\n", "image/png"),
+    (b"%PDF-", "application/pdf"),
+)
+
+
+def sniff(data: bytes) -> str | None:
+    """The type ``data`` really is, among those kept; None for anything else."""
+    for magic, kind in MAGIC:
+        if data.startswith(magic):
+            return kind
+    if data[:4] == b"RIFF" and data[8:12] == b"WEBP":
+        return "image/webp"
+    return None
 
 
 def store(

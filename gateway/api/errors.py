@@ -33,6 +33,7 @@ STATUS_OF_KIND: dict[ErrorKind, int] = {
     ErrorKind.UNAUTHORIZED: 401,
     ErrorKind.UNAVAILABLE: 503,
     ErrorKind.TOO_LARGE: 413,
+    ErrorKind.UNSUPPORTED_MEDIA: 415,
     ErrorKind.THROTTLED: 429,
     ErrorKind.PERMANENT: 400,
     ErrorKind.RETRYABLE: 503,

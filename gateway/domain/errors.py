@@ -25,6 +25,7 @@ class ErrorKind(StrEnum):
     UNAUTHORIZED = "unauthorized"
     UNAVAILABLE = "unavailable"
     TOO_LARGE = "too_large"
+    UNSUPPORTED_MEDIA = "unsupported_media"
 
 
 @dataclass(frozen=True)

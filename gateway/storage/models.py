@@ -287,3 +287,14 @@ class SmsOutbound(SQLModel, table=True):
     detail: str | None = Field(default=None, max_length=300)
     created_at: datetime
     updated_at: datetime
+
+
+class PullCursor(SQLModel, table=True):
+    """How far a pulled source (a portal's table or endpoint) has been read."""
+
+    __tablename__ = "pull_cursor"
+
+    tenant: str = Field(primary_key=True, max_length=64)
+    channel: str = Field(primary_key=True, max_length=32)  # the channel id in the mapping
+    cursor: str = Field(max_length=200)
+    updated_at: datetime

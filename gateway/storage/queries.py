@@ -41,6 +41,25 @@ def by_tracking_id(
         return complaint, history(session, complaint.id)
 
 
+def by_source(
+    factory: sessionmaker[Session], tenant: str, channel: str, source_ref: str
+) -> tuple[Complaint, list[StatusEvent]] | None:
+    """A complaint by its channel's own reference, with its history (detached)."""
+    with factory() as session:
+        complaint = session.scalars(
+            select(Complaint).where(
+                col(Complaint.tenant) == tenant,
+                col(Complaint.channel) == channel,
+                col(Complaint.source_ref) == source_ref,
+            )
+        ).first()
+        if complaint is None:
+            return None
+        events = history(session, complaint.id)
+        session.expunge_all()
+        return complaint, events
+
+
 def find(
     factory: sessionmaker[Session],
     tenant: str,

@@ -1,0 +1,149 @@
+"""Back to the portal: each status change posted, signed, to its callback URL, and/or
+written into its own table (``pull.status_column``), as the mapping says."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import time
+from typing import TYPE_CHECKING, Any
+
+import httpx
+import structlog
+
+from adapters.webform.settings import CHANNEL, PullSql, WebformSettings
+from gateway.domain.errors import ErrorKind, GatewayError
+from gateway.domain.status import status_words
+from gateway.ports import Notification
+from gateway.storage import queries
+
+if TYPE_CHECKING:
+    from gateway.bootstrap import Container
+
+log = structlog.get_logger("gateway.notify")
+
+
+class WebformReplier:
+    channel = CHANNEL
+
+    def __init__(self, container: Container) -> None:
+        self.container = container
+        self._client: httpx.AsyncClient | None = None
+        self._sources: dict[tuple[str, str], Any] = {}
+
+    @classmethod
+    def of(cls, container: Container) -> WebformReplier:
+        found = container.channels.get(CHANNEL)
+        if found is None:
+            found = container.channels[CHANNEL] = cls(container)
+        return found
+
+    async def send(self, notification: Notification) -> None:
+        complaint = await asyncio.to_thread(
+            queries.complaint, self.container.factory, notification.complaint_id
+        )
+        if complaint is None:
+            raise GatewayError(ErrorKind.PERMANENT, "the complaint does not exist")
+        tenant = self.container.tenants.get(notification.tenant)
+        if tenant is None:
+            raise GatewayError(ErrorKind.PERMANENT, f"unknown tenant {notification.tenant}")
+        inbound_channel = _form_of(tenant, complaint.source_ref)
+        settings = (
+            WebformSettings.model_validate(inbound_channel.settings) if inbound_channel else None
+        )
+        if settings is None:
+            raise GatewayError(ErrorKind.PERMANENT, f"tenant {tenant.id} has no web form")
+        tracking = notification.tracking_id or complaint.tracking_id
+        if isinstance(settings.pull, PullSql) and settings.pull.status_column:
+            await asyncio.to_thread(
+                self._write_back,
+                tenant,
+                inbound_channel.id,
+                settings.pull,
+                complaint.source_ref,
+                notification.status,
+                tracking,
+            )
+        if settings.callback_url:
+            await self._callback(tenant, settings, complaint, notification, tracking)
+        elif not (isinstance(settings.pull, PullSql) and settings.pull.status_column):
+            log.info("web-form notification: no callback or write-back", complaint_id=complaint.id)
+
+    def _write_back(
+        self,
+        tenant: Any,
+        channel_id: str,
+        spec: PullSql,
+        key: str,
+        status: str,
+        tracking: str | None,
+    ) -> None:
+        from adapters.webform.pull import SqlSource
+
+        source = self._sources.get((tenant.id, channel_id))
+        if source is None:
+            url = tenant.secrets[spec.database_secret].get_secret_value()
+            source = self._sources[(tenant.id, channel_id)] = SqlSource(url, spec)
+        try:
+            source.write_back(key, status, tracking)
+        except Exception as exc:  # the portal's database is away: the job retries
+            raise GatewayError(
+                ErrorKind.RETRYABLE, f"portal write-back: {type(exc).__name__}"
+            ) from None
+
+    async def _callback(
+        self,
+        tenant: Any,
+        settings: WebformSettings,
+        complaint: Any,
+        notification: Notification,
+        tracking: str | None,
+    ) -> None:
+        from adapters.webform.adapter import signature
+
+        body = json.dumps(
+            {
+                "submission": complaint.source_ref,
+                "tracking_id": tracking,
+                "status": notification.status,
+                "status_text": status_words(notification.status, settings.language),
+                "agency": complaint.agency_name,
+                "response": None if complaint.confidential else notification.response,
+                "follow_up_due": complaint.follow_up_due.isoformat()
+                if complaint.follow_up_due
+                else None,
+            },
+            ensure_ascii=False,
+        ).encode()
+        stamp = str(int(time.time()))
+        secret = tenant.secrets["webhook_secret"].get_secret_value()
+        headers = {
+            "Content-Type": "application/json",
+            settings.timestamp_header: stamp,
+            settings.signature_header: "sha256=" + signature(secret, stamp, body),
+        }
+        if self._client is None:
+            self._client = httpx.AsyncClient(timeout=10)
+        assert settings.callback_url is not None
+        try:
+            answer = await self._client.post(settings.callback_url, content=body, headers=headers)
+        except httpx.HTTPError as exc:
+            raise GatewayError(
+                ErrorKind.RETRYABLE, f"portal callback: {type(exc).__name__}"
+            ) from None
+        if not answer.is_success:
+            raise GatewayError(
+                ErrorKind.RETRYABLE, f"portal callback answered {answer.status_code}"
+            )
+
+    async def aclose(self) -> None:
+        if self._client is not None:
+            await self._client.aclose()
+        for source in self._sources.values():
+            source.close()
+        self._sources.clear()
+
+
+def _form_of(tenant: Any, source_ref: str) -> Any:
+    """The tenant's web form (the first enabled one: forms keep their own numbering)."""
+    return next((c for c in tenant.spec.channels if c.type == CHANNEL and c.enabled), None)
