@@ -23,7 +23,8 @@ DEMO_ENV := \
 	GATEWAY_SULBAR_WEBFORM_WEBHOOK_SECRET=$${GATEWAY_SULBAR_WEBFORM_WEBHOOK_SECRET:-demo-sulbar-webform-secret} \
 	GATEWAY_SUMBAR_KANNEL_KEY=$${GATEWAY_SUMBAR_KANNEL_KEY:-demo-sumbar-kannel-key} \
 	GATEWAY_SUMBAR_KANNEL_PASSWORD=$${GATEWAY_SUMBAR_KANNEL_PASSWORD:-demo-sumbar-kannel-password} \
-	GATEWAY_SULBAR_SMS_SECRET=$${GATEWAY_SULBAR_SMS_SECRET:-demo-sulbar-sms-secret}
+	GATEWAY_SULBAR_SMS_SECRET=$${GATEWAY_SULBAR_SMS_SECRET:-demo-sulbar-sms-secret} \
+	GATEWAY_KALSEL_LAPORPAMAN_DB_URL=$${GATEWAY_KALSEL_LAPORPAMAN_DB_URL:-sqlite:///var/laporpaman.db}
 
 .PHONY: install run test lint typecheck pytest services system-packages sandbox clean
 
@@ -38,15 +39,19 @@ install: $(STAMP)
 run: install
 	mkdir -p var
 	$(DEMO_ENV) $(BIN)/gateway db upgrade
+	$(BIN)/python -m adapters.webform.examples.demo var/laporpaman.db
 	$(DEMO_ENV) $(BIN)/gateway serve --host $(HOST) --port $(PORT)
 
 sandbox: install
 	$(BIN)/gateway sandbox --port 8900 --db var/sandbox-standalone.db
 
-# PostgreSQL runs on this machine kind; start it if it is stopped.
+# PostgreSQL and MariaDB run on this machine kind; start them if they are stopped.
 services:
 	@if command -v pg_ctlcluster >/dev/null && ! pg_isready -q -h 127.0.0.1 -p 5432; then \
 		pg_ctlcluster --skip-systemctl-redirect $$(ls /etc/postgresql | head -1) main start || true; \
+	fi
+	@if [ -x /usr/sbin/mariadbd ] && ! (echo > /dev/tcp/127.0.0.1/3306) 2>/dev/null; then \
+		start-stop-daemon --start --oknodo --background --exec /usr/sbin/mariadbd || true; \
 	fi
 
 # Debian packages the tests drive: Kannel (bearerbox, smsbox; kannel-extras has its test

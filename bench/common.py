@@ -53,6 +53,7 @@ CHANNEL_SECRETS = {
     "GATEWAY_SUMBAR_KANNEL_KEY": "bench-kannel-key-sumbar-000001",
     "GATEWAY_SUMBAR_KANNEL_PASSWORD": "bench-kannel-pass-sumbar-00001",
     "GATEWAY_SULBAR_SMS_SECRET": "bench-sms-secret-sulbar-000001",
+    "GATEWAY_KALSEL_LAPORPAMAN_DB_URL": "sqlite://",
 }
 TENANT_ENV = {
     **CHANNEL_SECRETS,

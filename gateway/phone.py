@@ -54,6 +54,8 @@ def to_e164(raw: str, default_region: str = "ID") -> str:
     number.
     """
     text = raw.strip().translate(_DASHES)  # autocorrect writes en dashes in numbers
+    if default_region == "ID" and (fast := _fast_mobile(text)) is not None:
+        return fast
     if text.lower().startswith("tel:"):
         text = text[4:].strip()
     if not text:
@@ -79,6 +81,29 @@ def to_e164(raw: str, default_region: str = "ID") -> str:
             return phonenumbers.format_number(number, PhoneNumberFormat.E164)
         reason = reason or _why_invalid(number)
     raise ValueError(f"phone number {reason or 'is not a phone number'}")
+
+
+# The common case, without phonenumbers' parser (a third of a millisecond a number): an
+# Indonesian mobile number (an operator's prefix, 9 to 12 digits after the 0) in the
+# forms 0812..., 62812..., +62 812..., with single spaces, dots or dashes between groups.
+_MOBILE = re.compile(r"^(?:\+62|62|0)[ .\-]?(8\d\d(?:[ .\-]?\d){6,9})$")
+_MOBILE_PREFIXES = frozenset(
+    {f"81{d}" for d in "123456789"}
+    | {"821", "822", "823", "828", "831", "832", "833", "838"}
+    | {"851", "852", "853", "855", "856", "857", "858", "859", "877", "878"}
+    | {f"88{d}" for d in "123456789"}
+    | {"895", "896", "897", "898", "899"}
+)
+
+
+def _fast_mobile(text: str) -> str | None:
+    found = _MOBILE.match(text)
+    if found is None:
+        return None
+    digits = _NON_DIGIT.sub("", found.group(1))
+    if digits[:3] not in _MOBILE_PREFIXES or not 9 <= len(digits) <= 12:
+        return None  # left to phonenumbers, which says what is wrong
+    return f"+62{digits}"
 
 
 def _why_invalid(number: PhoneNumber) -> str:

@@ -31,7 +31,7 @@ class CallcenterSettings(BaseModel):
     #: cells meaning "yes" in boolean columns (confidential, anonymous)
     true_values: list[str] = ["1", "y", "ya", "yes", "true", "benar", "rahasia"]
     #: tickets pushed or imported per transaction
-    batch_size: int = Field(500, ge=1, le=10_000)
+    batch_size: int = Field(2000, ge=1, le=10_000)
     #: where each status change is posted (signed with secrets.callcenter_callback_secret)
     callback_url: str | None = None
     #: a folder the call-centre system drops nightly exports into (``--watch``)

@@ -27,6 +27,7 @@ from fastapi.responses import HTMLResponse, JSONResponse
 from starlette.datastructures import UploadFile
 
 from adapters.webform.reply import WebformReplier
+from adapters.webform.service import PullService
 from adapters.webform.settings import CHANNEL, WebformSettings, check_channel
 from gateway import attachments, metrics
 from gateway.api.views import track_view
@@ -304,4 +305,5 @@ ADAPTER = ChannelAdapter(
     router=router,
     make_replier=WebformReplier.of,
     check_channel=check_channel,
+    make_service=PullService,
 )

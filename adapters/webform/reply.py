@@ -47,26 +47,41 @@ class WebformReplier:
         tenant = self.container.tenants.get(notification.tenant)
         if tenant is None:
             raise GatewayError(ErrorKind.PERMANENT, f"unknown tenant {notification.tenant}")
-        inbound_channel = _form_of(tenant, complaint.source_ref)
-        settings = (
-            WebformSettings.model_validate(inbound_channel.settings) if inbound_channel else None
-        )
-        if settings is None:
-            raise GatewayError(ErrorKind.PERMANENT, f"tenant {tenant.id} has no web form")
         tracking = notification.tracking_id or complaint.tracking_id
-        if isinstance(settings.pull, PullSql) and settings.pull.status_column:
-            await asyncio.to_thread(
-                self._write_back,
-                tenant,
-                inbound_channel.id,
-                settings.pull,
-                complaint.source_ref,
-                notification.status,
-                tracking,
-            )
-        if settings.callback_url:
-            await self._callback(tenant, settings, complaint, notification, tracking)
-        elif not (isinstance(settings.pull, PullSql) and settings.pull.status_column):
+        told = False
+        retry: GatewayError | None = None
+        # a portal's forms share its numbering (a submission pushed, then pulled, is one
+        # complaint): every form of the tenant that can be told is told
+        for form in _forms(tenant):
+            settings = WebformSettings.model_validate(form.settings)
+            if isinstance(settings.pull, PullSql) and settings.pull.status_column:
+                try:
+                    await asyncio.to_thread(
+                        self._write_back,
+                        tenant,
+                        form.id,
+                        settings.pull,
+                        complaint.source_ref,
+                        notification.status,
+                        tracking,
+                    )
+                except GatewayError as exc:
+                    if exc.should_retry:
+                        retry = exc
+                    else:  # a mapping mistake (no such table): the callback still goes
+                        log.error(
+                            "web-form write-back refused",
+                            tenant=tenant.id,
+                            form=form.id,
+                            error=exc.message,
+                        )
+                told = True
+            if settings.callback_url:
+                await self._callback(tenant, settings, complaint, notification, tracking)
+                told = True
+        if retry is not None:
+            raise retry  # the portal's database was away: the job tries again
+        if not told:
             log.info("web-form notification: no callback or write-back", complaint_id=complaint.id)
 
     def _write_back(
@@ -84,12 +99,7 @@ class WebformReplier:
         if source is None:
             url = tenant.secrets[spec.database_secret].get_secret_value()
             source = self._sources[(tenant.id, channel_id)] = SqlSource(url, spec)
-        try:
-            source.write_back(key, status, tracking)
-        except Exception as exc:  # the portal's database is away: the job retries
-            raise GatewayError(
-                ErrorKind.RETRYABLE, f"portal write-back: {type(exc).__name__}"
-            ) from None
+        source.write_back(key, status, tracking)  # raises GatewayError, retryable or not
 
     async def _callback(
         self,
@@ -144,6 +154,5 @@ class WebformReplier:
         self._sources.clear()
 
 
-def _form_of(tenant: Any, source_ref: str) -> Any:
-    """The tenant's web form (the first enabled one: forms keep their own numbering)."""
-    return next((c for c in tenant.spec.channels if c.type == CHANNEL and c.enabled), None)
+def _forms(tenant: Any) -> list[Any]:
+    return [c for c in tenant.spec.channels if c.type == CHANNEL and c.enabled]
