@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Protocol
+from typing import TYPE_CHECKING, Protocol, TypeVar, cast
 
 from fastapi import APIRouter
 
@@ -36,3 +36,15 @@ class ChannelAdapter:
     check_channel: Callable[[Channel, TenantSpec], list[ChannelProblem]] | None = None
     #: started with the HTTP app (``gateway serve``), stopped with it
     make_service: Callable[[Container], ChannelService] | None = None
+
+
+T = TypeVar("T")
+
+
+def kept(container: Container, key: str, make: Callable[[], T]) -> T:
+    """What an adapter keeps for the process (a bot per tenant, an HTTP client), made on
+    first use and closed with the container (its ``aclose``)."""
+    found = container.channels.get(key)
+    if found is None:
+        found = container.channels[key] = make()
+    return cast(T, found)

@@ -16,7 +16,7 @@ from gateway.domain.complaint import (
     Location,
     Reporter,
 )
-from gateway.domain.errors import ErrorKind, FieldError, GatewayError
+from gateway.domain.errors import ErrorKind, GatewayError, invalid
 from gateway.phone import to_e164
 
 CHANNEL = "api"
@@ -85,7 +85,7 @@ def to_draft(body: ComplaintIn, tenant: str, default_region: str) -> ComplaintDr
             try:
                 phone = to_e164(body.reporter.phone)
             except ValueError as exc:
-                raise _invalid("reporter.phone", str(exc)) from exc
+                raise invalid("reporter.phone", str(exc)) from exc
         try:
             reporter = Reporter(
                 name=body.reporter.name,
@@ -117,12 +117,6 @@ def to_draft(body: ComplaintIn, tenant: str, default_region: str) -> ComplaintDr
         )
     except ValidationError as exc:
         raise _from_validation(exc) from exc
-
-
-def _invalid(field: str, message: str) -> GatewayError:
-    return GatewayError(
-        ErrorKind.INVALID_INPUT, f"invalid fields: {field}", [FieldError(field, message)]
-    )
 
 
 def _from_validation(exc: ValidationError, prefix: str | None = None) -> GatewayError:

@@ -23,7 +23,7 @@ from adapters.callcenter.tickets import TicketError, TicketMapping
 from gateway import metrics
 from gateway.api.deps import authenticate
 from gateway.channels import ChannelAdapter
-from gateway.domain.errors import ErrorKind, FieldError, GatewayError
+from gateway.domain.errors import ErrorKind, GatewayError, invalid
 from gateway.storage import intake
 from gateway.storage.engine import transaction
 from gateway.storage.models import Complaint, InboundMessage
@@ -61,13 +61,13 @@ async def push_tickets(
     try:
         body = json.loads(await request.body())
     except ValueError:
-        raise _invalid("body", "is not JSON") from None
+        raise invalid("body", "is not JSON") from None
     single = isinstance(body, dict) and "tickets" not in body
     tickets = [body] if single else (body.get("tickets") if isinstance(body, dict) else body)
     if not isinstance(tickets, list) or not all(isinstance(t, dict) for t in tickets):
-        raise _invalid("tickets", 'must be a ticket object, a list of them, or {"tickets": [...]}')
+        raise invalid("tickets", 'must be a ticket object, a list of them, or {"tickets": [...]}')
     if len(tickets) > MAX_BATCH:
-        raise _invalid("tickets", f"at most {MAX_BATCH} per request")
+        raise invalid("tickets", f"at most {MAX_BATCH} per request")
     container = request.app.state.container
     results = await asyncio.to_thread(_push, container.factory, mapping, tickets)
     for result in results:
@@ -75,7 +75,7 @@ async def push_tickets(
     if single:
         result = results[0]
         if result["result"] == "rejected":
-            raise _invalid(result["column"], result["reason"])
+            raise invalid(result["column"], result["reason"])
         return JSONResponse(result, status_code=202 if result["result"] == "created" else 200)
     return JSONResponse({"results": results})
 
@@ -162,12 +162,6 @@ def _safe_ref(mapping: TicketMapping, ticket: dict[str, Any]) -> str | None:
         return mapping.source_ref(ticket)
     except TicketError:
         return None
-
-
-def _invalid(field: str, message: str) -> GatewayError:
-    return GatewayError(
-        ErrorKind.INVALID_INPUT, f"invalid fields: {field}", [FieldError(field, message)]
-    )
 
 
 @router.get("/{tenant}/lookup", responses=ERRORS)

@@ -19,9 +19,10 @@ import httpx
 import structlog
 
 from adapters.callcenter.settings import CHANNEL, CallcenterSettings
+from gateway.channels import kept
 from gateway.domain.errors import ErrorKind, GatewayError
-from gateway.domain.status import status_words
 from gateway.ports import Notification
+from gateway.replies import post_signed, status_payload
 from gateway.storage import queries
 
 if TYPE_CHECKING:
@@ -45,10 +46,7 @@ class CallbackReplier:
     @classmethod
     def of(cls, container: Container) -> CallbackReplier:
         """The container's replier (closed with it)."""
-        found = container.channels.get(CHANNEL)
-        if found is None:
-            found = container.channels[CHANNEL] = cls(container)
-        return found
+        return kept(container, CHANNEL, lambda: cls(container))
 
     async def send(self, notification: Notification) -> None:
         tenant = self.container.tenants.get(notification.tenant)
@@ -72,39 +70,15 @@ class CallbackReplier:
         )
         if complaint is None:
             raise GatewayError(ErrorKind.PERMANENT, "the complaint does not exist")
-        body = json.dumps(
-            {
-                "ticket": complaint.source_ref,
-                "tracking_id": notification.tracking_id or complaint.tracking_id,
-                "status": notification.status,
-                "status_text": status_words(notification.status, settings.language),
-                "agency": complaint.agency_name,
-                "response": notification.response,
-                "verify_due": complaint.verify_due.isoformat() if complaint.verify_due else None,
-                "follow_up_due": complaint.follow_up_due.isoformat()
-                if complaint.follow_up_due
-                else None,
-                "complaint_id": complaint.id,
-            },
-            ensure_ascii=False,
-        ).encode()
+        payload = status_payload(notification, complaint, settings.language, ref_key="ticket")
+        body = json.dumps(payload, ensure_ascii=False).encode()
         secret = tenant.secrets["callcenter_callback_secret"].get_secret_value()
-        headers = {
-            "Content-Type": "application/json",
-            "X-Lapor-Signature": signature(secret, int(time.time()), body),
-        }
+        headers = {"X-Lapor-Signature": signature(secret, int(time.time()), body)}
         if self._client is None:
             self._client = httpx.AsyncClient(timeout=10)
-        try:
-            answer = await self._client.post(settings.callback_url, content=body, headers=headers)
-        except httpx.HTTPError as exc:
-            raise GatewayError(
-                ErrorKind.RETRYABLE, f"call-centre callback: {type(exc).__name__}"
-            ) from None
-        if not answer.is_success:
-            raise GatewayError(
-                ErrorKind.RETRYABLE, f"call-centre callback answered {answer.status_code}"
-            )
+        await post_signed(
+            self._client, settings.callback_url, body, headers, "call-centre callback"
+        )
 
     async def aclose(self) -> None:
         if self._client is not None:

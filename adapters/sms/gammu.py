@@ -18,10 +18,11 @@ from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy import Boolean, MetaData, String, Table, insert, select, type_coerce, update
-from sqlalchemy.engine import Engine
+from sqlalchemy.engine import Engine, create_engine
+from sqlalchemy.pool import NullPool
 
 from adapters.sms.gsm import Encoded
-from gateway.storage.engine import make_engine
+from gateway.storage.engine import normalise_url
 
 CREATOR = "lapor-gateway"
 
@@ -75,7 +76,9 @@ def concat_info(udh: str | None) -> tuple[int, int, int] | None:
 
 class GammuDatabase:
     def __init__(self, url: str) -> None:
-        self.engine: Engine = make_engine(url, pool_size=2)
+        # no pool: a poll that outlives a shutdown (a thread cannot be cancelled) must not
+        # leave a pooled connection open behind it
+        self.engine: Engine = create_engine(normalise_url(url), poolclass=NullPool)
         meta = MetaData()
         self.inbox = Table("inbox", meta, autoload_with=self.engine)
         self.outbox = Table("outbox", meta, autoload_with=self.engine)

@@ -8,8 +8,8 @@ import structlog
 
 from adapters.sms.service import SmsChannel
 from gateway.domain.errors import ErrorKind, GatewayError
-from gateway.domain.status import Status, status_words
 from gateway.ports import Notification
+from gateway.replies import reply_text
 from gateway.storage import queries
 
 log = structlog.get_logger("gateway.notify")
@@ -38,17 +38,5 @@ class SmsReplier:
             log.info("sms notification skipped: the number sent STOP", complaint_id=complaint.id)
             return
         language = line.settings.language
-        due = complaint.follow_up_due or complaint.verify_due
-        text = line.tenant.reply(
-            Status(notification.status),
-            language,
-            tracking_id=notification.tracking_id or complaint.tracking_id,
-            status=status_words(notification.status, language),
-            agency=complaint.agency_name,
-            response=notification.response,
-            due_date=due.strftime("%d/%m/%Y") if due else None,
-            title=complaint.title,
-            reason=complaint.failure_reason,
-            ref=notification.tracking_id or complaint.source_ref,
-        )
+        text = reply_text(line.tenant, notification, complaint, language)
         await self.sms.send(line, phone, text, complaint.id)

@@ -29,6 +29,7 @@ from adapters.sms.settings import CHANNEL, SmsSettings
 from adapters.sms.texts import say
 from adapters.sms.transports import Transport, make_transport
 from gateway import metrics
+from gateway.channels import kept
 from gateway.domain.complaint import ComplaintDraft, Reporter, title_from_content
 from gateway.domain.errors import GatewayError
 from gateway.domain.status import status_words as status_name
@@ -91,10 +92,7 @@ class SmsChannel:
 
     @classmethod
     def of(cls, container: Container) -> SmsChannel:
-        found = container.channels.get(KEY)
-        if found is None:
-            found = container.channels[KEY] = cls(container)
-        return found
+        return kept(container, KEY, lambda: cls(container))
 
     @property
     def lines(self) -> dict[str, SmsLine]:

@@ -13,7 +13,7 @@ from adapters.telegram.bot import CHANNEL, check_channel
 from adapters.telegram.reply import TelegramReplier
 from adapters.telegram.service import TelegramChannel
 from gateway.channels import ChannelAdapter
-from gateway.domain.errors import ErrorKind, FieldError, GatewayError
+from gateway.domain.errors import ErrorKind, GatewayError, invalid
 
 router = APIRouter(prefix="/channels/telegram", tags=["channels"])
 
@@ -49,20 +49,14 @@ async def telegram_webhook(
     try:
         update: Any = json.loads(body)
     except ValueError:
-        raise _bad("body", "is not JSON") from None
+        raise invalid("body", "is not JSON") from None
     if not isinstance(update, dict):
-        raise _bad("body", "must be a JSON object (a Telegram Update)")
+        raise invalid("body", "must be a JSON object (a Telegram Update)")
     update_id = update.get("update_id")
     if not isinstance(update_id, int) or isinstance(update_id, bool) or update_id < 0:
-        raise _bad("update_id", "must be a non-negative integer")
+        raise invalid("update_id", "must be a non-negative integer")
     new = await telegram.accept(tb.id, update_id, body.decode("utf-8", errors="replace"))
     return JSONResponse({"ok": True, "duplicate": not new})
-
-
-def _bad(field: str, message: str) -> GatewayError:
-    return GatewayError(
-        ErrorKind.INVALID_INPUT, f"invalid fields: {field}", [FieldError(field, message)]
-    )
 
 
 ADAPTER = ChannelAdapter(

@@ -15,10 +15,9 @@ import structlog
 from adapters.telegram import store
 from adapters.telegram.bot import Blocked, send_text
 from adapters.telegram.service import TelegramChannel
-from adapters.telegram.texts import status_name
 from gateway.domain.errors import ErrorKind, GatewayError
-from gateway.domain.status import Status
 from gateway.ports import Notification
+from gateway.replies import reply_text
 from gateway.storage import queries
 
 log = structlog.get_logger("gateway.notify")
@@ -52,19 +51,7 @@ class TelegramReplier:
         if complaint is None:
             raise GatewayError(ErrorKind.PERMANENT, "the complaint does not exist")
         language = info.language or notification.language
-        due = complaint.follow_up_due or complaint.verify_due
-        text = tb.tenant.reply(
-            Status(notification.status),
-            language,
-            tracking_id=notification.tracking_id or complaint.tracking_id,
-            status=status_name(notification.status, language),
-            agency=complaint.agency_name,
-            response=notification.response,
-            due_date=due.strftime("%d/%m/%Y") if due else None,
-            title=complaint.title,
-            reason=complaint.failure_reason,
-            ref=notification.tracking_id or complaint.source_ref,
-        )
+        text = reply_text(tb.tenant, notification, complaint, language)
         try:
             sent = await send_text(tb, chat, text)
         except Blocked:

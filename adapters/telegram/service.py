@@ -38,6 +38,7 @@ from adapters.telegram.conversation import (
 from adapters.telegram.texts import say, status_name
 from adapters.telegram.updates import Incoming, describe
 from gateway import attachments, metrics
+from gateway.channels import kept
 from gateway.domain.complaint import (
     Attachment,
     ComplaintDraft,
@@ -71,10 +72,7 @@ class TelegramChannel:
 
     @classmethod
     def of(cls, container: Container) -> TelegramChannel:
-        found = container.channels.get(KEY)
-        if found is None:
-            found = container.channels[KEY] = cls(container)
-        return found
+        return kept(container, KEY, lambda: cls(container))
 
     @property
     def bots(self) -> dict[str, TenantBot]:
@@ -365,7 +363,7 @@ class TelegramChannel:
             return Photo(None, inc.caption, inc.message_id, say("reason_download", language))
         if len(data) > limit:
             return Photo(None, inc.caption, inc.message_id, too_large)
-        kept = await asyncio.to_thread(
+        stored = await asyncio.to_thread(
             attachments.store,
             settings.attachments_dir,
             data,
@@ -373,7 +371,7 @@ class TelegramChannel:
             filename=f"telegram-{inc.photo.file_unique_id}.jpg",
             public_url=settings.public_url,
         )
-        return Photo(kept, inc.caption, inc.message_id)
+        return Photo(stored, inc.caption, inc.message_id)
 
     async def _status_text(self, tb: TenantBot, chat: int, query: str, lang: str) -> str:
         found = await asyncio.to_thread(

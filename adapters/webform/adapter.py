@@ -33,7 +33,7 @@ from gateway import attachments, metrics
 from gateway.api.views import track_view
 from gateway.channels import ChannelAdapter
 from gateway.domain.complaint import Attachment
-from gateway.domain.errors import ErrorKind, FieldError, GatewayError
+from gateway.domain.errors import ErrorKind, FieldError, GatewayError, invalid
 from gateway.fieldmap import FieldMapping, RecordError
 from gateway.storage import queries
 from gateway.storage.group_commit import IntakeWriter
@@ -105,12 +105,6 @@ def _authenticate(request: Request, mapping: FieldMapping, body: bytes) -> None:
         )
 
 
-def _invalid(field: str, message: str) -> GatewayError:
-    return GatewayError(
-        ErrorKind.INVALID_INPUT, f"invalid fields: {field}", [FieldError(field, message)]
-    )
-
-
 @router.post("/{tenant}/{form}", responses=ERRORS)
 async def submit_form(
     request: Request,
@@ -129,9 +123,9 @@ async def submit_form(
         try:
             values = json.loads(body)
         except ValueError:
-            raise _invalid("body", "is not JSON") from None
+            raise invalid("body", "is not JSON") from None
         if not isinstance(values, dict):
-            raise _invalid("body", "must be a JSON object (the form's fields)")
+            raise invalid("body", "must be a JSON object (the form's fields)")
     elif kind == "application/x-www-form-urlencoded":
         values = dict(parse_qsl(body.decode("utf-8", "replace"), keep_blank_values=True))
     elif kind == "multipart/form-data":
@@ -156,7 +150,7 @@ async def submit_form(
     try:
         draft = mapping.draft(values, today)
     except RecordError as exc:
-        raise _invalid(exc.column, exc.reason) from None
+        raise invalid(exc.column, exc.reason) from None
     if kept:
         draft = draft.model_copy(update={"attachments": [Attachment(**a) for a in kept]})
     raw = json.dumps({**values, "_attachments": kept}, ensure_ascii=False, default=str)
@@ -195,7 +189,7 @@ async def _attachments(
         urls = [u for u in urls.split() if u]
     if urls:
         if not isinstance(urls, list) or len(urls) + len(files) > settings.max_attachments:
-            raise _invalid(
+            raise invalid(
                 field, f"at most {settings.max_attachments} attachments, as a list of URLs"
             )
         for index, url in enumerate(urls):
@@ -233,14 +227,14 @@ async def _attachments(
 
 async def _fetch(url: str, where: str, limit: int) -> bytes:
     if not url.startswith(("http://", "https://")):
-        raise _invalid(where, "must be an http(s) URL")
+        raise invalid(where, "must be an http(s) URL")
     try:
         async with (
             httpx.AsyncClient(timeout=10, follow_redirects=True) as client,
             client.stream("GET", url) as answer,
         ):
             if answer.status_code != 200:
-                raise _invalid(where, f"could not be fetched (HTTP {answer.status_code})")
+                raise invalid(where, f"could not be fetched (HTTP {answer.status_code})")
             data = b""
             async for chunk in answer.aiter_bytes():
                 data += chunk
@@ -248,7 +242,7 @@ async def _fetch(url: str, where: str, limit: int) -> bytes:
                     break
             return data
     except httpx.HTTPError as exc:
-        raise _invalid(where, f"could not be fetched ({type(exc).__name__})") from None
+        raise invalid(where, f"could not be fetched ({type(exc).__name__})") from None
 
 
 @router.get("/{tenant}/{form}/status/{submission}", tags=["public"])

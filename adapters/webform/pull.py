@@ -24,6 +24,7 @@ import sqlalchemy as sa
 import structlog
 from sqlalchemy.exc import IntegrityError, NoSuchTableError, SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy.pool import NullPool
 from sqlmodel import SQLModel
 
 from adapters.webform.settings import PullRest, PullSql, WebformSettings
@@ -91,9 +92,10 @@ class SqlSource:
         self.batch = spec.batch
         url = portal_url(url)
         self._raw_times = sa.engine.make_url(url).get_backend_name() == "sqlite"
-        options: dict[str, Any] = {"pool_pre_ping": True}
+        # no pool: a poll every few seconds opens its own connection, and a poll that
+        # outlives a shutdown (a thread cannot be cancelled) leaves none open behind it
+        options: dict[str, Any] = {"poolclass": NullPool}
         if not self._raw_times:
-            options.update(pool_size=2, max_overflow=2, pool_recycle=1800)
             options["connect_args"] = {"connect_timeout": 10}
         self._engine = sa.create_engine(url, **options)
         try:

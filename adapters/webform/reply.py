@@ -12,9 +12,10 @@ import httpx
 import structlog
 
 from adapters.webform.settings import CHANNEL, PullSql, WebformSettings
+from gateway.channels import kept
 from gateway.domain.errors import ErrorKind, GatewayError
-from gateway.domain.status import status_words
 from gateway.ports import Notification
+from gateway.replies import post_signed, status_payload
 from gateway.storage import queries
 
 if TYPE_CHECKING:
@@ -33,10 +34,7 @@ class WebformReplier:
 
     @classmethod
     def of(cls, container: Container) -> WebformReplier:
-        found = container.channels.get(CHANNEL)
-        if found is None:
-            found = container.channels[CHANNEL] = cls(container)
-        return found
+        return kept(container, CHANNEL, lambda: cls(container))
 
     async def send(self, notification: Notification) -> None:
         complaint = await asyncio.to_thread(
@@ -111,40 +109,18 @@ class WebformReplier:
     ) -> None:
         from adapters.webform.adapter import signature
 
-        body = json.dumps(
-            {
-                "submission": complaint.source_ref,
-                "tracking_id": tracking,
-                "status": notification.status,
-                "status_text": status_words(notification.status, settings.language),
-                "agency": complaint.agency_name,
-                "response": None if complaint.confidential else notification.response,
-                "follow_up_due": complaint.follow_up_due.isoformat()
-                if complaint.follow_up_due
-                else None,
-            },
-            ensure_ascii=False,
-        ).encode()
+        payload = status_payload(notification, complaint, settings.language, ref_key="submission")
+        body = json.dumps(payload, ensure_ascii=False).encode()
         stamp = str(int(time.time()))
         secret = tenant.secrets["webhook_secret"].get_secret_value()
         headers = {
-            "Content-Type": "application/json",
             settings.timestamp_header: stamp,
             settings.signature_header: "sha256=" + signature(secret, stamp, body),
         }
         if self._client is None:
             self._client = httpx.AsyncClient(timeout=10)
         assert settings.callback_url is not None
-        try:
-            answer = await self._client.post(settings.callback_url, content=body, headers=headers)
-        except httpx.HTTPError as exc:
-            raise GatewayError(
-                ErrorKind.RETRYABLE, f"portal callback: {type(exc).__name__}"
-            ) from None
-        if not answer.is_success:
-            raise GatewayError(
-                ErrorKind.RETRYABLE, f"portal callback answered {answer.status_code}"
-            )
+        await post_signed(self._client, settings.callback_url, body, headers, "portal callback")
 
     async def aclose(self) -> None:
         if self._client is not None:

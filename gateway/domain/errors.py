@@ -53,3 +53,10 @@ class GatewayError(Exception):
     @property
     def should_retry(self) -> bool:
         return self.kind in (ErrorKind.RETRYABLE, ErrorKind.THROTTLED)
+
+
+def invalid(field: str, message: str) -> GatewayError:
+    """Bad input naming its field: answered 422 with ``error.fields``."""
+    return GatewayError(
+        ErrorKind.INVALID_INPUT, f"invalid fields: {field}", [FieldError(field, message)]
+    )
