@@ -15,6 +15,7 @@ from gateway.bootstrap import Container, build_container, load_settings, wait_fo
 from gateway.cli_mappings import catalog_app, mappings_app
 from gateway.logs import configure_logging
 from gateway.mappings.catalog import Catalogue
+from gateway.ops.cli import users_app
 from gateway.tenants import MappingError
 
 app = typer.Typer(
@@ -26,6 +27,7 @@ app.add_typer(db_app, name="db")
 app.add_typer(jobs_app, name="jobs")
 app.add_typer(mappings_app, name="mappings")
 app.add_typer(catalog_app, name="catalog")
+app.add_typer(users_app, name="users")
 
 
 def _add_import() -> None:

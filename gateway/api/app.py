@@ -12,6 +12,7 @@ from gateway.api import errors
 from gateway.api.middleware import BodySizeLimit, RequestLog
 from gateway.api.routes import attachments, complaints, health
 from gateway.bootstrap import Container
+from gateway.ops import auth as ops_auth
 from gateway.storage.group_commit import IntakeWriter
 
 DESCRIPTION = """
@@ -67,6 +68,7 @@ def create_app(container: Container, *, run_sync: bool = True) -> FastAPI:
     app.include_router(complaints.router)
     app.include_router(health.router)
     app.include_router(attachments.router)
+    app.include_router(ops_auth.router)
     metrics.install(app, container.factory)
     if container.sandbox is not None:
         app.mount("/sandbox", container.sandbox)

@@ -298,3 +298,8 @@ class PullCursor(SQLModel, table=True):
     channel: str = Field(primary_key=True, max_length=32)  # the channel id in the mapping
     cursor: str = Field(max_length=200)
     updated_at: datetime
+
+
+# The operator console's tables live beside their domain; importing them here puts
+# them on SQLModel.metadata wherever the gateway's tables are (migrations, tests).
+import gateway.ops.models  # noqa: E402, F401

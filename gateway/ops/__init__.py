@@ -1,0 +1,1 @@
+"""The operator console's foundation: operator accounts, sessions, roles and the audit log."""

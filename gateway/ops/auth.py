@@ -1,0 +1,252 @@
+"""Signing operators in and out of the console, and the dependencies its pages use.
+
+* ``current_operator``: the signed-in operator, from the ``lapor_ops`` cookie; a
+  browser without one is sent to the login page (303), anything else gets 401.
+* ``require_csrf``: every unsafe request carries the session's CSRF token, as the
+  form field ``csrf_token`` or the ``X-CSRF-Token`` header (403 otherwise).
+
+The login form itself is protected by a double-submit cookie (``lapor_ops_login``,
+SameSite=Strict) and, when the browser sends one, an ``Origin`` that is this host.
+Every answer under ``/ops`` carries the console's security headers.
+"""
+
+from __future__ import annotations
+
+import hmac
+import secrets
+from collections.abc import Callable, Coroutine
+from dataclasses import dataclass
+from html import escape
+from typing import TYPE_CHECKING, Annotated, Any
+from urllib.parse import urlsplit
+
+from fastapi import APIRouter, Depends, Request, Response
+from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse
+from fastapi.routing import APIRoute
+from sqlalchemy.orm import Session, sessionmaker
+from starlette.concurrency import run_in_threadpool
+
+from gateway.ops import accounts
+from gateway.ops.models import Operator
+
+if TYPE_CHECKING:
+    from gateway.bootstrap import Container
+
+COOKIE = "lapor_ops"
+LOGIN_COOKIE = "lapor_ops_login"
+UNSAFE = frozenset({"POST", "PUT", "PATCH", "DELETE"})
+SECURITY_HEADERS = {
+    "X-Frame-Options": "DENY",
+    "Content-Security-Policy": "default-src 'self'; form-action 'self'; frame-ancestors 'none'",
+    "Referrer-Policy": "no-referrer",
+    "Cache-Control": "no-store",
+    "X-Content-Type-Options": "nosniff",
+}
+
+
+class Refused(Exception):
+    """An /ops request turned away; becomes ``response`` with the security headers."""
+
+    def __init__(self, response: Response) -> None:
+        self.response = response
+
+
+class OpsRoute(APIRoute):
+    """Adds the security headers to every answer, refusals included."""
+
+    def get_route_handler(self) -> Callable[[Request], Coroutine[Any, Any, Response]]:
+        handler = super().get_route_handler()
+
+        async def handle(request: Request) -> Response:
+            try:
+                response = await handler(request)
+            except Refused as refused:
+                response = refused.response
+            response.headers.update(SECURITY_HEADERS)
+            return response
+
+        return handle
+
+
+router = APIRouter(prefix="/ops", route_class=OpsRoute, include_in_schema=False)
+
+
+@dataclass(frozen=True)
+class OperatorContext:
+    operator: Operator
+    csrf_token: str
+    token: str
+
+    @property
+    def scope(self) -> accounts.Scope:
+        return accounts.Scope.of(self.operator)
+
+
+def _factory(request: Request) -> sessionmaker[Session]:
+    container: Container = request.app.state.container
+    return container.factory
+
+
+def _is_https(request: Request) -> bool:
+    return request.url.scheme == "https"
+
+
+def _wants_html(request: Request) -> bool:
+    return "text/html" in request.headers.get("accept", "")
+
+
+async def current_operator(request: Request) -> OperatorContext:
+    """The signed-in operator; otherwise a redirect to the login page or a 401."""
+    token = request.cookies.get(COOKIE, "")
+    found = await run_in_threadpool(accounts.session_operator, _factory(request), token)
+    if found is None:
+        if _wants_html(request):
+            raise Refused(RedirectResponse("/ops/login", status_code=303))
+        raise Refused(
+            JSONResponse(
+                {"error": {"code": "unauthorized", "message": "sign in at /ops/login"}},
+                status_code=401,
+            )
+        )
+    operator, csrf = found
+    return OperatorContext(operator, csrf, token)
+
+
+CurrentOperator = Annotated[OperatorContext, Depends(current_operator)]
+
+
+async def _submitted_csrf(request: Request) -> str:
+    header = request.headers.get("x-csrf-token")
+    if header:
+        return header
+    if request.headers.get("content-type", "").startswith(
+        ("application/x-www-form-urlencoded", "multipart/form-data")
+    ):
+        value = (await request.form()).get("csrf_token")
+        return value if isinstance(value, str) else ""
+    return ""
+
+
+def _same(expected: str, given: str) -> bool:
+    return bool(expected) and hmac.compare_digest(expected.encode(), given.encode())
+
+
+async def require_csrf(request: Request, ctx: CurrentOperator) -> OperatorContext:
+    """The signed-in operator, if an unsafe request carries the session's CSRF token."""
+    if request.method in UNSAFE and not _same(ctx.csrf_token, await _submitted_csrf(request)):
+        raise Refused(
+            _page("Ditolak", "<p>Token CSRF tidak cocok. <br>CSRF token mismatch.</p>", 403)
+        )
+    return ctx
+
+
+CsrfChecked = Annotated[OperatorContext, Depends(require_csrf)]
+
+
+# -- pages ----------------------------------------------------------------------
+
+
+def _page(title: str, body: str, status: int = 200) -> HTMLResponse:
+    html = (
+        '<!doctype html><html lang="id"><head><meta charset="utf-8">'
+        f"<title>{escape(title)} · LAPOR! gateway</title></head>"
+        f"<body><main><h1>{escape(title)}</h1>{body}</main></body></html>"
+    )
+    return HTMLResponse(html, status_code=status)
+
+
+def _login_form(nonce: str, message: str = "", username: str = "", status: int = 200) -> Response:
+    error = f'<p role="alert">{escape(message)}</p>' if message else ""
+    body = f"""{error}
+<form method="post" action="/ops/login">
+<input type="hidden" name="csrf_token" value="{escape(nonce)}">
+<p><label for="username">Nama pengguna<br><small>Username</small></label><br>
+<input id="username" name="username" value="{escape(username)}" autocomplete="username"
+ required maxlength="64" autofocus></p>
+<p><label for="password">Kata sandi<br><small>Password</small></label><br>
+<input id="password" name="password" type="password" autocomplete="current-password"
+ required maxlength="1024"></p>
+<p><button type="submit">Masuk <small>(Sign in)</small></button></p>
+</form>"""
+    return _page("Masuk", body, status)
+
+
+def _with_login_cookie(request: Request, response: Response, nonce: str) -> Response:
+    response.set_cookie(
+        LOGIN_COOKIE,
+        nonce,
+        max_age=3600,
+        path="/ops/login",
+        httponly=True,
+        samesite="strict",
+        secure=_is_https(request),
+    )
+    return response
+
+
+def _origin_ok(request: Request) -> bool:
+    origin = request.headers.get("origin")
+    if origin is None:
+        return True  # older browsers and non-browser clients; the cookie check still holds
+    return urlsplit(origin).netloc == request.headers.get("host", "")
+
+
+@router.get("/login")
+async def login_form(request: Request) -> Response:
+    nonce = secrets.token_urlsafe(32)
+    return _with_login_cookie(request, _login_form(nonce), nonce)
+
+
+@router.post("/login")
+async def login(request: Request) -> Response:
+    form = await request.form()
+    username = str(form.get("username") or "")[:64]
+    password = str(form.get("password") or "")[:1024]
+    submitted = str(form.get("csrf_token") or "")
+    factory = _factory(request)
+    nonce = secrets.token_urlsafe(32)
+    if not _origin_ok(request) or not _same(request.cookies.get(LOGIN_COOKIE, ""), submitted):
+        message = "Formulir kedaluwarsa, silakan coba lagi. (The form expired; try again.)"
+        return _with_login_cookie(request, _login_form(nonce, message, username, 403), nonce)
+    operator = await run_in_threadpool(accounts.authenticate, factory, username, password)
+    if operator is None:
+        await run_in_threadpool(accounts.audit, factory, None, "login_failed", username=username)
+        message = "Nama pengguna atau kata sandi salah. (Wrong username or password.)"
+        return _with_login_cookie(request, _login_form(nonce, message, username, 401), nonce)
+    token, _csrf = await run_in_threadpool(accounts.open_session, factory, operator)
+    await run_in_threadpool(accounts.audit, factory, operator, "login")
+    response = RedirectResponse("/ops", status_code=303)
+    response.set_cookie(
+        COOKIE,
+        token,
+        max_age=int(accounts.ABSOLUTE.total_seconds()),
+        path="/ops",
+        httponly=True,
+        samesite="strict",
+        secure=_is_https(request),
+    )
+    response.delete_cookie(LOGIN_COOKIE, path="/ops/login")
+    return response
+
+
+@router.post("/logout")
+async def logout(request: Request, ctx: CsrfChecked) -> Response:
+    factory = _factory(request)
+    await run_in_threadpool(accounts.close_session, factory, ctx.token)
+    await run_in_threadpool(accounts.audit, factory, ctx.operator, "logout")
+    response = RedirectResponse("/ops/login", status_code=303)
+    response.delete_cookie(COOKIE, path="/ops", httponly=True, samesite="strict")
+    return response
+
+
+@router.get("")
+async def home(ctx: CurrentOperator) -> Response:
+    """A placeholder for the console: who is signed in, and a way out."""
+    op = ctx.operator
+    role = op.role + (f", {op.tenant}" if op.tenant else "")
+    body = f"""<p>Masuk sebagai {escape(op.display_name)} ({escape(role)})</p>
+<form method="post" action="/ops/logout">
+<input type="hidden" name="csrf_token" value="{escape(ctx.csrf_token)}">
+<button type="submit">Keluar <small>(Sign out)</small></button>
+</form>"""
+    return _page("Konsol operator", body)
