@@ -239,14 +239,6 @@ async def logout(request: Request, ctx: CsrfChecked) -> Response:
     return response
 
 
-@router.get("")
-async def home(ctx: CurrentOperator) -> Response:
-    """A placeholder for the console: who is signed in, and a way out."""
-    op = ctx.operator
-    role = op.role + (f", {op.tenant}" if op.tenant else "")
-    body = f"""<p>Masuk sebagai {escape(op.display_name)} ({escape(role)})</p>
-<form method="post" action="/ops/logout">
-<input type="hidden" name="csrf_token" value="{escape(ctx.csrf_token)}">
-<button type="submit">Keluar <small>(Sign out)</small></button>
-</form>"""
-    return _page("Konsol operator", body)
+# The console's pages (gateway.ops.pages) add themselves to ``router`` on import:
+# the app includes this one router for all of /ops.
+import gateway.ops.pages  # noqa: E402, F401
