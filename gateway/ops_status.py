@@ -136,17 +136,26 @@ def puller_owner(
     return lease.owner, _aware(lease.expires_at)
 
 
-def _duration(seconds: float | None) -> str:
+#: (second, minute, hour, day) as the CLI and the console write them
+COMPACT = ("s", "m", "h", "d")
+WORDS = (" dtk", " mnt", " jam", " hr")  # the console, in Indonesian
+
+
+def duration(seconds: float | None, units: tuple[str, str, str, str] = COMPACT) -> str:
+    """``95`` as ``1m35s`` (or ``1 mnt 35 dtk`` with :data:`WORDS`): the two largest units."""
     if seconds is None:
         return "-"
+    s, m, h, d = units
+    sep = " " if units is WORDS else ""
+    pad = "" if units is WORDS else "02"
     whole = int(seconds)
     if whole < 60:
-        return f"{whole}s"
+        return f"{whole}{s}"
     if whole < 3600:
-        return f"{whole // 60}m{whole % 60:02d}s"
+        return f"{whole // 60}{m}{sep}{whole % 60:{pad}}{s}"
     if whole < 86400:
-        return f"{whole // 3600}h{whole % 3600 // 60:02d}m"
-    return f"{whole // 86400}d{whole % 86400 // 3600:02d}h"
+        return f"{whole // 3600}{h}{sep}{whole % 3600 // 60:{pad}}{m}"
+    return f"{whole // 86400}{d}{sep}{whole % 86400 // 3600:{pad}}{h}"
 
 
 _CIRCUIT_STYLE = {"closed": "green", "half_open": "yellow", "open": "red"}
@@ -173,7 +182,7 @@ def render_status(rows: Sequence[TenantStatus]) -> Table:
         table.add_row(
             row.tenant,
             str(row.backlog),
-            _duration(row.oldest_unsent_age_seconds),
+            duration(row.oldest_unsent_age_seconds),
             failed,
             circuit,
             row.puller_cursor or "-",

@@ -15,6 +15,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session, sessionmaker
 from sqlmodel import col
 
+from gateway import ops_status
 from gateway.ops_status import TenantStatus, tenant_statuses
 from gateway.storage.models import Complaint
 
@@ -93,13 +94,4 @@ def overview(
 
 def duration(seconds: float | None) -> str:
     """``95`` as ``1 mnt 35 dtk``: ages on the console, in Indonesian units."""
-    if seconds is None:
-        return "-"
-    whole = int(seconds)
-    if whole < 60:
-        return f"{whole} dtk"
-    if whole < 3600:
-        return f"{whole // 60} mnt {whole % 60} dtk"
-    if whole < 86400:
-        return f"{whole // 3600} jam {whole % 3600 // 60} mnt"
-    return f"{whole // 86400} hr {whole % 86400 // 3600} jam"
+    return ops_status.duration(seconds, ops_status.WORDS)
