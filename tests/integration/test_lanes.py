@@ -114,35 +114,39 @@ def test_the_circuit_opens_on_a_failing_registry_and_closes_when_it_recovers(
         sandbox,
         dispatch_concurrency=2,
         circuit_failures=3,
-        circuit_cooldown=0.5,
+        # long enough that a slow machine cannot reach the half-open probe between the
+        # two looks below (0.5 s did, under load: one probe request counted)
+        circuit_cooldown=3,
         max_attempts=50,
         backoff_base=0.05,
         backoff_max=0.1,
     )
-    file(container, "lampung", 10)
-    dispatcher = container.dispatcher()
-    lane = dispatcher.lanes["lampung"]
-    faults = httpx.put(f"{sandbox}/_sandbox/faults", json={"error_rate": 1.0})
-    assert faults.status_code == 200
+    try:
+        file(container, "lampung", 10)
+        dispatcher = container.dispatcher()
+        lane = dispatcher.lanes["lampung"]
+        faults = httpx.put(f"{sandbox}/_sandbox/faults", json={"error_rate": 1.0})
+        assert faults.status_code == 200
 
-    def opened() -> bool:
-        runner.run(dispatcher.run_once())
-        return lane.breaker.state == CircuitState.OPEN
+        def opened() -> bool:
+            runner.run(dispatcher.run_once())
+            return lane.breaker.state == CircuitState.OPEN
 
-    wait_until(opened, timeout=10, what="the circuit to open")
-    requests = httpx.get(f"{sandbox}/_sandbox/stats").json()["requests"]
-    runner.run(dispatcher.run_once())  # open: nothing is sent
-    assert httpx.get(f"{sandbox}/_sandbox/stats").json()["requests"] == requests
+        wait_until(opened, timeout=10, what="the circuit to open")
+        requests = httpx.get(f"{sandbox}/_sandbox/stats").json()["requests"]
+        runner.run(dispatcher.run_once())  # open: nothing is sent
+        assert httpx.get(f"{sandbox}/_sandbox/stats").json()["requests"] == requests
 
-    httpx.put(f"{sandbox}/_sandbox/faults", json={})  # the registry recovers
+        httpx.put(f"{sandbox}/_sandbox/faults", json={})  # the registry recovers
 
-    def recovered() -> bool:
-        runner.run(dispatcher.run_once())
-        return submitted(container, "lampung") == 10
+        def recovered() -> bool:
+            runner.run(dispatcher.run_once())
+            return submitted(container, "lampung") == 10
 
-    wait_until(recovered, timeout=20, what="the backlog to drain after the probe")
-    assert lane.breaker.state == CircuitState.CLOSED
-    runner.run(container.aclose())
+        wait_until(recovered, timeout=20, what="the backlog to drain after the probe")
+        assert lane.breaker.state == CircuitState.CLOSED
+    finally:
+        runner.run(container.aclose())
 
 
 def test_the_rate_limit_spaces_registry_requests(engine, database_url, sandbox, runner) -> None:
