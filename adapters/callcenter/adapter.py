@@ -19,11 +19,11 @@ from adapters.callcenter import lookup
 from adapters.callcenter.importer import ticket_mapping
 from adapters.callcenter.reply import CallbackReplier
 from adapters.callcenter.settings import CHANNEL, check_channel
-from adapters.callcenter.tickets import TicketError, TicketMapping
 from gateway import metrics
 from gateway.api.deps import authenticate
 from gateway.channels import ChannelAdapter
 from gateway.domain.errors import ErrorKind, GatewayError, invalid
+from gateway.fieldmap import FieldMapping, RecordError
 from gateway.storage import intake
 from gateway.storage.engine import transaction
 from gateway.storage.models import Complaint, InboundMessage
@@ -39,7 +39,7 @@ ERRORS: dict[int | str, dict[str, Any]] = {
 }
 
 
-def _mapping(request: Request, tenant: str) -> TicketMapping:
+def _mapping(request: Request, tenant: str) -> FieldMapping:
     container = request.app.state.container
     found = authenticate(container, tenant, request.headers.get("x-api-key"))
     try:
@@ -81,14 +81,14 @@ async def push_tickets(
 
 
 def _push(
-    factory: Any, mapping: TicketMapping, tickets: list[dict[str, Any]]
+    factory: Any, mapping: FieldMapping, tickets: list[dict[str, Any]]
 ) -> list[dict[str, Any]]:
     today = datetime.now(ZoneInfo(mapping.settings.timezone)).date()
     results: list[dict[str, Any]] = []
     for position, ticket in enumerate(tickets):
         try:
             draft = mapping.draft(ticket, today)
-        except TicketError as exc:
+        except RecordError as exc:
             ref = _safe_ref(mapping, ticket)
             results.append(
                 {
@@ -157,10 +157,10 @@ def _one(factory: Any, draft: Any, raw: str) -> dict[str, Any]:
         return {**answer, "result": "updated", "status": complaint.status}
 
 
-def _safe_ref(mapping: TicketMapping, ticket: dict[str, Any]) -> str | None:
+def _safe_ref(mapping: FieldMapping, ticket: dict[str, Any]) -> str | None:
     try:
         return mapping.source_ref(ticket)
-    except TicketError:
+    except RecordError:
         return None
 
 

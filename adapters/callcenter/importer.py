@@ -23,7 +23,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from adapters.callcenter.readers import BadRow, Row, open_export
 from adapters.callcenter.settings import CHANNEL, CallcenterSettings
-from adapters.callcenter.tickets import TicketError, TicketMapping
+from gateway.fieldmap import FieldMapping, RecordError
 from gateway.mappings.catalog import Catalogue
 from gateway.storage import intake
 from gateway.storage.engine import transaction
@@ -52,12 +52,12 @@ class Counts:
 
 def ticket_mapping(
     tenant: Tenant, catalogue: Catalogue | None, channel_id: str | None = None
-) -> TicketMapping:
+) -> FieldMapping:
     """The tenant's callcenter channel (the first, or ``channel_id``) as a mapping."""
     for channel in tenant.spec.channels:
         if channel.type == CHANNEL and channel.enabled and channel_id in (None, channel.id):
             settings = CallcenterSettings.model_validate(channel.settings)
-            return TicketMapping(tenant, CHANNEL, channel.id, channel.fields, settings, catalogue)
+            return FieldMapping(tenant, CHANNEL, channel.id, channel.fields, settings, catalogue)
     raise LookupError(f"tenant {tenant.id} has no callcenter channel {channel_id or ''}".rstrip())
 
 
@@ -87,7 +87,7 @@ class _Rejects:
 
 def import_file(
     factory: sessionmaker[Session],
-    mapping: TicketMapping,
+    mapping: FieldMapping,
     path: Path,
     *,
     rejects: Path | None = None,
@@ -131,7 +131,7 @@ def import_file(
 
 
 def _take(
-    mapping: TicketMapping,
+    mapping: FieldMapping,
     row: Row,
     today: Any,
     batch: list[tuple[int, dict[str, str], intake.IntakeItem]],
@@ -140,7 +140,7 @@ def _take(
 ) -> None:
     try:
         draft = mapping.draft(row.values, today)
-    except TicketError as exc:
+    except RecordError as exc:
         reject.add(
             row.number,
             exc.column,

@@ -14,9 +14,9 @@ from sqlalchemy.orm import Session, sessionmaker
 from sqlmodel import col
 
 from adapters.callcenter.settings import CHANNEL
-from adapters.callcenter.tickets import TicketMapping
 from gateway.domain.errors import ErrorKind, FieldError, GatewayError
 from gateway.domain.status import status_words
+from gateway.fieldmap import FieldMapping
 from gateway.phone import to_e164
 from gateway.storage.models import Complaint
 
@@ -43,7 +43,7 @@ def _view(c: Complaint, language: str) -> dict[str, Any]:
 
 def find(
     factory: sessionmaker[Session],
-    mapping: TicketMapping,
+    mapping: FieldMapping,
     ticket: str | None,
     phone: str | None,
     tracking_id: str | None,
@@ -69,7 +69,7 @@ def find(
     return _query(factory, mapping, conditions)
 
 
-def search(factory: sessionmaker[Session], mapping: TicketMapping, q: str) -> list[dict[str, Any]]:
+def search(factory: sessionmaker[Session], mapping: FieldMapping, q: str) -> list[dict[str, Any]]:
     """One box for all three: a phone number, a tracking ID or a ticket number."""
     text = q.strip()
     conditions = [col(Complaint.source_ref) == text, col(Complaint.tracking_id) == text]
@@ -80,7 +80,7 @@ def search(factory: sessionmaker[Session], mapping: TicketMapping, q: str) -> li
 
 
 def _query(
-    factory: sessionmaker[Session], mapping: TicketMapping, conditions: list[Any]
+    factory: sessionmaker[Session], mapping: FieldMapping, conditions: list[Any]
 ) -> list[dict[str, Any]]:
     query = (
         select(Complaint)
@@ -118,7 +118,7 @@ _LABELS = [
 ]
 
 
-def page(mapping: TicketMapping, q: str | None, items: list[dict[str, Any]] | None) -> str:
+def page(mapping: FieldMapping, q: str | None, items: list[dict[str, Any]] | None) -> str:
     e = html.escape
     rows = ""
     if items:

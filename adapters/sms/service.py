@@ -32,7 +32,7 @@ from gateway import metrics
 from gateway.channels import kept
 from gateway.domain.complaint import ComplaintDraft, Reporter, title_from_content
 from gateway.domain.errors import GatewayError
-from gateway.domain.status import status_words as status_name
+from gateway.domain.status import status_words
 from gateway.phone import to_e164
 from gateway.routing import route
 from gateway.storage import intake
@@ -259,7 +259,7 @@ class SmsChannel:
                 "detail",
                 lang,
                 ref=found.tracking_id,
-                status=status_name(found.status, lang),
+                status=status_words(found.status, lang),
                 agency=found.agency_name or "-",
                 response=found.last_response or "-",
             )
@@ -271,7 +271,7 @@ class SmsChannel:
                 "report_line",
                 lang,
                 ref=c.tracking_id or say("pending", lang),
-                status=status_name(c.status, lang),
+                status=status_words(c.status, lang),
             )
             for c in latest
         )

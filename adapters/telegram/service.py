@@ -35,7 +35,7 @@ from adapters.telegram.conversation import (
     Text,
     step,
 )
-from adapters.telegram.texts import say, status_name
+from adapters.telegram.texts import say
 from adapters.telegram.updates import Incoming, describe
 from gateway import attachments, metrics
 from gateway.channels import kept
@@ -47,6 +47,7 @@ from gateway.domain.complaint import (
     title_from_content,
 )
 from gateway.domain.errors import GatewayError
+from gateway.domain.status import status_words
 from gateway.routing import route
 from gateway.storage import queries
 from gateway.storage.intake import IntakeItem
@@ -67,8 +68,6 @@ class TelegramChannel:
         self._bots: dict[str, TenantBot] | None = None
         self._wake: asyncio.Event | None = None
         self._tasks: list[asyncio.Task[None]] = []
-        #: updates processed (for tests and metrics): update_id -> what happened
-        self.processed = 0
 
     @classmethod
     def of(cls, container: Container) -> TelegramChannel:
@@ -202,7 +201,6 @@ class TelegramChannel:
             await asyncio.to_thread(
                 store.finish, self.factory, item.id, store.QUARANTINED, f"{type(exc).__name__}"
             )
-        self.processed += 1
 
     async def process(self, item: store.Pending) -> None:
         tb = self.bots.get(item.tenant)
@@ -388,7 +386,7 @@ class TelegramChannel:
                         "report_line",
                         lang,
                         ref=ref,
-                        status=status_name(c.status, lang),
+                        status=status_words(c.status, lang),
                         title=c.title[:80],
                     )
                 )
@@ -401,7 +399,7 @@ class TelegramChannel:
                     "report_detail",
                     lang,
                     ref=c.tracking_id,
-                    status=status_name(c.status, lang),
+                    status=status_words(c.status, lang),
                     agency=c.agency_name or "-",
                     due=due.strftime("%d/%m/%Y") if due else "-",
                     response=c.last_response or "-",

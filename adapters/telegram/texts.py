@@ -7,8 +7,6 @@ texts run the conversation.
 
 from __future__ import annotations
 
-from gateway.domain.status import status_words
-
 TEXTS: dict[str, tuple[str, str]] = {
     "welcome": (
         "Selamat datang di layanan pengaduan {name}.\n\n"
@@ -165,7 +163,3 @@ def say(key: str, language: str, **values: object) -> str:
 def kind_name(kind: str, language: str) -> str:
     indonesian, english = KINDS.get(kind, KINDS["other"])
     return english if language == "en" else indonesian
-
-
-def status_name(status: str, language: str) -> str:
-    return status_words(status, language)
