@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Protocol, TypeVar, cast
 
 from fastapi import APIRouter
+from pydantic import BaseModel, ValidationError
 
 from gateway.mappings.spec import Channel, TenantSpec
 from gateway.ports import Replier
@@ -48,3 +49,22 @@ def kept(container: Container, key: str, make: Callable[[], T]) -> T:
     if found is None:
         found = container.channels[key] = make()
     return cast(T, found)
+
+
+M = TypeVar("M", bound=BaseModel)
+
+
+def channel_settings(
+    model: type[M], channel: Channel, kind: str
+) -> tuple[M | None, list[ChannelProblem]]:
+    """A channel entry's ``settings`` as ``model``; or None and each problem at its key."""
+    try:
+        return model.model_validate(channel.settings), []
+    except ValidationError as exc:
+        problems: list[ChannelProblem] = []
+        for error in exc.errors():
+            message = str(error["msg"])
+            if error["type"] == "extra_forbidden":
+                message = f"unknown {kind} setting (a typo?)"
+            problems.append((("settings", *error["loc"]), message))
+        return None, problems

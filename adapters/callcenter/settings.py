@@ -9,9 +9,9 @@ from __future__ import annotations
 
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, ConfigDict, Field
 
-from gateway.channels import ChannelProblem
+from gateway.channels import ChannelProblem, channel_settings
 from gateway.mappings.spec import Channel, TenantSpec
 
 CHANNEL = "callcenter"
@@ -40,15 +40,8 @@ class CallcenterSettings(BaseModel):
 
 
 def check_channel(channel: Channel, spec: TenantSpec) -> list[ChannelProblem]:
-    problems: list[ChannelProblem] = []
-    try:
-        settings = CallcenterSettings.model_validate(channel.settings)
-    except ValidationError as exc:
-        for error in exc.errors():
-            message = str(error["msg"])
-            if error["type"] == "extra_forbidden":
-                message = "unknown callcenter setting (a typo?)"
-            problems.append((("settings", *error["loc"]), message))
+    settings, problems = channel_settings(CallcenterSettings, channel, "callcenter")
+    if settings is None:
         return problems
     for needed in ("source_ref", "content"):
         if needed not in channel.fields:

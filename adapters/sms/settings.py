@@ -16,9 +16,9 @@ from __future__ import annotations
 
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, ConfigDict, Field
 
-from gateway.channels import ChannelProblem
+from gateway.channels import ChannelProblem, channel_settings
 from gateway.mappings.spec import Channel, TenantSpec
 
 CHANNEL = "sms"
@@ -76,15 +76,8 @@ class SmsSettings(_Strict):
 
 
 def check_channel(channel: Channel, spec: TenantSpec) -> list[ChannelProblem]:
-    problems: list[ChannelProblem] = []
-    try:
-        settings = SmsSettings.model_validate(channel.settings)
-    except ValidationError as exc:
-        for error in exc.errors():
-            message = str(error["msg"])
-            if error["type"] == "extra_forbidden":
-                message = "unknown sms setting (a typo?)"
-            problems.append((("settings", *error["loc"]), message))
+    settings, problems = channel_settings(SmsSettings, channel, "sms")
+    if settings is None:
         return problems
     if settings.gateway == "kannel" and not (settings.sendsms_url and settings.sendsms_username):
         problems.append(

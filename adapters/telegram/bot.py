@@ -15,13 +15,13 @@ from dataclasses import dataclass, field
 from datetime import timedelta
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, ConfigDict, Field
 from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup, Message
 from telegram.error import BadRequest, Forbidden, InvalidToken, RetryAfter, TelegramError
 from telegram.request import HTTPXRequest
 
 from adapters.telegram.conversation import Keyboard
-from gateway.channels import ChannelProblem
+from gateway.channels import ChannelProblem, channel_settings
 from gateway.domain.errors import ErrorKind, GatewayError
 from gateway.mappings.spec import Channel, TenantSpec
 from gateway.tenants import MappingError, Tenant
@@ -113,16 +113,7 @@ def make_bot(tenant: Tenant, default_api_url: str) -> TenantBot | None:
 
 def check_channel(channel: Channel, spec: TenantSpec) -> list[ChannelProblem]:
     """A telegram channel's ``settings`` and the secrets it needs, for ``mappings check``."""
-    problems: list[ChannelProblem] = []
-    settings = None
-    try:
-        settings = TelegramSettings.model_validate(channel.settings)
-    except ValidationError as exc:
-        for error in exc.errors():
-            message = str(error["msg"])
-            if error["type"] == "extra_forbidden":
-                message = "unknown telegram setting (a typo?)"
-            problems.append((("settings", *error["loc"]), message))
+    settings, problems = channel_settings(TelegramSettings, channel, "telegram")
     names = spec.secrets.names()
     needed = ["telegram_bot_token"]
     if settings is None or settings.mode == "webhook":

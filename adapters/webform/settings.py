@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, ConfigDict, Field
 
-from gateway.channels import ChannelProblem
+from gateway.channels import ChannelProblem, channel_settings
 from gateway.mappings.spec import Channel, TenantSpec
 
 CHANNEL = "webform"
@@ -73,15 +73,8 @@ class WebformSettings(_Strict):
 
 
 def check_channel(channel: Channel, spec: TenantSpec) -> list[ChannelProblem]:
-    problems: list[ChannelProblem] = []
-    try:
-        settings = WebformSettings.model_validate(channel.settings)
-    except ValidationError as exc:
-        for error in exc.errors():
-            message = str(error["msg"])
-            if error["type"] == "extra_forbidden":
-                message = "unknown webform setting (a typo?)"
-            problems.append((("settings", *error["loc"]), message))
+    settings, problems = channel_settings(WebformSettings, channel, "webform")
+    if settings is None:
         return problems
     names = spec.secrets.names()
     if "webhook_secret" not in names:
