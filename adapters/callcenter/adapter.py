@@ -11,9 +11,7 @@ from zoneinfo import ZoneInfo
 
 from fastapi import APIRouter, Path, Query, Request
 from fastapi.responses import HTMLResponse, JSONResponse
-from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
-from sqlmodel import col
 
 from adapters.callcenter import lookup
 from adapters.callcenter.importer import ticket_mapping
@@ -26,7 +24,7 @@ from gateway.domain.errors import ErrorKind, GatewayError, invalid
 from gateway.fieldmap import FieldMapping, RecordError
 from gateway.storage import intake
 from gateway.storage.engine import transaction
-from gateway.storage.models import Complaint, InboundMessage
+from gateway.storage.models import Complaint
 
 router = APIRouter(prefix="/channels/callcenter", tags=["channels"])
 MAX_BATCH = 1000
@@ -125,27 +123,10 @@ def _one(factory: Any, draft: Any, raw: str) -> dict[str, Any]:
             return {**answer, "result": "duplicate", "status": complaint.status}
         version = hashlib.sha256(draft.content.encode()).hexdigest()[:16]
         ref = f"{draft.source_ref}#update-{version}"
-        seen = session.scalar(
-            select(InboundMessage.id).where(  # type: ignore[call-overload]
-                col(InboundMessage.tenant) == draft.tenant,
-                col(InboundMessage.channel) == CHANNEL,
-                col(InboundMessage.source_ref) == ref,
-            )
-        )
-        if seen is not None:
+        if intake.inbound_exists(session, draft.tenant, CHANNEL, ref):
             return {**answer, "result": "duplicate", "status": complaint.status}
-        session.add(
-            InboundMessage(
-                id=intake.new_id(),
-                tenant=draft.tenant,
-                channel=CHANNEL,
-                source_ref=ref,
-                content_type="application/json",
-                payload=raw,
-                state="parsed",
-                complaint_id=complaint.id,
-                received_at=intake.utcnow(),
-            )
+        intake.add_inbound(
+            session, draft.tenant, CHANNEL, ref, raw, "parsed", complaint_id=complaint.id
         )
         intake.add_job(
             session,

@@ -15,7 +15,6 @@ import asyncio
 import json
 import time
 from dataclasses import dataclass
-from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
 import structlog
@@ -35,9 +34,9 @@ from gateway.domain.errors import GatewayError
 from gateway.domain.status import status_words
 from gateway.phone import to_e164
 from gateway.routing import route
-from gateway.storage import intake
+from gateway.storage import chats, intake
 from gateway.storage.engine import transaction
-from gateway.storage.models import ChatSession, Complaint, InboundMessage
+from gateway.storage.models import Complaint
 from gateway.tenants import Tenant
 
 if TYPE_CHECKING:
@@ -199,19 +198,21 @@ class SmsChannel:
         raw = json.dumps(sms.raw, ensure_ascii=False)
         try:
             with transaction(self.factory) as session:
-                if _stored(session, tenant.id, sms.ref):
+                if intake.inbound_exists(session, tenant.id, CHANNEL, sms.ref):
                     return Received(duplicate=True)
                 if phone is None:
-                    _inbound(
+                    intake.add_inbound(
                         session,
                         tenant.id,
+                        CHANNEL,
                         sms.ref,
                         raw,
                         "quarantined",
-                        "sender is not a phone number",
+                        note="sender is not a phone number",
                     )
                     return Received(False, quarantined="sender is not a phone number")
-                _unblock(session, tenant.id, phone, blocked=parsed.command == "stop")
+                # STOP blocks the number's notifications; any other SMS from it lifts that
+                chats.mark_blocked(session, tenant.id, CHANNEL, phone, parsed.command == "stop")
                 if parsed.command == "report" and len(parsed.text) >= MIN_REPORT:
                     draft = ComplaintDraft(
                         tenant=tenant.id,
@@ -228,7 +229,15 @@ class SmsChannel:
                         session, [intake.IntakeItem(draft, raw, "application/json")]
                     )
                     return Received(False, complaint_id=result.complaint_id)
-                _inbound(session, tenant.id, sms.ref, raw, "parsed", f"command {parsed.command}")
+                intake.add_inbound(
+                    session,
+                    tenant.id,
+                    CHANNEL,
+                    sms.ref,
+                    raw,
+                    "parsed",
+                    note=f"command {parsed.command}",
+                )
                 return Received(False, answer=self._answer(session, line, parsed, phone))
         except IntegrityError:  # the same SMS stored at the same moment by another request
             return Received(duplicate=True)
@@ -283,9 +292,7 @@ class SmsChannel:
         await line.transport.send(to, text, complaint_id)
 
     def is_blocked(self, tenant: str, phone: str) -> bool:
-        with self.factory() as session:
-            stored = session.get(ChatSession, (tenant, CHANNEL, phone))
-            return stored is not None and stored.blocked_at is not None
+        return chats.chat_info(self.factory, tenant, CHANNEL, phone).blocked
 
 
 def _phone(sender: str) -> str | None:
@@ -293,44 +300,3 @@ def _phone(sender: str) -> str | None:
         return to_e164(sender)
     except ValueError:
         return None
-
-
-def _stored(session: Any, tenant: str, ref: str) -> bool:
-    found = session.scalar(
-        select(InboundMessage.id).where(  # type: ignore[call-overload]
-            col(InboundMessage.tenant) == tenant,
-            col(InboundMessage.channel) == CHANNEL,
-            col(InboundMessage.source_ref) == ref,
-        )
-    )
-    return found is not None
-
-
-def _inbound(session: Any, tenant: str, ref: str, raw: str, state: str, note: str) -> None:
-    session.add(
-        InboundMessage(
-            id=intake.new_id(),
-            tenant=tenant,
-            channel=CHANNEL,
-            source_ref=ref,
-            content_type="application/json",
-            payload=raw,
-            state=state,
-            error=note,
-            received_at=datetime.now(UTC),
-        )
-    )
-
-
-def _unblock(session: Any, tenant: str, phone: str, *, blocked: bool) -> None:
-    """STOP blocks the number's notifications; any other SMS from it lifts that."""
-    stored = session.get(ChatSession, (tenant, CHANNEL, phone), with_for_update=True)
-    if stored is None:
-        if not blocked:
-            return
-        stored = ChatSession(
-            tenant=tenant, channel=CHANNEL, chat_id=phone, updated_at=datetime.now(UTC)
-        )
-        session.add(stored)
-    stored.blocked_at = datetime.now(UTC) if blocked else None
-    stored.updated_at = datetime.now(UTC)

@@ -21,7 +21,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from sqlmodel import col
 
 from adapters.telegram.bot import CHANNEL
-from gateway.storage import intake
+from gateway.storage import chats, intake
 from gateway.storage.engine import transaction
 from gateway.storage.models import ChatMessage, ChatSession, Complaint, InboundMessage
 
@@ -50,18 +50,7 @@ def store_update(factory: sessionmaker[Session], tenant: str, update_id: int, ra
     """Commit the raw update; False when it was stored before (a redelivery)."""
     try:
         with transaction(factory) as session:
-            session.add(
-                InboundMessage(
-                    id=intake.new_id(),
-                    tenant=tenant,
-                    channel=CHANNEL,
-                    source_ref=update_ref(update_id),
-                    content_type="application/json",
-                    payload=raw,
-                    state=ACCEPTED,
-                    received_at=utcnow(),
-                )
-            )
+            intake.add_inbound(session, tenant, CHANNEL, update_ref(update_id), raw, ACCEPTED)
     except IntegrityError:
         return False
     return True
@@ -149,28 +138,11 @@ def apply(
 
 
 def set_blocked(factory: sessionmaker[Session], tenant: str, chat_id: int, blocked: bool) -> None:
-    chat = str(chat_id)
-    with transaction(factory) as session:
-        stored = session.get(ChatSession, (tenant, CHANNEL, chat), with_for_update=True)
-        if stored is None:
-            stored = ChatSession(tenant=tenant, channel=CHANNEL, chat_id=chat, updated_at=utcnow())
-            session.add(stored)
-        stored.blocked_at = utcnow() if blocked else None
-        stored.updated_at = utcnow()
+    chats.set_blocked(factory, tenant, CHANNEL, str(chat_id), blocked)
 
 
-@dataclass(frozen=True)
-class ChatInfo:
-    language: str | None
-    blocked: bool
-
-
-def chat_info(factory: sessionmaker[Session], tenant: str, chat_id: int) -> ChatInfo:
-    with factory() as session:
-        stored = session.get(ChatSession, (tenant, CHANNEL, str(chat_id)))
-        if stored is None:
-            return ChatInfo(None, False)
-        return ChatInfo(stored.language, stored.blocked_at is not None)
+def chat_info(factory: sessionmaker[Session], tenant: str, chat_id: int) -> chats.ChatInfo:
+    return chats.chat_info(factory, tenant, CHANNEL, str(chat_id))
 
 
 def notified_complaint(

@@ -210,6 +210,47 @@ def insert_items(session: Session, items: Sequence[IntakeItem]) -> list[IntakeRe
     return _insert_many(session, items, look_up=True)
 
 
+def inbound_exists(session: Session, tenant: str, channel: str, source_ref: str) -> bool:
+    """Whether this raw input was stored before (a redelivery)."""
+    found = session.scalar(
+        select(col(InboundMessage.id)).where(
+            col(InboundMessage.tenant) == tenant,
+            col(InboundMessage.channel) == channel,
+            col(InboundMessage.source_ref) == source_ref,
+        )
+    )
+    return found is not None
+
+
+def add_inbound(
+    session: Session,
+    tenant: str,
+    channel: str,
+    source_ref: str,
+    payload: str,
+    state: str,
+    *,
+    note: str | None = None,
+    complaint_id: str | None = None,
+) -> None:
+    """A raw input that is not a new complaint (a command, an update, a chat event), in
+    the caller's transaction; ``(tenant, channel, source_ref)`` is unique."""
+    session.add(
+        InboundMessage(
+            id=new_id(),
+            tenant=tenant,
+            channel=channel,
+            source_ref=source_ref,
+            content_type="application/json",
+            payload=payload,
+            state=state,
+            error=note,
+            complaint_id=complaint_id,
+            received_at=utcnow(),
+        )
+    )
+
+
 def add_job(
     session: Session, kind: str, tenant: str, complaint_id: str, payload: dict[str, Any]
 ) -> None:
