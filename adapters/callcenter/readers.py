@@ -119,12 +119,26 @@ class Export:
         self.close()
 
 
-class _CsvExport(Export):
+class _FileExport(Export):
+    """An export read as bytes from its file, the position kept as it is read."""
+
+    def __init__(self, path: Path) -> None:
+        super().__init__(path)
+        self._file = path.open("rb")
+        self._pos = 0
+
+    def close(self) -> None:
+        self._file.close()
+
+    def _position(self) -> int:
+        return self._pos
+
+
+class _CsvExport(_FileExport):
     format = "csv"
 
     def __init__(self, path: Path, encoding: str | None, delimiter: str | None) -> None:
         super().__init__(path)
-        self._file = path.open("rb")
         try:
             head = self._file.read(SNIFF_BYTES)
             self.encoding = encoding or _detect_encoding(path, head, len(head) < SNIFF_BYTES)
@@ -142,12 +156,6 @@ class _CsvExport(Export):
         except BaseException:
             self._file.close()
             raise
-
-    def close(self) -> None:
-        self._file.close()
-
-    def _position(self) -> int:
-        return self._pos
 
     def _header(self) -> int:
         """Read the header; the number of empty names it ends with (a trailing ";")."""
@@ -279,14 +287,12 @@ class _XlsxExport(Export):
                 yield Row(number, dict(zip(self.columns, texts, strict=True)))
 
 
-class _JsonlExport(Export):
+class _JsonlExport(_FileExport):
     format = "jsonl"
     encoding = "utf-8"
 
     def __init__(self, path: Path) -> None:
         super().__init__(path)
-        self._file = path.open("rb")
-        self._pos = 0
         try:
             empty = True
             for item in self._rows():  # the columns are the first object's keys
@@ -301,12 +307,6 @@ class _JsonlExport(Export):
         except BaseException:
             self._file.close()
             raise
-
-    def close(self) -> None:
-        self._file.close()
-
-    def _position(self) -> int:
-        return self._pos
 
     def _rows(self) -> Iterator[Row | BadRow]:
         for number, line in enumerate(self._file, start=1):
