@@ -16,6 +16,7 @@ from adapters.sms.reply import SmsReplier
 from adapters.sms.service import IncomingSms, SmsChannel, SmsLine
 from adapters.sms.settings import CHANNEL, check_channel
 from adapters.sms.transports import record_dlr
+from gateway.api.deps import same_secret
 from gateway.channels import ChannelAdapter
 from gateway.domain.errors import ErrorKind, FieldError, GatewayError
 
@@ -38,10 +39,6 @@ def _line(request: Request, tenant: str, gateway: str) -> SmsLine:
     return line
 
 
-def _same(given: str | None, secret: str) -> bool:
-    return bool(given) and hmac.compare_digest(str(given).encode(), secret.encode())
-
-
 def _missing(*names: str) -> GatewayError:
     fields = [FieldError(name, "is required") for name in names]
     return GatewayError(ErrorKind.INVALID_INPUT, f"invalid fields: {', '.join(names)}", fields)
@@ -58,7 +55,7 @@ async def kannel_sms(request: Request, tenant: Annotated[str, Path(max_length=64
     params = dict(request.query_params)
     if request.method == "POST" and not params.get("text"):
         params.update(parse_qsl((await request.body()).decode("utf-8", "replace")))
-    if not _same(params.get("key"), line.tenant.secrets["kannel_key"].get_secret_value()):
+    if not same_secret(params.get("key"), line.tenant.secrets["kannel_key"].get_secret_value()):
         raise GatewayError(ErrorKind.UNAUTHORIZED, "missing or wrong key")
     missing = [name for name in ("from", "id") if not params.get(name)]
     if "text" not in params:
@@ -76,7 +73,7 @@ async def kannel_dlr(request: Request, tenant: Annotated[str, Path(max_length=64
     """Kannel's delivery report for a reply (the dlr-url the gateway gave with it)."""
     line = _line(request, tenant, "kannel")
     params = request.query_params
-    if not _same(params.get("key"), line.tenant.secrets["kannel_key"].get_secret_value()):
+    if not same_secret(params.get("key"), line.tenant.secrets["kannel_key"].get_secret_value()):
         raise GatewayError(ErrorKind.UNAUTHORIZED, "missing or wrong key")
     out, status = params.get("out"), params.get("status", "")
     if not out or not status.isdigit():
@@ -100,9 +97,9 @@ async def aggregator_sms(
     header = line.settings.signature_header
     if header:
         expected = hmac.new(secret.encode(), body, hashlib.sha256).hexdigest()
-        if not _same(request.headers.get(header, "").lower(), expected):
+        if not same_secret(request.headers.get(header, "").lower(), expected):
             raise GatewayError(ErrorKind.UNAUTHORIZED, f"missing or wrong {header}")
-    elif not _same(request.headers.get("x-api-key"), secret):
+    elif not same_secret(request.headers.get("x-api-key"), secret):
         raise GatewayError(ErrorKind.UNAUTHORIZED, "missing or wrong X-API-Key")
     data = _fields(request.headers.get("content-type", ""), body)
     names = _names(request, line)

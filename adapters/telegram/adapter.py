@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import hmac
 import json
 from typing import Annotated, Any
 
@@ -12,6 +11,7 @@ from fastapi.responses import JSONResponse
 from adapters.telegram.bot import CHANNEL, check_channel
 from adapters.telegram.reply import TelegramReplier
 from adapters.telegram.service import TelegramChannel
+from gateway.api.deps import same_secret
 from gateway.channels import ChannelAdapter
 from gateway.domain.errors import ErrorKind, GatewayError, invalid
 
@@ -41,7 +41,7 @@ async def telegram_webhook(
     tb = telegram.bots.get(tenant)
     if tb is None or tb.settings.mode != "webhook" or tb.webhook_secret is None:
         raise GatewayError(ErrorKind.NOT_FOUND, f"no telegram webhook for tenant {tenant[:64]!r}")
-    if not secret or not hmac.compare_digest(secret.encode(), tb.webhook_secret.encode()):
+    if not same_secret(secret, tb.webhook_secret):
         raise GatewayError(
             ErrorKind.UNAUTHORIZED, "missing or wrong X-Telegram-Bot-Api-Secret-Token"
         )

@@ -30,6 +30,7 @@ from adapters.webform.reply import WebformReplier
 from adapters.webform.service import PullService
 from adapters.webform.settings import CHANNEL, WebformSettings, check_channel
 from gateway import attachments, metrics
+from gateway.api.deps import same_secret
 from gateway.api.views import track_view
 from gateway.channels import ChannelAdapter
 from gateway.domain.complaint import Attachment
@@ -78,7 +79,7 @@ def _authenticate(request: Request, mapping: FieldMapping, body: bytes) -> None:
     secret = mapping.tenant.secrets["webhook_secret"].get_secret_value()
     if settings.auth == "api_key":
         given = request.headers.get("x-api-key", "")
-        if not given or not hmac.compare_digest(given.encode(), secret.encode()):
+        if not same_secret(given, secret):
             raise GatewayError(ErrorKind.UNAUTHORIZED, "missing or wrong X-API-Key")
         return
     stamp = request.headers.get(settings.timestamp_header, "")
@@ -89,7 +90,7 @@ def _authenticate(request: Request, mapping: FieldMapping, body: bytes) -> None:
             f"missing {settings.signature_header} or {settings.timestamp_header}",
         )
     expected = signature(secret, stamp, body)
-    if not hmac.compare_digest(given.lower().encode(), expected.encode()):
+    if not same_secret(given.lower(), expected):
         raise GatewayError(ErrorKind.UNAUTHORIZED, f"wrong {settings.signature_header}")
     try:
         age = abs(time.time() - float(stamp))

@@ -26,8 +26,14 @@ ApiKeyHeader = Annotated[
 ]
 
 
-def _key_matches(tenant: Tenant, key: str) -> bool:
-    return hmac.compare_digest(tenant.api_key.get_secret_value().encode(), key.encode())
+def same_secret(given: str | None, expected: str | None) -> bool:
+    """``given`` is ``expected`` (a key, a webhook secret, a signature), compared in
+    constant time; an empty one never matches."""
+    return (
+        bool(given)
+        and bool(expected)
+        and hmac.compare_digest(str(given).encode(), str(expected).encode())
+    )
 
 
 def authenticate(container: Container, tenant: str, x_api_key: str | None) -> Tenant:
@@ -35,7 +41,7 @@ def authenticate(container: Container, tenant: str, x_api_key: str | None) -> Te
     found = container.tenants.get(tenant)
     if found is None:
         raise GatewayError(ErrorKind.NOT_FOUND, f"unknown tenant {tenant[:64]!r}")
-    if not x_api_key or not _key_matches(found, x_api_key):
+    if not same_secret(x_api_key, found.api_key.get_secret_value()):
         raise GatewayError(ErrorKind.UNAUTHORIZED, "missing or wrong X-API-Key for this tenant")
     return found
 
@@ -85,7 +91,7 @@ async def tenant_from_key(container: ContainerDep, x_api_key: ApiKeyHeader = Non
         raise GatewayError(ErrorKind.UNAUTHORIZED, "missing X-API-Key")
     match = None
     for tenant in container.tenants.values():
-        if _key_matches(tenant, x_api_key):  # no early exit: constant time per tenant set
+        if same_secret(x_api_key, tenant.api_key.get_secret_value()):  # no early exit
             match = tenant
     if match is None:
         raise GatewayError(ErrorKind.UNAUTHORIZED, "wrong X-API-Key")

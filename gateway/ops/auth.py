@@ -12,7 +12,6 @@ Every answer under ``/ops`` carries the console's security headers.
 
 from __future__ import annotations
 
-import hmac
 import secrets
 from collections.abc import Callable, Coroutine
 from dataclasses import dataclass
@@ -26,6 +25,7 @@ from fastapi.routing import APIRoute
 from sqlalchemy.orm import Session, sessionmaker
 from starlette.concurrency import run_in_threadpool
 
+from gateway.api.deps import same_secret
 from gateway.ops import accounts
 from gateway.ops.models import Operator
 
@@ -127,13 +127,9 @@ async def _submitted_csrf(request: Request) -> str:
     return ""
 
 
-def _same(expected: str, given: str) -> bool:
-    return bool(expected) and hmac.compare_digest(expected.encode(), given.encode())
-
-
 async def require_csrf(request: Request, ctx: CurrentOperator) -> OperatorContext:
     """The signed-in operator, if an unsafe request carries the session's CSRF token."""
-    if request.method in UNSAFE and not _same(ctx.csrf_token, await _submitted_csrf(request)):
+    if request.method in UNSAFE and not same_secret(await _submitted_csrf(request), ctx.csrf_token):
         raise Refused(
             _page("Ditolak", "<p>Token CSRF tidak cocok. <br>CSRF token mismatch.</p>", 403)
         )
@@ -205,7 +201,7 @@ async def login(request: Request) -> Response:
     submitted = str(form.get("csrf_token") or "")
     factory = _factory(request)
     nonce = secrets.token_urlsafe(32)
-    if not _origin_ok(request) or not _same(request.cookies.get(LOGIN_COOKIE, ""), submitted):
+    if not _origin_ok(request) or not same_secret(submitted, request.cookies.get(LOGIN_COOKIE, "")):
         message = "Formulir kedaluwarsa, silakan coba lagi. (The form expired; try again.)"
         return _with_login_cookie(request, _login_form(nonce, message, username, 403), nonce)
     operator = await run_in_threadpool(accounts.authenticate, factory, username, password)
