@@ -62,6 +62,7 @@ class Received:
     duplicate: bool
     complaint_id: str | None = None
     answer: str | None = None
+    answer_to: str | None = None  # the sender, as E.164
     quarantined: str | None = None
 
 
@@ -183,9 +184,9 @@ class SmsChannel:
         outcome = await asyncio.to_thread(self._store, line, sms)
         if outcome.complaint_id is not None and not outcome.duplicate:
             metrics.intake(line.id, CHANNEL, "accepted")
-        if outcome.answer is not None:
+        if outcome.answer is not None and outcome.answer_to is not None:
             try:
-                await self.send(line, _phone(sms.sender) or sms.sender, outcome.answer, None)
+                await self.send(line, outcome.answer_to, outcome.answer, None)
             except GatewayError as exc:  # the answer is best effort; the SMS is stored
                 log.warning("sms answer not sent", tenant=line.id, error=exc.message)
         return outcome
@@ -238,7 +239,8 @@ class SmsChannel:
                     "parsed",
                     note=f"command {parsed.command}",
                 )
-                return Received(False, answer=self._answer(session, line, parsed, phone))
+                answer = self._answer(session, line, parsed, phone)
+                return Received(False, answer=answer, answer_to=phone)
         except IntegrityError:  # the same SMS stored at the same moment by another request
             return Received(duplicate=True)
 
