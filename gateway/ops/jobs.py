@@ -17,7 +17,7 @@ from sqlmodel import col
 from gateway.logs import scrub_text
 from gateway.ops import accounts
 from gateway.ops.models import Operator
-from gateway.storage import outbox
+from gateway.storage import outbox, queries
 from gateway.storage.models import OutboxJob
 
 DISMISSED = "dismissed"
@@ -27,11 +27,7 @@ MAX_REASON = 500
 
 
 def job(factory: sessionmaker[Session], job_id: int) -> OutboxJob | None:
-    with factory() as session:
-        found = session.get(OutboxJob, job_id)
-        if found is not None:
-            session.expunge(found)
-        return found
+    return queries.detached(factory, OutboxJob, job_id)
 
 
 def listed(factory: sessionmaker[Session], visible: Sequence[str], state: str) -> list[OutboxJob]:

@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+from typing import TypeVar
+
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 from sqlmodel import col
 
 from gateway.storage.models import Complaint, StatusEvent
+
+T = TypeVar("T")
 
 
 def history(session: Session, complaint_id: str) -> list[StatusEvent]:
@@ -90,10 +94,14 @@ def find(
         return [(c, history(session, c.id)) for c in rows]
 
 
-def complaint(factory: sessionmaker[Session], complaint_id: str) -> Complaint | None:
-    """One complaint, detached from its session (safe to read after it closes)."""
+def detached(factory: sessionmaker[Session], model: type[T], key: object) -> T | None:
+    """One row by its primary key, detached from its session (safe to read after it closes)."""
     with factory() as session:
-        found = session.get(Complaint, complaint_id)
+        found = session.get(model, key)
         if found is not None:
             session.expunge(found)
         return found
+
+
+def complaint(factory: sessionmaker[Session], complaint_id: str) -> Complaint | None:
+    return detached(factory, Complaint, complaint_id)
