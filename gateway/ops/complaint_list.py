@@ -1,6 +1,7 @@
 """Finding complaints on the console: filters, a search box and pages of 50.
 
 Every query is limited to the tenants the operator may see, whatever the URL asks.
+"Overdue" is :func:`gateway.ops.overdue.past_due`, as on the SLA page.
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ from sqlalchemy import ColumnElement, or_, select
 from sqlalchemy.orm import Session, sessionmaker
 from sqlmodel import col
 
+from gateway.ops.overdue import past_due
 from gateway.phone import to_e164
 from gateway.storage.models import Complaint
 
@@ -29,7 +31,6 @@ STATUSES = (
     "rejected",
     "failed",
 )
-CLOSED = ("resolved", "rejected")
 
 
 @dataclass(frozen=True)
@@ -92,10 +93,7 @@ def find(
     if filters.flagged:
         query = query.where(col(Complaint.review_reason).is_not(None))
     if filters.overdue:
-        query = query.where(
-            or_(col(Complaint.verify_due) < today, col(Complaint.follow_up_due) < today),
-            col(Complaint.status).not_in(CLOSED),
-        )
+        query = query.where(past_due(today))
     if filters.q:
         query = query.where(_search(filters.q))
     query = (

@@ -9,8 +9,10 @@ does. Dismissing moves a failed job to the state ``dismissed``: claims only take
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
+from urllib.parse import urlencode
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session, sessionmaker
 from sqlmodel import col
 
@@ -22,7 +24,7 @@ from gateway.storage.models import OutboxJob
 
 DISMISSED = "dismissed"
 STATES = ("failed", "pending", "running", "done", DISMISSED)
-LIMIT = 100
+PAGE_SIZE = 50
 MAX_REASON = 500
 
 
@@ -30,20 +32,55 @@ def job(factory: sessionmaker[Session], job_id: int) -> OutboxJob | None:
     return queries.detached(factory, OutboxJob, job_id)
 
 
-def listed(factory: sessionmaker[Session], visible: Sequence[str], state: str) -> list[OutboxJob]:
-    """The newest :data:`LIMIT` jobs in ``state`` of the ``visible`` tenants."""
+@dataclass(frozen=True)
+class JobPage:
+    jobs: list[OutboxJob]
+    state: str
+    number: int
+    #: per state, the jobs of the visible tenants (every state listed, 0 included)
+    counts: dict[str, int]
+
+    @property
+    def total(self) -> int:
+        return self.counts.get(self.state, 0)
+
+    @property
+    def pages(self) -> int:
+        return max(-(-self.total // PAGE_SIZE), 1)
+
+    @property
+    def has_next(self) -> bool:
+        return self.number < self.pages
+
+    def query_string(self, page: int) -> str:
+        """This page's state on page ``page``, as a URL's query (for the pager links)."""
+        return urlencode([("state", self.state), ("page", str(page))])
+
+
+def listed(
+    factory: sessionmaker[Session], visible: Sequence[str], state: str, page: int = 1
+) -> JobPage:
+    """Page ``page`` (of :data:`PAGE_SIZE`) of the jobs in ``state`` of the ``visible``
+    tenants, newest first, with the count of their jobs in each state."""
+    counts = dict.fromkeys(STATES, 0)
     if not visible:
-        return []
+        return JobPage([], state, page, counts)
+    tenants = col(OutboxJob.tenant).in_(list(visible))
     query = (
         select(OutboxJob)
-        .where(col(OutboxJob.tenant).in_(list(visible)), col(OutboxJob.state) == state)
+        .where(tenants, col(OutboxJob.state) == state)
         .order_by(col(OutboxJob.id).desc())
-        .limit(LIMIT)
+        .offset((page - 1) * PAGE_SIZE)
+        .limit(PAGE_SIZE)
+    )
+    per_state = (
+        select(col(OutboxJob.state), func.count()).where(tenants).group_by(col(OutboxJob.state))
     )
     with factory() as session:
+        counts |= {name: int(n) for name, n in session.execute(per_state)}
         rows = list(session.scalars(query))
         session.expunge_all()
-    return rows
+    return JobPage(rows, state, page, counts)
 
 
 def retry(factory: sessionmaker[Session], operator: Operator, found: OutboxJob) -> bool:

@@ -1,35 +1,28 @@
 """The console's first page: per tenant, today's intake and whether it is flowing.
 
 "Today" is the day in Western Indonesia Time (WIB, UTC+7), the zone of the
-national registry; the figures of :mod:`gateway.ops_status` (failed jobs, oldest
-unsent complaint, circuit) are reused as ``gateway status`` shows them.
+national registry (:mod:`gateway.ops.wib`); the figures of :mod:`gateway.ops_status`
+(failed jobs, oldest unsent complaint, circuit) are reused as ``gateway status``
+shows them. Beside them: the registry's latency over the last hour
+(:mod:`gateway.ops.latency`) and the last 7 days' intake (:mod:`gateway.ops.week_chart`).
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime, time, timedelta, timezone
+from datetime import UTC, datetime
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, sessionmaker
 from sqlmodel import col
 
 from gateway import ops_status
+from gateway.ops.latency import Latency, registry_latency
+from gateway.ops.week_chart import DayCount, WeekChart, chart, last_week
+from gateway.ops.wib import start_of, today
 from gateway.ops_status import TenantStatus, tenant_statuses
 from gateway.storage.models import Complaint
-
-WIB = timezone(timedelta(hours=7), "WIB")
-
-
-def today(now: datetime | None = None) -> date:
-    """Today's date in WIB."""
-    return (now or datetime.now(UTC)).astimezone(WIB).date()
-
-
-def start_of(day: date) -> datetime:
-    """Midnight WIB of ``day``, in UTC."""
-    return datetime.combine(day, time(), WIB).astimezone(UTC)
 
 
 @dataclass
@@ -43,6 +36,14 @@ class TenantOverview:
     status: TenantStatus
     #: today's complaints per channel
     channels: dict[str, int] = field(default_factory=dict)
+    #: the registry's latency over the last hour; None without registry attempts
+    latency: Latency | None = None
+    #: the last 7 WIB days, today last
+    week: list[DayCount] = field(default_factory=list)
+
+    @property
+    def week_chart(self) -> WeekChart:
+        return chart(self.tenant, self.week)
 
 
 def overview(
@@ -80,8 +81,18 @@ def overview(
             .all()
         )
     statuses = {s.tenant: s for s in tenant_statuses(factory, names, now=now)}
+    latencies = registry_latency(factory, names, now=now)
+    weeks = last_week(factory, names, now=now)
     rows = {
-        name: TenantOverview(name, 0, 0, int(waiting.get(name, 0)), statuses[name])
+        name: TenantOverview(
+            name,
+            0,
+            0,
+            int(waiting.get(name, 0)),
+            statuses[name],
+            latency=latencies.get(name),
+            week=weeks[name],
+        )
         for name in names
     }
     for name, channel_id, count, sent in per_channel:
