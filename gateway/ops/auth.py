@@ -12,10 +12,10 @@ Every answer under ``/ops`` carries the console's security headers.
 
 from __future__ import annotations
 
+import math
 import secrets
 from collections.abc import Callable, Coroutine
 from dataclasses import dataclass
-from html import escape
 from typing import TYPE_CHECKING, Annotated, Any
 from urllib.parse import urlsplit
 
@@ -26,8 +26,9 @@ from sqlalchemy.orm import Session, sessionmaker
 from starlette.concurrency import run_in_threadpool
 
 from gateway.api.deps import same_secret
-from gateway.ops import accounts
+from gateway.ops import accounts, throttle
 from gateway.ops.models import Operator
+from gateway.ops.rendering import templates
 
 if TYPE_CHECKING:
     from gateway.bootstrap import Container
@@ -38,7 +39,9 @@ UNSAFE = frozenset({"POST", "PUT", "PATCH", "DELETE"})
 SECURITY_HEADERS = {
     "X-Frame-Options": "DENY",
     "Content-Security-Policy": "default-src 'self'; form-action 'self'; frame-ancestors 'none'",
-    "Referrer-Policy": "no-referrer",
+    # not "no-referrer": with it Chromium sends "Origin: null" on the console's own forms
+    # (found by the browser tests), and the login's Origin check refuses them
+    "Referrer-Policy": "same-origin",
     "Cache-Control": "no-store",
     "X-Content-Type-Options": "nosniff",
 }
@@ -130,9 +133,7 @@ async def _submitted_csrf(request: Request) -> str:
 async def require_csrf(request: Request, ctx: CurrentOperator) -> OperatorContext:
     """The signed-in operator, if an unsafe request carries the session's CSRF token."""
     if request.method in UNSAFE and not same_secret(await _submitted_csrf(request), ctx.csrf_token):
-        raise Refused(
-            _page("Ditolak", "<p>Token CSRF tidak cocok. <br>CSRF token mismatch.</p>", 403)
-        )
+        raise Refused(_page("Ditolak", "Token CSRF tidak cocok. (CSRF token mismatch.)", 403))
     return ctx
 
 
@@ -142,29 +143,16 @@ CsrfChecked = Annotated[OperatorContext, Depends(require_csrf)]
 # -- pages ----------------------------------------------------------------------
 
 
-def _page(title: str, body: str, status: int = 200) -> HTMLResponse:
-    html = (
-        '<!doctype html><html lang="id"><head><meta charset="utf-8">'
-        f"<title>{escape(title)} · LAPOR! gateway</title></head>"
-        f"<body><main><h1>{escape(title)}</h1>{body}</main></body></html>"
-    )
+def _page(title: str, text: str, status: int) -> HTMLResponse:
+    """A refusal on the console's layout, for a visitor who is not signed in."""
+    html = templates().get_template("refused.html").render(ctx=None, title=title, text=text)
     return HTMLResponse(html, status_code=status)
 
 
 def _login_form(nonce: str, message: str = "", username: str = "", status: int = 200) -> Response:
-    error = f'<p role="alert">{escape(message)}</p>' if message else ""
-    body = f"""{error}
-<form method="post" action="/ops/login">
-<input type="hidden" name="csrf_token" value="{escape(nonce)}">
-<p><label for="username">Nama pengguna<br><small>Username</small></label><br>
-<input id="username" name="username" value="{escape(username)}" autocomplete="username"
- required maxlength="64" autofocus></p>
-<p><label for="password">Kata sandi<br><small>Password</small></label><br>
-<input id="password" name="password" type="password" autocomplete="current-password"
- required maxlength="1024"></p>
-<p><button type="submit">Masuk <small>(Sign in)</small></button></p>
-</form>"""
-    return _page("Masuk", body, status)
+    page = templates().get_template("login.html")
+    html = page.render(ctx=None, nonce=nonce, message=message, username=username)
+    return HTMLResponse(html, status_code=status)
 
 
 def _with_login_cookie(request: Request, response: Response, nonce: str) -> Response:
@@ -204,9 +192,27 @@ async def login(request: Request) -> Response:
     if not _origin_ok(request) or not same_secret(submitted, request.cookies.get(LOGIN_COOKIE, "")):
         message = "Formulir kedaluwarsa, silakan coba lagi. (The form expired; try again.)"
         return _with_login_cookie(request, _login_form(nonce, message, username, 403), nonce)
+    client = request.client.host if request.client else "-"
+    wait = await run_in_threadpool(throttle.wait_seconds, factory, username, client)
+    if wait:
+        minutes = math.ceil(wait / 60)
+        message = (
+            f"Terlalu banyak percobaan masuk. Coba lagi dalam {minutes} menit. "
+            f"(Too many sign-in attempts; try again in {minutes} min.)"
+        )
+        response = _login_form(nonce, message, username, 429)
+        response.headers["Retry-After"] = str(wait)
+        return _with_login_cookie(request, response, nonce)
     operator = await run_in_threadpool(accounts.authenticate, factory, username, password)
     if operator is None:
-        await run_in_threadpool(accounts.audit, factory, None, "login_failed", username=username)
+        await run_in_threadpool(
+            accounts.audit,
+            factory,
+            None,
+            throttle.FAILED,
+            username=username,
+            detail=throttle.client_note(client),
+        )
         message = "Nama pengguna atau kata sandi salah. (Wrong username or password.)"
         return _with_login_cookie(request, _login_form(nonce, message, username, 401), nonce)
     token, _csrf = await run_in_threadpool(accounts.open_session, factory, operator)
@@ -235,6 +241,6 @@ async def logout(request: Request, ctx: CsrfChecked) -> Response:
     return response
 
 
-# The console's pages (gateway.ops.pages) add themselves to ``router`` on import:
-# the app includes this one router for all of /ops.
-import gateway.ops.pages  # noqa: E402, F401
+# The console's pages (gateway.ops.pages, gateway.ops.repair_pages) add themselves to
+# ``router`` on import: the app includes this one router for all of /ops.
+from gateway.ops import pages, repair_pages  # noqa: E402, F401

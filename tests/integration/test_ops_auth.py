@@ -79,16 +79,51 @@ def test_wrong_password_is_401_audited_and_opens_no_session(gateway, factory) ->
         ("login_failed", "budi", None),
         ("login_failed", "siapa", None),
     ]
-    with factory() as session:
-        assert all(r.detail is None for r in session.scalars(select(AuditLog)))
+    with factory() as session:  # the address the attempt came from; nothing typed
+        assert {r.detail for r in session.scalars(select(AuditLog))} == {"client 127.0.0.1"}
     assert session_count(factory) == 0
+
+
+def test_guessing_passwords_is_throttled_per_username_and_per_client(gateway, factory) -> None:
+    accounts.add_operator(factory, "budi", PASSWORD, "national", display_name="Budi")
+    for _ in range(4):
+        assert login(gateway, "budi", "tebakan-yang-salah").status_code == 401
+    assert login(gateway, "budi").status_code == 303  # a success clears the count
+    gateway.cookies.clear()
+    for _ in range(5):
+        assert login(gateway, "budi", "tebakan-yang-salah").status_code == 401
+    refused = login(gateway, "Budi")  # the right password, but too late
+    assert refused.status_code == 429
+    assert 890 <= int(refused.headers["retry-after"]) <= 900
+    assert "Terlalu banyak percobaan masuk" in refused.text
+    assert "lapor_ops=" not in refused.headers.get("set-cookie", "")
+    assert audit_actions(factory)[-1] == ("login_failed", "budi", None)  # not counted again
+    # a quarter of an hour later the username may try again
+    with factory() as session, session.begin():
+        session.execute(update(AuditLog).values(at=AuditLog.at - timedelta(minutes=16)))
+    assert login(gateway, "budi").status_code == 303
+    gateway.cookies.clear()
+
+    # one address trying many usernames is stopped too
+    now = datetime.now(UTC)
+    with factory() as session, session.begin():
+        for i in range(20):
+            session.add(
+                AuditLog(
+                    at=now - timedelta(minutes=1),
+                    username=f"tebak{i}",
+                    action="login_failed",
+                    detail="client 127.0.0.1",
+                )
+            )
+    assert login(gateway, "budi").status_code == 429
 
 
 def test_login_page_and_home_carry_the_security_headers(gateway, factory) -> None:
     page = gateway.get("/ops/login")
     assert page.headers["x-frame-options"] == "DENY"
     assert page.headers["content-security-policy"].startswith("default-src 'self'")
-    assert page.headers["referrer-policy"] == "no-referrer"
+    assert page.headers["referrer-policy"] == "same-origin"
     assert page.headers["cache-control"] == "no-store"
     refused = gateway.get("/ops")
     assert refused.status_code == 401 and refused.headers["x-frame-options"] == "DENY"
