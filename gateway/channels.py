@@ -13,11 +13,43 @@ from gateway.mappings.spec import Channel, TenantSpec
 from gateway.ports import Replier
 
 if TYPE_CHECKING:
+    from sqlalchemy.orm import Session
+
     from gateway.bootstrap import Container
+    from gateway.storage.models import InboundMessage
 
 
 #: where in the channel's mapping entry (("settings", "mode"),) and what is wrong
 ChannelProblem = tuple[tuple[str | int, ...], str]
+
+
+class Replay(Protocol):
+    def __call__(
+        self,
+        container: Container,
+        session: Session,
+        inbound: InboundMessage,
+        edits: dict[str, str],
+    ) -> str | None: ...
+
+
+def _none(container: Container, inbound: InboundMessage) -> frozenset[str]:
+    return frozenset()
+
+
+@dataclass(frozen=True)
+class Replayer:
+    """How a channel takes a quarantined raw input again, for the console."""
+
+    #: in the caller's transaction, with the record's fields an operator corrected:
+    #: the id of the complaint it made now, if any; raises ``gateway.fieldmap.RecordError``
+    take: Replay
+    #: whether an operator may correct the input's fields before (a flat record)
+    editable: bool = True
+    #: the input's fields that hold personal data (masked on the console)
+    personal: Callable[[Container, InboundMessage], frozenset[str]] = _none
+    #: after a replay committed: tell the channel's service (in the serving process)
+    after: Callable[[Container], None] | None = None
 
 
 class ChannelService(Protocol):
@@ -37,6 +69,8 @@ class ChannelAdapter:
     check_channel: Callable[[Channel, TenantSpec], list[ChannelProblem]] | None = None
     #: started with the HTTP app (``gateway serve``), stopped with it
     make_service: Callable[[Container], ChannelService] | None = None
+    #: takes a quarantined raw input again (the console's replay)
+    replay: Replayer | None = None
 
 
 T = TypeVar("T")

@@ -8,11 +8,12 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Header, Path, Request
 from fastapi.responses import JSONResponse
 
+from adapters.telegram import store
 from adapters.telegram.bot import CHANNEL, check_channel
 from adapters.telegram.reply import TelegramReplier
 from adapters.telegram.service import TelegramChannel
 from gateway.api.deps import same_secret
-from gateway.channels import ChannelAdapter
+from gateway.channels import ChannelAdapter, Replayer
 from gateway.domain.errors import ErrorKind, GatewayError, invalid
 
 router = APIRouter(prefix="/channels/telegram", tags=["channels"])
@@ -65,4 +66,7 @@ ADAPTER = ChannelAdapter(
     make_replier=lambda container: TelegramReplier(TelegramChannel.of(container)),
     check_channel=check_channel,
     make_service=TelegramChannel.of,
+    replay=Replayer(
+        store.replay, editable=False, after=lambda container: TelegramChannel.of(container).wake()
+    ),
 )

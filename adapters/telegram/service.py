@@ -134,6 +134,11 @@ class TelegramChannel:
 
     # --- in -----------------------------------------------------------------------
 
+    def wake(self) -> None:
+        """Look for stored updates now (one an operator replayed); in the event loop."""
+        if self._wake is not None:
+            self._wake.set()
+
     async def accept(self, tenant: str, update_id: int, raw: str) -> bool:
         """Commit a raw update (raises if the database is down); False: seen before."""
         new = await asyncio.to_thread(store.store_update, self.factory, tenant, update_id, raw)

@@ -13,7 +13,7 @@ import json
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
@@ -21,9 +21,13 @@ from sqlalchemy.orm import Session, sessionmaker
 from sqlmodel import col
 
 from adapters.telegram.bot import CHANNEL
+from gateway.fieldmap import RecordError
 from gateway.storage import chats, intake
 from gateway.storage.engine import transaction
 from gateway.storage.models import ChatMessage, ChatSession, Complaint, InboundMessage
+
+if TYPE_CHECKING:
+    from gateway.bootstrap import Container
 
 ACCEPTED, PARSED, IGNORED, QUARANTINED = "accepted", "parsed", "ignored", "quarantined"
 
@@ -197,3 +201,15 @@ def chat_complaints(
         found = list(rows)
         session.expunge_all()
         return found
+
+
+def replay(
+    container: Container, session: Session, inbound: InboundMessage, edits: dict[str, str]
+) -> str | None:
+    """An operator's replay of a quarantined update: back to ``accepted``, as received,
+    for the service to process again (after the fix of what made it fail)."""
+    if edits:
+        raise RecordError(next(iter(edits)), "a Telegram update is replayed as received")
+    inbound.state = ACCEPTED
+    inbound.error = None
+    return None

@@ -26,13 +26,14 @@ from fastapi import APIRouter, Path, Query, Request
 from fastapi.responses import HTMLResponse, JSONResponse
 from starlette.datastructures import UploadFile
 
+from adapters.webform.replay import personal_columns, replay
 from adapters.webform.reply import WebformReplier
 from adapters.webform.service import PullService
 from adapters.webform.settings import CHANNEL, WebformSettings, check_channel
 from gateway import attachments, metrics
 from gateway.api.deps import same_secret
 from gateway.api.views import track_view
-from gateway.channels import ChannelAdapter
+from gateway.channels import ChannelAdapter, Replayer
 from gateway.domain.complaint import Attachment
 from gateway.domain.errors import ErrorKind, FieldError, GatewayError, invalid
 from gateway.fieldmap import FieldMapping, RecordError
@@ -301,4 +302,5 @@ ADAPTER = ChannelAdapter(
     make_replier=WebformReplier.of,
     check_channel=check_channel,
     make_service=PullService,
+    replay=Replayer(replay, personal=personal_columns),
 )

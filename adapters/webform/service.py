@@ -21,30 +21,30 @@ if TYPE_CHECKING:
 log = structlog.get_logger("gateway.webform")
 
 
+def pull_mappings(container: Container) -> list[FieldMapping]:
+    """The mapping of every enabled web form that is pulled (``settings.pull``)."""
+    found = []
+    for tenant in container.tenants.values():
+        for channel in tenant.spec.channels:
+            if channel.type != CHANNEL or not channel.enabled:
+                continue
+            settings = WebformSettings.model_validate(channel.settings)
+            if settings.pull is not None:
+                found.append(
+                    FieldMapping(
+                        tenant, CHANNEL, channel.id, channel.fields, settings, container.catalogue
+                    )
+                )
+    return found
+
+
 class PullService:
     def __init__(self, container: Container) -> None:
         self.container = container
         self._tasks: list[asyncio.Task[None]] = []
 
     def mappings(self) -> list[FieldMapping]:
-        found = []
-        for tenant in self.container.tenants.values():
-            for channel in tenant.spec.channels:
-                if channel.type != CHANNEL or not channel.enabled:
-                    continue
-                settings = WebformSettings.model_validate(channel.settings)
-                if settings.pull is not None:
-                    found.append(
-                        FieldMapping(
-                            tenant,
-                            CHANNEL,
-                            channel.id,
-                            channel.fields,
-                            settings,
-                            self.container.catalogue,
-                        )
-                    )
-        return found
+        return pull_mappings(self.container)
 
     async def start(self) -> None:
         for mapping in self.mappings():

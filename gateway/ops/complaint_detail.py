@@ -27,6 +27,8 @@ from gateway.storage.queries import history
 REVEAL = "reveal_personal_data"
 #: how long a reveal shows the personal data (the page it redirects to, a reload)
 REVEAL_FOR = timedelta(minutes=5)
+#: the complaint page shows this many audit entries, oldest first
+AUDIT_SHOWN = 500
 
 
 @dataclass
@@ -41,6 +43,8 @@ class Dossier:
     inbound: InboundMessage | None
     jobs: list[JobWithAttempts]
     events: list[StatusEvent]
+    #: what operators did to it (reveals, edits, retries, dismissals), oldest first
+    audit: list[AuditLog]
 
 
 def load(factory: sessionmaker[Session], complaint_id: str) -> Dossier | None:
@@ -70,9 +74,17 @@ def load(factory: sessionmaker[Session], complaint_id: str) -> Dossier | None:
             )
         )
         events = history(session, complaint_id)
+        audit = list(
+            session.scalars(
+                select(AuditLog)
+                .where(col(AuditLog.complaint_id) == complaint_id)
+                .order_by(col(AuditLog.id))
+                .limit(AUDIT_SHOWN)
+            )
+        )
         session.expunge_all()
     per_job = [JobWithAttempts(job, [a for a in attempts if a.job_id == job.id]) for job in jobs]
-    return Dossier(complaint, inbound, per_job, events)
+    return Dossier(complaint, inbound, per_job, events, audit)
 
 
 # -- personal data ----------------------------------------------------------------

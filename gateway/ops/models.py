@@ -64,8 +64,8 @@ class AuditLog(SQLModel, table=True):
     operator_id: str | None = Field(default=None, max_length=36)
     #: as typed at login (for login_failed the operator may not exist)
     username: str = Field(max_length=64)
-    # login | login_failed | logout | retry_job | edit_mapping_value | dismiss |
-    # reveal_personal_data | ...
+    # login | login_failed | logout | retry_job | edit_complaint | dismiss |
+    # replay_input | dismiss_input | reveal_personal_data
     action: str = Field(max_length=32)
     tenant: str | None = Field(default=None, max_length=64)
     complaint_id: str | None = Field(default=None, max_length=36, index=True)

@@ -228,8 +228,6 @@ def retry_failed(
 
     A failed submission's complaint goes back to ``received``.
     """
-    from gateway.storage.complaints import reopen_failed
-
     now = utcnow()
     with transaction(factory) as session:
         query = select(OutboxJob).where(OutboxJob.state == FAILED).with_for_update()  # type: ignore[arg-type]
@@ -239,17 +237,28 @@ def retry_failed(
             query = query.where(OutboxJob.tenant == tenant)  # type: ignore[arg-type]
         ids: list[int] = []
         for job in session.scalars(query):
-            job.state = PENDING
-            job.attempts = 0
-            job.next_attempt_at = now
-            job.updated_at = now
-            # a failed job may have failed after an ambiguous attempt: look first
-            job.ambiguous = True if job.kind == "submit" else job.ambiguous
-            if job.kind == "submit":
-                reopen_failed(session, job.complaint_id, now)
+            requeue(session, job, now)
             assert job.id is not None
             ids.append(job.id)
         if ids:
             wakeup.announce(session)
     wakeup.announce_local()
     return ids
+
+
+def requeue(session: Session, job: OutboxJob, now: datetime) -> None:
+    """A failed job (locked by the caller) back in the queue, due now, attempts reset.
+
+    A failed submission's complaint goes back to ``received``. The caller announces
+    the wake-up (:func:`gateway.sync.wakeup.announce`) once its transaction commits.
+    """
+    from gateway.storage.complaints import reopen_failed
+
+    job.state = PENDING
+    job.attempts = 0
+    job.next_attempt_at = now
+    job.updated_at = now
+    # a failed job may have failed after an ambiguous attempt: look first
+    job.ambiguous = True if job.kind == "submit" else job.ambiguous
+    if job.kind == "submit":
+        reopen_failed(session, job.complaint_id, now)

@@ -1,0 +1,268 @@
+"""Fixing what is stuck: a failed submission's values, and quarantined raw inputs.
+
+A submission the registry refused (a 400 naming ``agency_code``, say: the tenant's
+mapping gave a code the registry no longer lists) fails for good. An operator
+corrects the complaint's mapped values here and replays it: the edit, the job back
+in the queue and both audit rows commit in one transaction, and only while the
+complaint has no national tracking ID (once the registry has it, the gateway's copy
+must not drift from the national one).
+
+A raw input that could not become a complaint is kept ``quarantined`` in
+``inbound_message``. Its channel's :attr:`ChannelAdapter.replay` takes it again,
+with the fields the operator corrected; or the operator dismisses it with a reason.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import date
+from typing import TYPE_CHECKING, Any
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session, sessionmaker
+from sqlmodel import col
+
+from gateway.domain.complaint import REGION_CODE
+from gateway.logs import scrub_text
+from gateway.mappings.catalog import Catalogue
+from gateway.ops import accounts
+from gateway.ops.models import Operator
+from gateway.storage import outbox
+from gateway.storage.engine import transaction
+from gateway.storage.models import Complaint, InboundMessage, OutboxJob
+from gateway.sync import wakeup
+
+if TYPE_CHECKING:
+    from gateway.bootstrap import Container
+    from gateway.channels import ChannelAdapter
+
+#: the complaint's mapped values an operator may correct before replaying
+EDITABLE = ("topic_id", "agency_code", "region_code", "incident_date")
+QUARANTINED = "quarantined"
+DISMISSED = "dismissed"
+PAGE_SIZE = 50
+MAX_REASON = 500
+MAX_VALUE = 10_000
+
+
+class Refused(Exception):
+    """The repair cannot be made (the job or input moved on meanwhile); says why."""
+
+
+@dataclass
+class Checked:
+    values: dict[str, Any] = field(default_factory=dict)
+    #: field -> what is wrong, in the operator's language
+    errors: dict[str, str] = field(default_factory=dict)
+
+
+def current_values(complaint: Complaint) -> dict[str, str]:
+    """The editable values as the form shows them."""
+    shown: dict[str, str] = {}
+    for name in EDITABLE:
+        value = getattr(complaint, name)
+        shown[name] = value.isoformat() if isinstance(value, date) else str(value or "")
+    return shown
+
+
+def named_fields(error: str | None) -> list[str]:
+    """The editable fields a job's last error names (``agency_code: unknown agency``)."""
+    if not error:
+        return []
+    return [name for name in EDITABLE if re.search(rf"\b{name}\b", error)]
+
+
+def check(form: Mapping[str, str], catalogue: Catalogue, today: date) -> Checked:
+    """The form's values parsed, or an error per field it names wrongly."""
+    checked = Checked()
+    topic = form.get("topic_id", "").strip()
+    if not topic.isdigit():
+        checked.errors["topic_id"] = "harus berupa nomor topik nasional"
+    elif catalogue.enforced and int(topic) not in catalogue.topics:
+        checked.errors["topic_id"] = f"topik {topic} tidak ada di katalog nasional"
+    else:
+        checked.values["topic_id"] = int(topic)
+    agency = form.get("agency_code", "").strip()
+    if not agency:
+        checked.values["agency_code"] = None
+    elif len(agency) > 64:
+        checked.errors["agency_code"] = "paling panjang 64 karakter"
+    elif catalogue.enforced and catalogue.agencies and agency not in catalogue.agencies:
+        checked.errors["agency_code"] = f"instansi {agency} tidak ada di katalog nasional"
+    else:
+        checked.values["agency_code"] = agency
+    region = form.get("region_code", "").strip()
+    if not REGION_CODE.match(region):
+        checked.errors["region_code"] = "harus kode wilayah Kemendagri, mis. 18 atau 18.71"
+    else:
+        checked.values["region_code"] = region
+    when = form.get("incident_date", "").strip()
+    if not when:
+        checked.values["incident_date"] = None
+    else:
+        try:
+            parsed = date.fromisoformat(when)
+        except ValueError:
+            checked.errors["incident_date"] = "harus tanggal berbentuk YYYY-MM-DD"
+        else:
+            if parsed > today:
+                checked.errors["incident_date"] = "tidak boleh di masa depan"
+            else:
+                checked.values["incident_date"] = parsed
+    return checked
+
+
+def fix_and_replay(
+    factory: sessionmaker[Session], operator: Operator, job_id: int, values: Mapping[str, Any]
+) -> list[str]:
+    """Correct the failed submission's complaint and queue it again; the fields changed.
+
+    Raises :class:`Refused` when the job is no longer a failed submission or the
+    registry already has the complaint.
+    """
+    now = accounts.now_utc()
+    with transaction(factory) as session:
+        job = session.scalars(
+            select(OutboxJob)
+            .where(col(OutboxJob.id) == job_id, col(OutboxJob.state) == outbox.FAILED)
+            .with_for_update()
+        ).first()
+        if job is None or job.kind != "submit":
+            raise Refused("Tugas ini sudah tidak berstatus gagal, atau bukan pengiriman.")
+        complaint = session.get(Complaint, job.complaint_id, with_for_update=True)
+        if complaint is None or complaint.tracking_id is not None:
+            raise Refused("Pengaduan ini sudah tercatat di registri nasional.")
+        changed = []
+        for name in EDITABLE:
+            old, new = getattr(complaint, name), values[name]
+            if old != new:
+                changed.append(f"{name}: {old!r} -> {new!r}")
+                setattr(complaint, name, new)
+        complaint.updated_at = now
+        if changed:
+            accounts.audit(
+                session,
+                operator,
+                "edit_complaint",
+                tenant=job.tenant,
+                complaint_id=complaint.id,
+                job_id=job.id,
+                detail="; ".join(changed),
+            )
+        outbox.requeue(session, job, now)
+        accounts.audit(
+            session,
+            operator,
+            "retry_job",
+            tenant=job.tenant,
+            complaint_id=complaint.id,
+            job_id=job.id,
+        )
+        wakeup.announce(session)
+    wakeup.announce_local()
+    return changed
+
+
+# -- quarantined inputs -------------------------------------------------------------
+
+
+@dataclass
+class InputPage:
+    items: list[InboundMessage]
+    total: int
+    page: int
+    pages: int
+
+
+def quarantined(
+    factory: sessionmaker[Session], visible: Sequence[str], page: int, tenant: str = ""
+) -> InputPage:
+    """The visible tenants' quarantined inputs, newest first, a page at a time."""
+    names = [t for t in visible if not tenant or t == tenant]
+    if not names:
+        return InputPage([], 0, 1, 1)
+    where = (col(InboundMessage.tenant).in_(names), col(InboundMessage.state) == QUARANTINED)
+    with factory() as session:
+        total = int(session.scalar(select(func.count()).where(*where)) or 0)
+        pages = max((total + PAGE_SIZE - 1) // PAGE_SIZE, 1)
+        page = min(max(page, 1), pages)
+        items = list(
+            session.scalars(
+                select(InboundMessage)
+                .where(*where)
+                .order_by(col(InboundMessage.received_at).desc(), col(InboundMessage.id))
+                .offset((page - 1) * PAGE_SIZE)
+                .limit(PAGE_SIZE)
+            )
+        )
+        session.expunge_all()
+    return InputPage(items, total, page, pages)
+
+
+def inbound(factory: sessionmaker[Session], inbound_id: str) -> InboundMessage | None:
+    with factory() as session:
+        found = session.get(InboundMessage, inbound_id)
+        if found is not None:
+            session.expunge(found)
+    return found
+
+
+def replay_input(
+    container: Container,
+    adapter: ChannelAdapter,
+    operator: Operator,
+    inbound_id: str,
+    edits: Mapping[str, str],
+) -> str | None:
+    """Take a quarantined input again through its channel; the complaint's id if it made
+    one now. Raises :class:`RecordError` (the record is still wrong: nothing changes)
+    or :class:`Refused`."""
+    replayer = adapter.replay
+    assert replayer is not None
+    with transaction(container.factory) as session:
+        found = session.scalars(
+            select(InboundMessage)
+            .where(col(InboundMessage.id) == inbound_id, col(InboundMessage.state) == QUARANTINED)
+            .with_for_update()
+        ).first()
+        if found is None:
+            raise Refused("Masukan ini sudah tidak dikarantina.")
+        tenant, channel, ref = found.tenant, found.channel, found.source_ref
+        complaint_id = replayer.take(container, session, found, dict(edits))
+        columns = ", ".join(sorted(edits)) or "-"
+        accounts.audit(
+            session,
+            operator,
+            "replay_input",
+            tenant=tenant,
+            complaint_id=complaint_id,
+            detail=scrub_text(f"{channel} {ref}; fields edited: {columns}")[:MAX_REASON],
+        )
+        if complaint_id is not None:
+            wakeup.announce(session)
+    wakeup.announce_local()
+    return complaint_id
+
+
+def dismiss_input(
+    factory: sessionmaker[Session], operator: Operator, inbound_id: str, reason: str
+) -> None:
+    """Set a quarantined input aside for good, with the operator's reason."""
+    with transaction(factory) as session:
+        found = session.scalars(
+            select(InboundMessage)
+            .where(col(InboundMessage.id) == inbound_id, col(InboundMessage.state) == QUARANTINED)
+            .with_for_update()
+        ).first()
+        if found is None:
+            raise Refused("Masukan ini sudah tidak dikarantina.")
+        found.state = DISMISSED
+        accounts.audit(
+            session,
+            operator,
+            "dismiss_input",
+            tenant=found.tenant,
+            detail=scrub_text(f"{found.channel} {found.source_ref}: {reason.strip()}")[:MAX_REASON],
+        )
