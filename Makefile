@@ -26,7 +26,7 @@ DEMO_ENV := \
 	GATEWAY_SULBAR_SMS_SECRET=$${GATEWAY_SULBAR_SMS_SECRET:-demo-sulbar-sms-secret} \
 	GATEWAY_KALSEL_LAPORPAMAN_DB_URL=$${GATEWAY_KALSEL_LAPORPAMAN_DB_URL:-sqlite:///var/laporpaman.db}
 
-.PHONY: install run test lint typecheck pytest services system-packages sandbox clean
+.PHONY: install run test lint typecheck pytest services system-packages sandbox screenshots clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -55,12 +55,13 @@ services:
 	fi
 
 # Debian packages the tests drive: Kannel (bearerbox, smsbox; kannel-extras has its test
-# tools) and Gammu SMSD (its SQL schemas). Installed only when one of these files is
+# tools), Gammu SMSD (its SQL schemas) and Chromium (the console's browser tests, driven
+# by Playwright with executable_path /usr/bin/chromium: Playwright downloads no browser). Installed only when one of these files is
 # missing; apt-get update runs only if the install fails. The services the packages start
 # are stopped: the tests run their own Kannel on free ports.
-SYSTEM_PACKAGES := kannel kannel-extras gammu-smsd
+SYSTEM_PACKAGES := kannel kannel-extras gammu-smsd chromium
 SYSTEM_FILES := /usr/sbin/bearerbox /usr/sbin/smsbox /usr/lib/kannel/test/fakesmsc \
-	/usr/bin/gammu-smsd /usr/share/doc/gammu-smsd/examples/sqlite.sql
+	/usr/bin/gammu-smsd /usr/share/doc/gammu-smsd/examples/sqlite.sql /usr/bin/chromium
 APT_INSTALL := DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends
 
 system-packages:
@@ -85,6 +86,10 @@ pytest: install services system-packages
 	$(BIN)/pytest
 
 test: lint typecheck pytest
+
+# The console's screenshots in the README, taken by its browser tests.
+screenshots: install system-packages
+	GATEWAY_SCREENSHOTS=docs/screenshots $(BIN)/pytest tests/browser -q
 
 clean:
 	rm -rf $(VENV) var .pytest_cache .mypy_cache .ruff_cache
