@@ -26,8 +26,10 @@ FLAGS = [
 ]
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def browser() -> Iterator[Browser]:
+    # Not session-wide: while Playwright runs, its event loop is the main thread's, and
+    # later tests that run their own loop there find it "running" (coroutines never awaited)
     if not Path(CHROMIUM).exists():
         pytest.fail(f"{CHROMIUM} is missing: `make system-packages` installs Debian's chromium")
     with sync_playwright() as playwright:
