@@ -73,6 +73,8 @@ def serve(
         log_config=None,
         access_log=False,
         proxy_headers=True,
+        # X-Forwarded-For/-Proto only from these (the rate limits and HSTS rely on them)
+        forwarded_allow_ips=container.settings.forwarded_allow_ips,
     )
 
 

@@ -50,7 +50,8 @@ SCRAPE_STATEMENT_TIMEOUT_MS = 2000
 
 _intake = Counter(
     "gateway_intake_total",
-    "Channel inputs by outcome (accepted, duplicate, invalid, unauthorized, unavailable)",
+    "Channel inputs by outcome "
+    "(accepted, duplicate, invalid, unauthorized, throttled, unavailable)",
     ["tenant", "channel", "outcome"],
     registry=REGISTRY,
 )

@@ -47,6 +47,23 @@ class Settings(BaseSettings):
     telegram_api_url: str = "https://api.telegram.org"
     telegram_poll_timeout: float = Field(25.0, ge=0)
     max_body_bytes: int = Field(1024 * 1024, gt=0)
+    #: a multipart body of a route that takes files (web forms, Open311 media); each
+    #: file is held to its channel's own limit too
+    max_upload_bytes: int = Field(32 * 1024 * 1024, gt=0)
+    max_query_bytes: int = Field(8 * 1024, gt=0)  # longer: 414
+    max_header_bytes: int = Field(16 * 1024, gt=0)  # all request headers together; more: 431
+    #: proxies whose X-Forwarded-For and X-Forwarded-Proto are believed (uvicorn's
+    #: forwarded_allow_ips: addresses, networks, or "*"); the rate limits and HSTS use them
+    forwarded_allow_ips: str = "127.0.0.1"
+    # rate limits in requests per second with a burst, token buckets in each process
+    # (N processes: N x these); 0 = no limit. Generous by default: a ceiling against a
+    # runaway client, not a quota (set one for the open internet, e.g. 20/s burst 100)
+    # (bench/intake.py's single client reaches ~1,900/s on 2 cores)
+    rate_per_client: float = Field(5000.0, ge=0)
+    rate_per_client_burst: int = Field(10_000, ge=1)
+    rate_per_tenant: float = Field(10_000.0, ge=0)
+    rate_per_tenant_burst: int = Field(20_000, ge=1)
+    rate_max_clients: int = Field(100_000, ge=1)  # client buckets kept (LRU; idle ones first)
     log_level: str = "INFO"
     log_format: Literal["auto", "json", "console"] = "auto"
 

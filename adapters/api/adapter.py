@@ -12,6 +12,7 @@ from adapters.api.parse import CHANNEL, ComplaintIn, to_draft
 from adapters.api.reply import LoggingReplier
 from gateway import metrics
 from gateway.api.deps import PATH_TENANT_PARAMETERS, path_tenant
+from gateway.api.responses import error_responses
 from gateway.channels import ChannelAdapter
 from gateway.routing import route
 from gateway.storage.group_commit import IntakeWriter
@@ -28,14 +29,13 @@ class Accepted(BaseModel):
     links: dict[str, str]
 
 
-ERRORS: dict[int | str, dict[str, Any]] = {
-    400: {"description": "Body is not valid JSON"},
-    401: {"description": "Missing or wrong X-API-Key"},
-    404: {"description": "Unknown tenant"},
-    413: {"description": "Body too large"},
-    422: {"description": "Field errors; `error.fields` names each field"},
-    503: {"description": "Database unavailable; retry"},
-}
+ERRORS: dict[int | str, dict[str, Any]] = error_responses(
+    422,
+    503,
+    s400="Body is not valid JSON",
+    s401="Missing or wrong X-API-Key",
+    s404="Unknown tenant",
+)
 
 
 @router.post(

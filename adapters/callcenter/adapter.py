@@ -6,11 +6,12 @@ import asyncio
 import hashlib
 import json
 from datetime import datetime
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 from zoneinfo import ZoneInfo
 
 from fastapi import APIRouter, Path, Query, Request
 from fastapi.responses import HTMLResponse, JSONResponse
+from pydantic import BaseModel, Field
 from sqlalchemy.exc import IntegrityError
 
 from adapters.callcenter import lookup
@@ -19,6 +20,8 @@ from adapters.callcenter.reply import CallbackReplier
 from adapters.callcenter.settings import CHANNEL, check_channel
 from gateway import metrics
 from gateway.api.deps import authenticate
+from gateway.api.responses import error_responses
+from gateway.api.surface import parse_json
 from gateway.channels import ChannelAdapter
 from gateway.domain.errors import ErrorKind, GatewayError, invalid
 from gateway.fieldmap import FieldMapping, RecordError
@@ -29,11 +32,60 @@ from gateway.storage.models import Complaint
 router = APIRouter(prefix="/channels/callcenter", tags=["channels"])
 MAX_BATCH = 1000
 
-ERRORS: dict[int | str, dict[str, Any]] = {
-    401: {"description": "Missing or wrong X-API-Key"},
-    404: {"description": "Unknown tenant, or it has no call-centre channel"},
-    422: {"description": "The ticket (or the body) is wrong; `error.fields` names the column"},
-    503: {"description": "Database unavailable; retry"},
+ERRORS: dict[int | str, dict[str, Any]] = error_responses(
+    503,
+    s401="Missing or wrong X-API-Key",
+    s404="Unknown tenant, or it has no call-centre channel",
+    s422="The ticket (or the body) is wrong; `error.fields` names the column",
+)
+
+
+class TicketResult(BaseModel):
+    """What became of one ticket."""
+
+    index: int
+    ticket: str | None = Field(description="The ticket's number, when it has one")
+    result: Literal["created", "duplicate", "updated", "rejected"]
+    id: str | None = None
+    tracking_id: str | None = None
+    status: str | None = None
+    column: str | None = Field(None, description="rejected: the column that is wrong")
+    reason: str | None = None
+
+
+class TicketResults(BaseModel):
+    results: list[TicketResult]
+
+
+class LookupAnswer(BaseModel):
+    items: list[dict[str, Any]]
+
+
+_TICKET = {
+    "type": "object",
+    "description": "A ticket, with the call centre's own column names (the mapping's `fields`)",
+    "additionalProperties": True,
+}
+TICKETS_BODY = {
+    "required": True,
+    "content": {
+        "application/json": {
+            "schema": {
+                "anyOf": [
+                    _TICKET,
+                    {"type": "array", "items": _TICKET, "maxItems": MAX_BATCH},
+                ]
+            },
+            "example": {  # Lampung's columns
+                "ticket_no": "CC-LPG-0001",
+                "subject": "Jalan berlubang",
+                "notes": "Pelapor menyampaikan jalan di depan pasar Kedaton berlubang besar.",
+                "kategori": "JALAN",
+                "caller_phone": "0812-3456-7890",
+                "kode_wilayah": "18.71",
+            },
+        }
+    },
 }
 
 
@@ -46,7 +98,18 @@ def _mapping(request: Request, tenant: str) -> FieldMapping:
         raise GatewayError(ErrorKind.NOT_FOUND, str(exc)) from None
 
 
-@router.post("/{tenant}/tickets", responses=ERRORS)
+@router.post(
+    "/{tenant}/tickets",
+    responses={
+        200: {
+            "model": TicketResult | TicketResults,
+            "description": "A batch, or one ticket stored before (duplicate, updated)",
+        },
+        202: {"model": TicketResult, "description": "One new ticket, stored"},
+        **ERRORS,
+    },
+    openapi_extra={"requestBody": TICKETS_BODY},
+)
 async def push_tickets(
     request: Request, tenant: Annotated[str, Path(max_length=64)]
 ) -> JSONResponse:
@@ -57,7 +120,7 @@ async def push_tickets(
     ticket that is wrong answers 422."""
     mapping = _mapping(request, tenant)
     try:
-        body = json.loads(await request.body())
+        body = parse_json(await request.body())
     except ValueError:
         raise invalid("body", "is not JSON") from None
     single = isinstance(body, dict) and "tickets" not in body
@@ -145,7 +208,7 @@ def _safe_ref(mapping: FieldMapping, ticket: dict[str, Any]) -> str | None:
         return None
 
 
-@router.get("/{tenant}/lookup", responses=ERRORS)
+@router.get("/{tenant}/lookup", response_model=LookupAnswer, responses=ERRORS)
 async def agent_lookup(
     request: Request,
     tenant: Annotated[str, Path(max_length=64)],

@@ -5,29 +5,66 @@ from __future__ import annotations
 import asyncio
 import hashlib
 import hmac
-import json
 from typing import Annotated, Any
 from urllib.parse import parse_qsl
 
 from fastapi import APIRouter, Path, Request, Response
-from fastapi.responses import JSONResponse
+from fastapi.responses import JSONResponse, PlainTextResponse
+from pydantic import BaseModel
 
 from adapters.sms.reply import SmsReplier
 from adapters.sms.service import IncomingSms, SmsChannel, SmsLine
 from adapters.sms.settings import CHANNEL, check_channel
 from adapters.sms.transports import record_dlr
 from gateway.api.deps import same_secret
+from gateway.api.responses import error_responses
+from gateway.api.surface import FORM, JSON, parse_json
 from gateway.channels import ChannelAdapter
 from gateway.domain.errors import ErrorKind, FieldError, GatewayError
 
 router = APIRouter(prefix="/channels/sms", tags=["channels"])
 
-ERRORS: dict[int | str, dict[str, Any]] = {
-    400: {"description": "A field is missing or wrong; `error.fields` names it"},
-    401: {"description": "Missing or wrong key or signature"},
-    404: {"description": "No such tenant, or it has no SMS number on this gateway"},
-    503: {"description": "Database unavailable: the SMS gateway retries"},
+ERRORS: dict[int | str, dict[str, Any]] = error_responses(
+    s401="Missing or wrong key or signature",
+    s404="No such tenant, or it has no SMS number on this gateway",
+    s422="A field is missing or wrong; `error.fields` names it",
+    s503="Database unavailable: the SMS gateway retries",
+)
+
+
+def _query(*names: str) -> list[dict[str, Any]]:
+    return [
+        {"name": name, "in": "query", "required": False, "schema": {"type": "string"}}
+        for name in names
+    ]
+
+
+#: Kannel's get-url escapes (README): in the query, or form-encoded in a POST body
+KANNEL_FIELDS = ("key", "from", "to", "text", "id", "ts", "smsc", "coding", "charset")
+_ANY_FIELDS = {"type": "object", "additionalProperties": True}
+KANNEL_POST = {
+    "parameters": _query(*KANNEL_FIELDS),
+    "requestBody": {
+        "required": False,
+        "content": {
+            FORM: {"schema": {"type": "object", "additionalProperties": {"type": "string"}}}
+        },
+    },
 }
+#: sulbar's aggregator; another's field names are its mapping's
+_SMS = {"msgid": "AGG-IN-77", "msisdn": "6285211112222", "message": "lapor jalan rusak parah"}
+AGGREGATOR_BODY = {
+    "required": True,
+    "content": {
+        FORM: {"schema": _ANY_FIELDS, "example": _SMS},
+        JSON: {"schema": _ANY_FIELDS, "example": _SMS},
+    },
+}
+
+
+class Received(BaseModel):
+    ok: bool
+    duplicate: bool
 
 
 def _line(request: Request, tenant: str, gateway: str) -> SmsLine:
@@ -44,8 +81,20 @@ def _missing(*names: str) -> GatewayError:
     return GatewayError(ErrorKind.INVALID_INPUT, f"invalid fields: {', '.join(names)}", fields)
 
 
-@router.get("/kannel/{tenant}", responses=ERRORS, operation_id="kannel_sms_get")
-@router.post("/kannel/{tenant}", responses=ERRORS, operation_id="kannel_sms_post")
+@router.get(
+    "/kannel/{tenant}",
+    response_class=PlainTextResponse,
+    responses=ERRORS,
+    operation_id="kannel_sms_get",
+    openapi_extra={"parameters": _query(*KANNEL_FIELDS)},
+)
+@router.post(
+    "/kannel/{tenant}",
+    response_class=PlainTextResponse,
+    responses=ERRORS,
+    operation_id="kannel_sms_post",
+    openapi_extra=KANNEL_POST,
+)
 async def kannel_sms(request: Request, tenant: Annotated[str, Path(max_length=64)]) -> Response:
     """Kannel's sms-service get-url (``...?key=K&from=%p&to=%P&text=%a&id=%I&ts=%t&smsc=%i``).
 
@@ -68,7 +117,12 @@ async def kannel_sms(request: Request, tenant: Annotated[str, Path(max_length=64
     return Response(status_code=200, media_type="text/plain")
 
 
-@router.get("/kannel/{tenant}/dlr", responses=ERRORS)
+@router.get(
+    "/kannel/{tenant}/dlr",
+    response_class=PlainTextResponse,
+    responses=ERRORS,
+    openapi_extra={"parameters": _query("key", "out", "status")},
+)
 async def kannel_dlr(request: Request, tenant: Annotated[str, Path(max_length=64)]) -> Response:
     """Kannel's delivery report for a reply (the dlr-url the gateway gave with it)."""
     line = _line(request, tenant, "kannel")
@@ -84,7 +138,12 @@ async def kannel_dlr(request: Request, tenant: Annotated[str, Path(max_length=64
     return Response(status_code=200, media_type="text/plain")
 
 
-@router.post("/http/{tenant}", responses=ERRORS)
+@router.post(
+    "/http/{tenant}",
+    response_model=Received,
+    responses=ERRORS,
+    openapi_extra={"requestBody": AGGREGATOR_BODY},
+)
 async def aggregator_sms(
     request: Request, tenant: Annotated[str, Path(max_length=64)]
 ) -> JSONResponse:
@@ -136,7 +195,7 @@ def _fields(content_type: str, body: bytes) -> dict[str, Any]:
     text = body.decode("utf-8", "replace")
     if content_type.startswith("application/json"):
         try:
-            data = json.loads(text)
+            data = parse_json(text)
         except ValueError:
             raise GatewayError(
                 ErrorKind.INVALID_INPUT, "invalid fields: body", [FieldError("body", "is not JSON")]

@@ -2,32 +2,69 @@
 
 from __future__ import annotations
 
-import json
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Header, Path, Request
 from fastapi.responses import JSONResponse
+from pydantic import BaseModel
 
 from adapters.telegram import store
 from adapters.telegram.bot import CHANNEL, check_channel
 from adapters.telegram.reply import TelegramReplier
 from adapters.telegram.service import TelegramChannel
 from gateway.api.deps import same_secret
+from gateway.api.responses import error_responses
+from gateway.api.surface import parse_json
 from gateway.channels import ChannelAdapter, Replayer
 from gateway.domain.errors import ErrorKind, GatewayError, invalid
 
 router = APIRouter(prefix="/channels/telegram", tags=["channels"])
 
 
+class Stored(BaseModel):
+    ok: bool
+    duplicate: bool
+
+
+UPDATE_BODY = {
+    "required": True,
+    "content": {
+        "application/json": {
+            "schema": {
+                "type": "object",
+                "description": "A Telegram Update (https://core.telegram.org/bots/api#update)",
+                "properties": {"update_id": {"type": "integer", "minimum": 0}},
+                "required": ["update_id"],
+                "additionalProperties": True,
+            },
+            "example": {
+                "update_id": 100001,
+                "message": {
+                    "message_id": 7,
+                    "date": 1774000000,
+                    "chat": {"id": 4242, "type": "private"},
+                    "from": {"id": 4242, "is_bot": False, "first_name": "Rina"},
+                    "text": "/start",
+                },
+            },
+        }
+    },
+}
+
+
 @router.post(
     "/{tenant}",
+    response_model=Stored,
     responses={
         200: {"description": "Stored (or stored before): Telegram will not send it again"},
-        400: {"description": "Not a Telegram update; `error.fields` names the field"},
-        401: {"description": "Missing or wrong X-Telegram-Bot-Api-Secret-Token"},
-        404: {"description": "No such tenant, or it takes Telegram by polling"},
-        503: {"description": "Database unavailable: Telegram retries"},
+        **error_responses(
+            s401="Missing or wrong X-Telegram-Bot-Api-Secret-Token",
+            s404="No such tenant, or it takes Telegram by polling",
+            s422="Not a Telegram update; `error.fields` names the field",
+            s503="Database unavailable: Telegram retries",
+        ),
     },
+    openapi_extra={"requestBody": UPDATE_BODY},
 )
 async def telegram_webhook(
     request: Request,
@@ -48,7 +85,7 @@ async def telegram_webhook(
         )
     body = await request.body()
     try:
-        update: Any = json.loads(body)
+        update: Any = parse_json(body)
     except ValueError:
         raise invalid("body", "is not JSON") from None
     if not isinstance(update, dict):

@@ -28,10 +28,12 @@ from starlette.datastructures import UploadFile
 
 from adapters.webform.replay import personal_columns, replay
 from adapters.webform.reply import WebformReplier
+from adapters.webform.schema import FORM_BODY, STATUS_ANSWERS, SUBMIT_ANSWERS, SubmissionStatus
 from adapters.webform.service import PullService
 from adapters.webform.settings import CHANNEL, WebformSettings, check_channel
 from gateway import attachments, metrics
 from gateway.api.deps import same_secret
+from gateway.api.surface import FORM, MULTIPART, parse_json
 from gateway.api.views import track_view
 from gateway.channels import ChannelAdapter, Replayer
 from gateway.domain.complaint import Attachment
@@ -43,15 +45,6 @@ from gateway.storage.intake import IntakeItem
 from gateway.tenants import Tenant
 
 router = APIRouter(prefix="/channels/webform", tags=["channels"])
-
-ERRORS: dict[int | str, dict[str, Any]] = {
-    401: {"description": "Missing or wrong signature, a replayed one, or a wrong key"},
-    404: {"description": "Unknown tenant or form"},
-    413: {"description": "Body or an attachment too large"},
-    415: {"description": "A content type the form does not take"},
-    422: {"description": "A field is wrong; `error.fields` names it"},
-    503: {"description": "Database unavailable; retry"},
-}
 
 
 def form_mapping(request: Request, tenant: str, form: str) -> FieldMapping:
@@ -107,7 +100,7 @@ def _authenticate(request: Request, mapping: FieldMapping, body: bytes) -> None:
         )
 
 
-@router.post("/{tenant}/{form}", responses=ERRORS)
+@router.post("/{tenant}/{form}", responses=SUBMIT_ANSWERS, openapi_extra={"requestBody": FORM_BODY})
 async def submit_form(
     request: Request,
     tenant: Annotated[str, Path(max_length=64)],
@@ -118,19 +111,13 @@ async def submit_form(
     settings: WebformSettings = mapping.settings
     body = await request.body()
     _authenticate(request, mapping, body)
+    # the media type is one of the three: gateway.api.middleware refused any other (415)
     kind = request.headers.get("content-type", "").split(";")[0].strip().lower()
     files: list[UploadFile] = []
     parsed = None
-    if kind == "application/json":
-        try:
-            values = json.loads(body)
-        except ValueError:
-            raise invalid("body", "is not JSON") from None
-        if not isinstance(values, dict):
-            raise invalid("body", "must be a JSON object (the form's fields)")
-    elif kind == "application/x-www-form-urlencoded":
+    if kind == FORM:
         values = dict(parse_qsl(body.decode("utf-8", "replace"), keep_blank_values=True))
-    elif kind == "multipart/form-data":
+    elif kind == MULTIPART:
         parsed = await request.form(max_files=settings.max_attachments, max_fields=200)
         values = {}
         for key, value in parsed.multi_items():
@@ -139,10 +126,12 @@ async def submit_form(
             else:
                 values[key] = value
     else:
-        raise GatewayError(
-            ErrorKind.UNSUPPORTED_MEDIA,
-            "send application/json, application/x-www-form-urlencoded or multipart/form-data",
-        )
+        try:
+            values = parse_json(body)
+        except ValueError:
+            raise invalid("body", "is not JSON") from None
+        if not isinstance(values, dict):
+            raise invalid("body", "must be a JSON object (the form's fields)")
     try:
         kept = await _attachments(request, mapping, values, files)
     finally:
@@ -247,7 +236,12 @@ async def _fetch(url: str, where: str, limit: int) -> bytes:
         raise invalid(where, f"could not be fetched ({type(exc).__name__})") from None
 
 
-@router.get("/{tenant}/{form}/status/{submission}", tags=["public"])
+@router.get(
+    "/{tenant}/{form}/status/{submission}",
+    tags=["public"],
+    response_model=SubmissionStatus,
+    responses=STATUS_ANSWERS,
+)
 async def submission_status(
     request: Request,
     tenant: Annotated[str, Path(max_length=64)],

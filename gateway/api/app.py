@@ -4,12 +4,16 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from typing import Any
 
 from fastapi import FastAPI
 
 from gateway import __version__, metrics
 from gateway.api import errors
-from gateway.api.middleware import BodySizeLimit, RequestLog
+from gateway.api.headers import SecurityHeaders
+from gateway.api.middleware import RequestLimits, RequestLog
+from gateway.api.ratelimit import RateLimit, buckets
+from gateway.api.responses import declare_guards
 from gateway.api.routes import attachments, complaints, health
 from gateway.bootstrap import Container
 from gateway.ops import auth as ops_auth
@@ -72,6 +76,34 @@ def create_app(container: Container, *, run_sync: bool = True) -> FastAPI:
     metrics.install(app, container.factory)
     if container.sandbox is not None:
         app.mount("/sandbox", container.sandbox)
-    app.add_middleware(BodySizeLimit, limit=container.settings.max_body_bytes)
-    app.add_middleware(RequestLog)
+    add_guards(app, container)
+
+    def openapi() -> dict[str, Any]:
+        # every operation also declares what the guards may answer before it runs
+        if app.openapi_schema is None:
+            declare_guards(FastAPI.openapi(app))
+        return app.openapi_schema  # type: ignore[return-value]
+
+    app.openapi = openapi  # type: ignore[method-assign]
     return app
+
+
+def add_guards(app: FastAPI, container: Container) -> None:
+    """The ASGI guards, outermost last: the request log sees every answer, the security
+    headers go on every answer (refusals too), rate limits come before anything is read."""
+    s = container.settings
+    app.add_middleware(
+        RequestLimits,
+        max_body=s.max_body_bytes,
+        max_upload=s.max_upload_bytes,
+        max_query=s.max_query_bytes,
+        max_headers=s.max_header_bytes,
+    )
+    app.add_middleware(
+        RateLimit,
+        per_client=buckets(s.rate_per_client, s.rate_per_client_burst, s.rate_max_clients),
+        per_tenant=buckets(s.rate_per_tenant, s.rate_per_tenant_burst, s.rate_max_clients),
+        tenants=container.tenants,
+    )
+    app.add_middleware(SecurityHeaders, console_headers=ops_auth.SECURITY_HEADERS)
+    app.add_middleware(RequestLog)

@@ -18,11 +18,12 @@ from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from pydantic import ValidationError
-from sqlalchemy.exc import DBAPIError, OperationalError
+from sqlalchemy.exc import DataError, DBAPIError, OperationalError
 from sqlalchemy.exc import TimeoutError as PoolTimeout
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from gateway import metrics
+from gateway.api import headers
 from gateway.domain.errors import ErrorKind, FieldError, GatewayError
 
 log = structlog.get_logger("gateway.api")
@@ -78,17 +79,37 @@ _INTAKE_OUTCOME = {
     400: "invalid",
     413: "invalid",
     422: "invalid",
+    415: "invalid",
     401: "unauthorized",
     404: "unauthorized",
+    429: "throttled",
     503: "unavailable",
 }
 
 
-def count_refused_intake(request: Request, status: int) -> None:
+def count_refused(path: str, status: int) -> None:
     """Refused channel requests, by tenant and channel, for /metrics."""
-    parts = request.url.path.split("/")
-    if len(parts) > 3 and parts[1] == "channels" and status in _INTAKE_OUTCOME:
+    if not path.startswith("/channels/") or status not in _INTAKE_OUTCOME:
+        return
+    parts = path.split("/")
+    if len(parts) > 3:
         metrics.intake(parts[3][:64], parts[2][:32], _INTAKE_OUTCOME[status])
+
+
+def count_refused_intake(request: Request, status: int) -> None:
+    count_refused(request.url.path, status)
+
+
+#: the ``error.code`` of HTTP errors raised by the framework (routing, body parsing)
+_HTTP_CODES = {
+    400: "bad_request",
+    401: "unauthorized",
+    404: "not_found",
+    405: "method_not_allowed",
+    413: "too_large",
+    415: "unsupported_media",
+    429: "rate_limited",
+}
 
 
 def install(app: FastAPI) -> None:
@@ -125,9 +146,7 @@ def install(app: FastAPI) -> None:
 
     @app.exception_handler(StarletteHTTPException)
     async def _http(_request: Request, exc: StarletteHTTPException) -> JSONResponse:
-        code = {404: "not_found", 405: "method_not_allowed", 401: "unauthorized"}.get(
-            exc.status_code, "http_error"
-        )
+        code = _HTTP_CODES.get(exc.status_code, "http_error")
         return JSONResponse(
             error_body(code, str(exc.detail)),
             status_code=exc.status_code,
@@ -143,6 +162,19 @@ def install(app: FastAPI) -> None:
             GatewayError(ErrorKind.UNAVAILABLE, "database unavailable; try again", retry_after=5)
         )
 
+    @app.exception_handler(DataError)
+    async def _unstorable(request: Request, exc: DataError) -> JSONResponse:
+        # the request's own data (PostgreSQL takes no NUL character in text, and no
+        # integer past 64 bits): the sender's mistake, not ours
+        log.warning("value the database cannot store", error=type(exc.orig).__name__)
+        count_refused_intake(request, 422)
+        return error_response(
+            GatewayError(
+                ErrorKind.INVALID_INPUT,
+                "a value the database cannot take: a NUL character, or a number out of range",
+            )
+        )
+
     @app.exception_handler(DBAPIError)
     async def _database_error(_request: Request, exc: DBAPIError) -> JSONResponse:
         if exc.connection_invalidated:
@@ -151,6 +183,11 @@ def install(app: FastAPI) -> None:
         return JSONResponse(error_body("internal", "internal error"), status_code=500)
 
     @app.exception_handler(Exception)
-    async def _unexpected(_request: Request, exc: Exception) -> JSONResponse:
+    async def _unexpected(request: Request, exc: Exception) -> JSONResponse:
+        # answered by Starlette's outermost middleware, outside SecurityHeaders: add them
         log.error("unhandled error", error=type(exc).__name__)
-        return JSONResponse(error_body("internal", "internal error"), status_code=500)
+        return JSONResponse(
+            error_body("internal", "internal error"),
+            status_code=500,
+            headers=headers.for_scope(request.scope, "application/json"),
+        )

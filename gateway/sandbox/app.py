@@ -24,6 +24,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from starlette.types import Receive, Scope, Send
 
+from gateway.api.deps import same_secret
 from gateway.sandbox import faults
 from gateway.sandbox.catalog import load_catalog
 from gateway.sandbox.config import SandboxConfig
@@ -70,9 +71,13 @@ class SandboxRuntime:
 
     def account(self, authorization: str | None) -> str:
         scheme, _, token = (authorization or "").partition(" ")
-        if scheme.lower() == "bearer" and token.strip():
+        given = token.strip()
+        if scheme.lower() == "bearer" and given:
             tokens = self.config.tokens
-            found = token.strip() if tokens is None else tokens.get(token.strip())
+            found = given if tokens is None else None
+            for known, account in (tokens or {}).items():
+                if same_secret(given, known):  # constant time, no early exit
+                    found = account
             if found:
                 return found
         body = {"error": "unauthorized", "message": "missing or unknown bearer token"}

@@ -9,12 +9,25 @@ from fastapi.responses import FileResponse
 
 from gateway import attachments
 from gateway.api.deps import ContainerDep
+from gateway.api.responses import error_responses
 from gateway.domain.errors import ErrorKind, GatewayError
 
 router = APIRouter(tags=["public"])
 
+_FILE = {"schema": {"type": "string", "format": "binary"}}
 
-@router.get("/attachments/{name}", response_class=FileResponse)
+
+@router.get(
+    "/attachments/{name}",
+    response_class=FileResponse,
+    responses={
+        200: {
+            "description": "The file",
+            "content": {media: _FILE for media in attachments.TYPES},
+        },
+        **error_responses(404, 422),
+    },
+)
 async def attachment(
     container: ContainerDep, name: Annotated[str, Path(max_length=80)]
 ) -> FileResponse:

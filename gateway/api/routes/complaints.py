@@ -9,6 +9,7 @@ from fastapi.concurrency import run_in_threadpool
 from pydantic import BaseModel
 
 from gateway.api.deps import ContainerDep, KeyTenant
+from gateway.api.responses import error_responses
 from gateway.api.views import ComplaintView, TrackView, complaint_view, track_view
 from gateway.domain.errors import ErrorKind, GatewayError
 from gateway.storage import queries
@@ -20,7 +21,11 @@ class ComplaintList(BaseModel):
     items: list[ComplaintView]
 
 
-@router.get("/complaints/{complaint_id}", response_model=ComplaintView)
+@router.get(
+    "/complaints/{complaint_id}",
+    response_model=ComplaintView,
+    responses=error_responses(401, 422, s404="No such complaint for this tenant"),
+)
 async def get_complaint(
     container: ContainerDep,
     tenant: KeyTenant,
@@ -33,7 +38,7 @@ async def get_complaint(
     return complaint_view(*found)
 
 
-@router.get("/complaints", response_model=ComplaintList)
+@router.get("/complaints", response_model=ComplaintList, responses=error_responses(401, 422))
 async def find_complaints(
     container: ContainerDep,
     tenant: KeyTenant,
@@ -64,7 +69,12 @@ async def find_complaints(
     return ComplaintList(items=[complaint_view(c, h) for c, h in rows])
 
 
-@router.get("/track/{tracking_id}", response_model=TrackView, tags=["public"])
+@router.get(
+    "/track/{tracking_id}",
+    response_model=TrackView,
+    tags=["public"],
+    responses=error_responses(422, s404="No complaint with this tracking ID"),
+)
 async def track(
     container: ContainerDep, tracking_id: Annotated[str, Path(max_length=64)]
 ) -> TrackView:
