@@ -8,8 +8,16 @@ from gateway.channels import ChannelAdapter
 def all_adapters() -> list[ChannelAdapter]:
     from adapters.api import adapter as api
     from adapters.callcenter import adapter as callcenter
+    from adapters.open311 import adapter as open311
     from adapters.sms import adapter as sms
     from adapters.telegram import adapter as telegram
     from adapters.webform import adapter as webform
 
-    return [api.ADAPTER, telegram.ADAPTER, sms.ADAPTER, callcenter.ADAPTER, webform.ADAPTER]
+    return [
+        api.ADAPTER,
+        telegram.ADAPTER,
+        sms.ADAPTER,
+        callcenter.ADAPTER,
+        webform.ADAPTER,
+        open311.ADAPTER,
+    ]
