@@ -222,13 +222,7 @@ def replay_input(
     replayer = adapter.replay
     assert replayer is not None
     with transaction(container.factory) as session:
-        found = session.scalars(
-            select(InboundMessage)
-            .where(col(InboundMessage.id) == inbound_id, col(InboundMessage.state) == QUARANTINED)
-            .with_for_update()
-        ).first()
-        if found is None:
-            raise Refused("Masukan ini sudah tidak dikarantina.")
+        found = _locked_input(session, inbound_id)
         tenant, channel, ref = found.tenant, found.channel, found.source_ref
         complaint_id = replayer.take(container, session, found, dict(edits))
         columns = ", ".join(sorted(edits)) or "-"
@@ -251,13 +245,7 @@ def dismiss_input(
 ) -> None:
     """Set a quarantined input aside for good, with the operator's reason."""
     with transaction(factory) as session:
-        found = session.scalars(
-            select(InboundMessage)
-            .where(col(InboundMessage.id) == inbound_id, col(InboundMessage.state) == QUARANTINED)
-            .with_for_update()
-        ).first()
-        if found is None:
-            raise Refused("Masukan ini sudah tidak dikarantina.")
+        found = _locked_input(session, inbound_id)
         found.state = DISMISSED
         accounts.audit(
             session,
@@ -266,3 +254,15 @@ def dismiss_input(
             tenant=found.tenant,
             detail=scrub_text(f"{found.channel} {found.source_ref}: {reason.strip()}")[:MAX_REASON],
         )
+
+
+def _locked_input(session: Session, inbound_id: str) -> InboundMessage:
+    """The quarantined input, locked until the transaction ends; else :class:`Refused`."""
+    found = session.scalars(
+        select(InboundMessage)
+        .where(col(InboundMessage.id) == inbound_id, col(InboundMessage.state) == QUARANTINED)
+        .with_for_update()
+    ).first()
+    if found is None:
+        raise Refused("Masukan ini sudah tidak dikarantina.")
+    return found
