@@ -10,7 +10,6 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from urllib.parse import urlencode
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, sessionmaker
@@ -19,12 +18,12 @@ from sqlmodel import col
 from gateway.logs import scrub_text
 from gateway.ops import accounts
 from gateway.ops.models import Operator
+from gateway.ops.paging import PAGE_SIZE, Paging, rows_before
 from gateway.storage import outbox, queries
 from gateway.storage.models import OutboxJob
 
 DISMISSED = "dismissed"
 STATES = ("failed", "pending", "running", "done", DISMISSED)
-PAGE_SIZE = 50
 MAX_REASON = 500
 
 
@@ -36,25 +35,9 @@ def job(factory: sessionmaker[Session], job_id: int) -> OutboxJob | None:
 class JobPage:
     jobs: list[OutboxJob]
     state: str
-    number: int
     #: per state, the jobs of the visible tenants (every state listed, 0 included)
     counts: dict[str, int]
-
-    @property
-    def total(self) -> int:
-        return self.counts.get(self.state, 0)
-
-    @property
-    def pages(self) -> int:
-        return max(-(-self.total // PAGE_SIZE), 1)
-
-    @property
-    def has_next(self) -> bool:
-        return self.number < self.pages
-
-    def query_string(self, page: int) -> str:
-        """This page's state on page ``page``, as a URL's query (for the pager links)."""
-        return urlencode([("state", self.state), ("page", str(page))])
+    paging: Paging
 
 
 def listed(
@@ -64,13 +47,13 @@ def listed(
     tenants, newest first, with the count of their jobs in each state."""
     counts = dict.fromkeys(STATES, 0)
     if not visible:
-        return JobPage([], state, page, counts)
+        return JobPage([], state, counts, Paging(page, 0, (("state", state),)))
     tenants = col(OutboxJob.tenant).in_(list(visible))
     query = (
         select(OutboxJob)
         .where(tenants, col(OutboxJob.state) == state)
         .order_by(col(OutboxJob.id).desc())
-        .offset((page - 1) * PAGE_SIZE)
+        .offset(rows_before(page))
         .limit(PAGE_SIZE)
     )
     per_state = (
@@ -80,7 +63,7 @@ def listed(
         counts |= {name: int(n) for name, n in session.execute(per_state)}
         rows = list(session.scalars(query))
         session.expunge_all()
-    return JobPage(rows, state, page, counts)
+    return JobPage(rows, state, counts, Paging(page, counts.get(state, 0), (("state", state),)))
 
 
 def retry(factory: sessionmaker[Session], operator: Operator, found: OutboxJob) -> bool:

@@ -19,16 +19,15 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
-from urllib.parse import urlencode
 
 from sqlalchemy import ColumnElement, Row, and_, case, func, or_, select
 from sqlalchemy.orm import Session, sessionmaker
 from sqlmodel import col
 
 from gateway.domain.status import Status
+from gateway.ops.paging import PAGE_SIZE, Paging, rows_before
 from gateway.storage.models import Complaint
 
-PAGE_SIZE = 50
 #: not yet verified nationally: the verification due date still counts
 UNVERIFIED = (Status.RECEIVED.value, Status.SUBMITTED.value, Status.FAILED.value)
 #: finished: no due date counts any more
@@ -81,22 +80,8 @@ class OverdueRow:
 @dataclass(frozen=True)
 class OverduePage:
     rows: list[OverdueRow]
-    number: int
-    total: int
     tenant: str
-
-    @property
-    def pages(self) -> int:
-        return max(-(-self.total // PAGE_SIZE), 1)
-
-    @property
-    def has_next(self) -> bool:
-        return self.number < self.pages
-
-    def query_string(self, page: int) -> str:
-        """This page's tenant filter on page ``page``, as a URL's query."""
-        pairs = [("tenant", self.tenant)] if self.tenant else []
-        return urlencode([*pairs, ("page", str(page))])
+    paging: Paging
 
 
 def find(
@@ -105,7 +90,7 @@ def find(
     """Page ``page`` of the complaints past due in ``visible`` tenants, most overdue first."""
     tenants = [t for t in visible if not tenant or t == tenant]
     if not tenants:
-        return OverduePage([], page, 0, tenant)
+        return OverduePage([], tenant, Paging(page, 0, (("tenant", tenant),)))
     where = (col(Complaint.tenant).in_(tenants), past_due(today))
     query = (
         select(
@@ -121,7 +106,7 @@ def find(
         )
         .where(*where)
         .order_by(_missed_since(today), col(Complaint.created_at), col(Complaint.id))
-        .offset((page - 1) * PAGE_SIZE)
+        .offset(rows_before(page))
         .limit(PAGE_SIZE)
     )
     with factory() as session:
@@ -131,7 +116,7 @@ def find(
         OverdueRow(r.id, r.tenant, r.tracking_id, r.title, r.status, _missed(today, r))
         for r in found
     ]
-    return OverduePage(rows, page, int(total), tenant)
+    return OverduePage(rows, tenant, Paging(page, int(total), (("tenant", tenant),)))
 
 
 def _missed(today: date, row: Row[Any]) -> list[Missed]:

@@ -29,6 +29,7 @@ from gateway.logs import scrub_text
 from gateway.mappings.catalog import Catalogue
 from gateway.ops import accounts
 from gateway.ops.models import Operator
+from gateway.ops.paging import PAGE_SIZE, Paging
 from gateway.storage import outbox
 from gateway.storage.engine import transaction
 from gateway.storage.models import Complaint, InboundMessage, OutboxJob
@@ -42,7 +43,6 @@ if TYPE_CHECKING:
 EDITABLE = ("topic_id", "agency_code", "region_code", "incident_date")
 QUARANTINED = "quarantined"
 DISMISSED = "dismissed"
-PAGE_SIZE = 50
 MAX_REASON = 500
 MAX_VALUE = 10_000
 
@@ -171,9 +171,7 @@ def fix_and_replay(
 @dataclass
 class InputPage:
     items: list[InboundMessage]
-    total: int
-    page: int
-    pages: int
+    paging: Paging
 
 
 def quarantined(
@@ -181,24 +179,24 @@ def quarantined(
 ) -> InputPage:
     """The visible tenants' quarantined inputs, newest first, a page at a time."""
     names = [t for t in visible if not tenant or t == tenant]
+    keep = (("tenant", tenant),)
     if not names:
-        return InputPage([], 0, 1, 1)
+        return InputPage([], Paging(1, 0, keep))
     where = (col(InboundMessage.tenant).in_(names), col(InboundMessage.state) == QUARANTINED)
     with factory() as session:
         total = int(session.scalar(select(func.count()).where(*where)) or 0)
-        pages = max((total + PAGE_SIZE - 1) // PAGE_SIZE, 1)
-        page = min(max(page, 1), pages)
+        paging = Paging.within(page, total, keep)
         items = list(
             session.scalars(
                 select(InboundMessage)
                 .where(*where)
                 .order_by(col(InboundMessage.received_at).desc(), col(InboundMessage.id))
-                .offset((page - 1) * PAGE_SIZE)
+                .offset(paging.offset)
                 .limit(PAGE_SIZE)
             )
         )
         session.expunge_all()
-    return InputPage(items, total, page, pages)
+    return InputPage(items, paging)
 
 
 def inbound(factory: sessionmaker[Session], inbound_id: str) -> InboundMessage | None:
