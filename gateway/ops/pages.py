@@ -30,7 +30,8 @@ from gateway.ops.rendering import (
     visible,
 )
 from gateway.ops.wib import today
-from gateway.storage.models import OutboxJob
+from gateway.storage import queries
+from gateway.storage.models import Complaint, OutboxJob
 
 if TYPE_CHECKING:
     pass
@@ -131,15 +132,13 @@ async def complaint(request: Request, ctx: CurrentOperator, complaint_id: str) -
 @router.post("/complaints/{complaint_id}/reveal")
 async def reveal(request: Request, ctx: CsrfChecked, complaint_id: str) -> Response:
     factory = container(request).factory
-    dossier = await run_in_threadpool(complaint_detail.load, factory, complaint_id)
-    if dossier is None or not ctx.scope.can_see(dossier.complaint.tenant):
+    found = await run_in_threadpool(queries.detached, factory, Complaint, complaint_id)
+    if found is None or not ctx.scope.can_see(found.tenant):
         return not_found(ctx)
-    if not ctx.scope.can_reveal(dossier.complaint.confidential):
+    if not ctx.scope.can_reveal(found.confidential):
         return forbidden(ctx)
-    audit_id = await run_in_threadpool(
-        complaint_detail.reveal, factory, ctx.operator, dossier.complaint
-    )
-    target = f"/ops/complaints/{dossier.complaint.id}?reveal={audit_id}"
+    audit_id = await run_in_threadpool(complaint_detail.reveal, factory, ctx.operator, found)
+    target = f"/ops/complaints/{found.id}?reveal={audit_id}"
     return RedirectResponse(target, 303)
 
 

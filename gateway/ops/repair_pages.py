@@ -103,7 +103,7 @@ async def fix(request: Request, ctx: CsrfChecked, job_id: int) -> Response:
 # -- quarantined inputs -------------------------------------------------------------
 
 
-def _adapter(request: Request, channel: str) -> ChannelAdapter | None:
+def _adapter(channel: str) -> ChannelAdapter | None:
     from adapters.registry import all_adapters
 
     return next((a for a in all_adapters() if a.channel == channel), None)
@@ -143,11 +143,15 @@ def _fields(request: Request, adapter: ChannelAdapter | None, item: InboundMessa
 
 
 async def _quarantined(
-    request: Request, ctx: OperatorContext, inbound_id: str
+    request: Request, ctx: OperatorContext, inbound_id: str, *, act: bool = False
 ) -> InboundMessage | HTMLResponse:
+    """The input if the operator may see it (and, with ``act``, act on it), else the
+    page saying why not."""
     found = await run_in_threadpool(repairs.inbound, container(request).factory, inbound_id)
     if found is None or not ctx.scope.can_see(found.tenant):
         return not_found(ctx)
+    if act and not ctx.scope.can_act():
+        return forbidden(ctx)
     return found
 
 
@@ -158,7 +162,7 @@ def _input_page(
     error: str | None = None,
     status: int = 200,
 ) -> HTMLResponse:
-    adapter = _adapter(request, item.channel)
+    adapter = _adapter(item.channel)
     replayer = adapter.replay if adapter is not None else None
     editable = replayer is not None and replayer.editable
     fields = _fields(request, adapter, item) if editable else []
@@ -194,12 +198,10 @@ async def input_detail(request: Request, ctx: CurrentOperator, inbound_id: str) 
 
 @router.post("/inputs/{inbound_id}/replay")
 async def replay_input(request: Request, ctx: CsrfChecked, inbound_id: str) -> Response:
-    found = await _quarantined(request, ctx, inbound_id)
+    found = await _quarantined(request, ctx, inbound_id, act=True)
     if isinstance(found, HTMLResponse):
         return found
-    if not ctx.scope.can_act():
-        return forbidden(ctx)
-    adapter = _adapter(request, found.channel)
+    adapter = _adapter(found.channel)
     if adapter is None or adapter.replay is None:
         return message(ctx, "Tidak dapat diulang", "Kanal ini tidak dapat memproses ulang.", 409)
     form = await request.form()
@@ -229,11 +231,9 @@ async def replay_input(request: Request, ctx: CsrfChecked, inbound_id: str) -> R
 
 @router.post("/inputs/{inbound_id}/dismiss")
 async def dismiss_input(request: Request, ctx: CsrfChecked, inbound_id: str) -> Response:
-    found = await _quarantined(request, ctx, inbound_id)
+    found = await _quarantined(request, ctx, inbound_id, act=True)
     if isinstance(found, HTMLResponse):
         return found
-    if not ctx.scope.can_act():
-        return forbidden(ctx)
     reason = str((await request.form()).get("reason") or "").strip()
     if not reason:
         return message(ctx, "Alasan wajib diisi", "Tuliskan alasan pengabaian masukan.", 400)
