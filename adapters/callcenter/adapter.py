@@ -189,7 +189,7 @@ def _one(factory: Any, draft: Any, raw: str) -> dict[str, Any]:
         if intake.inbound_exists(session, draft.tenant, CHANNEL, ref):
             return {**answer, "result": "duplicate", "status": complaint.status}
         intake.add_inbound(
-            session, draft.tenant, CHANNEL, ref, raw, "parsed", complaint_id=complaint.id
+            session, draft.tenant, CHANNEL, ref, raw, intake.PARSED, complaint_id=complaint.id
         )
         intake.add_job(
             session,

@@ -208,7 +208,7 @@ class SmsChannel:
                         CHANNEL,
                         sms.ref,
                         raw,
-                        "quarantined",
+                        intake.QUARANTINED,
                         note="sender is not a phone number",
                     )
                     return Received(False, quarantined="sender is not a phone number")
@@ -236,7 +236,7 @@ class SmsChannel:
                     CHANNEL,
                     sms.ref,
                     raw,
-                    "parsed",
+                    intake.PARSED,
                     note=f"command {parsed.command}",
                 )
                 answer = self._answer(session, line, parsed, phone)

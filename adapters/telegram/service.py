@@ -49,7 +49,7 @@ from gateway.domain.complaint import (
 from gateway.domain.errors import GatewayError
 from gateway.domain.status import status_words
 from gateway.routing import route
-from gateway.storage import queries
+from gateway.storage import intake, queries
 from gateway.storage.intake import IntakeItem
 
 if TYPE_CHECKING:
@@ -204,25 +204,25 @@ class TelegramChannel:
         except Exception as exc:  # a bug or a shape we did not foresee: keep it for replay
             log.exception("telegram update quarantined", tenant=item.tenant)
             await asyncio.to_thread(
-                store.finish, self.factory, item.id, store.QUARANTINED, f"{type(exc).__name__}"
+                store.finish, self.factory, item.id, intake.QUARANTINED, f"{type(exc).__name__}"
             )
 
     async def process(self, item: store.Pending) -> None:
         tb = self.bots.get(item.tenant)
         if tb is None:
-            await self._finish(item, store.IGNORED, "the tenant has no telegram channel now")
+            await self._finish(item, intake.IGNORED, "the tenant has no telegram channel now")
             return
         try:
             update = Update.de_json(json.loads(item.payload), tb.bot)
         except (ValueError, TypeError, KeyError) as exc:
-            await self._finish(item, store.QUARANTINED, f"not a Telegram update: {exc}")
+            await self._finish(item, intake.QUARANTINED, f"not a Telegram update: {exc}")
             return
         inc = describe(update, await self._username(tb, update))
         if inc.blocked is not None and inc.chat_id is not None:
             await asyncio.to_thread(
                 store.set_blocked, self.factory, tb.id, inc.chat_id, inc.blocked
             )
-            await self._finish(item, store.IGNORED, inc.ignored)
+            await self._finish(item, intake.IGNORED, inc.ignored)
             return
         if inc.chat_id is None or (inc.event is None and inc.photo is None):
             if inc.callback_id is not None:
@@ -232,7 +232,7 @@ class TelegramChannel:
                 await self._say(
                     tb, inc.chat_id, say("group", tb.tenant.spec.language, bot=username)
                 )
-            await self._finish(item, store.IGNORED, inc.ignored)
+            await self._finish(item, intake.IGNORED, inc.ignored)
             return
         await self._converse(tb, item, inc)
 

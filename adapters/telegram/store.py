@@ -24,12 +24,11 @@ from adapters.telegram.bot import CHANNEL
 from gateway.fieldmap import RecordError
 from gateway.storage import chats, intake
 from gateway.storage.engine import transaction
+from gateway.storage.intake import ACCEPTED, PARSED
 from gateway.storage.models import ChatMessage, ChatSession, Complaint, InboundMessage
 
 if TYPE_CHECKING:
     from gateway.bootstrap import Container
-
-ACCEPTED, PARSED, IGNORED, QUARANTINED = "accepted", "parsed", "ignored", "quarantined"
 
 
 def utcnow() -> datetime:

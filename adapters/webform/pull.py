@@ -32,13 +32,12 @@ from gateway import metrics
 from gateway.domain.errors import ErrorKind, GatewayError
 from gateway.fieldmap import FieldMapping, RecordError
 from gateway.storage.engine import normalise_url, transaction
-from gateway.storage.intake import IntakeItem, insert_items, new_id, utcnow
+from gateway.storage.intake import QUARANTINED, IntakeItem, insert_items, new_id, utcnow
 from gateway.storage.models import InboundMessage, PullCursor
 from gateway.tenants import Tenant
 
 log = structlog.get_logger("gateway.webform")
 
-QUARANTINED = "quarantined"
 _CURSORS = SQLModel.metadata.tables[PullCursor.__tablename__]
 _INBOUND = SQLModel.metadata.tables[InboundMessage.__tablename__]
 

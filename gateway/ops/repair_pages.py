@@ -30,6 +30,7 @@ from gateway.ops.rendering import (
 )
 from gateway.ops.wib import today
 from gateway.storage import queries
+from gateway.storage.intake import QUARANTINED
 from gateway.storage.models import Complaint, InboundMessage, OutboxJob
 
 
@@ -175,7 +176,7 @@ def _input_page(
         fields=fields,
         raw=raw,
         column=(item.error or "").partition(":")[0].strip(),
-        can_replay=replayer is not None and item.state == repairs.QUARANTINED,
+        can_replay=replayer is not None and item.state == QUARANTINED,
         editable=editable,
         error=error,
     )

@@ -32,6 +32,7 @@ from gateway.ops.models import Operator
 from gateway.ops.paging import PAGE_SIZE, Paging
 from gateway.storage import outbox
 from gateway.storage.engine import transaction
+from gateway.storage.intake import QUARANTINED
 from gateway.storage.models import Complaint, InboundMessage, OutboxJob
 from gateway.sync import wakeup
 
@@ -41,7 +42,6 @@ if TYPE_CHECKING:
 
 #: the complaint's mapped values an operator may correct before replaying
 EDITABLE = ("topic_id", "agency_code", "region_code", "incident_date")
-QUARANTINED = "quarantined"
 DISMISSED = "dismissed"
 MAX_REASON = 500
 MAX_VALUE = 10_000

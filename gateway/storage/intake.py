@@ -25,6 +25,10 @@ from gateway.storage.engine import transaction
 from gateway.storage.models import Complaint, InboundMessage, OutboxJob, StatusEvent
 from gateway.sync import wakeup
 
+#: an inbound_message's states: stored, not yet read | taken (a complaint or a command) |
+#: deliberately not taken | kept for an operator (cannot be read or mapped)
+ACCEPTED, PARSED, IGNORED, QUARANTINED = "accepted", "parsed", "ignored", "quarantined"
+
 Key = tuple[str, str, str]  # (tenant, channel, source_ref)
 
 # the Tables, not the classes: Core executemany, not the ORM's bulk path, in this order
@@ -184,7 +188,7 @@ def _insert_many(
                 "source_ref": draft.source_ref,
                 "content_type": item.content_type,
                 "payload": item.raw_payload,
-                "state": "parsed",
+                "state": PARSED,
                 "error": None,
                 "complaint_id": complaint_id,
                 "received_at": now,
