@@ -20,7 +20,9 @@ from gateway.ops import accounts
 from gateway.ops.models import Operator
 from gateway.ops.paging import PAGE_SIZE, Paging, rows_before
 from gateway.storage import outbox, queries
+from gateway.storage.engine import transaction
 from gateway.storage.models import OutboxJob
+from gateway.sync import wakeup
 
 DISMISSED = "dismissed"
 STATES = ("failed", "pending", "running", "done", DISMISSED)
@@ -66,19 +68,33 @@ def listed(
     return JobPage(rows, state, counts, Paging(page, counts.get(state, 0), (("state", state),)))
 
 
+def locked_failed(session: Session, job_id: int | None) -> OutboxJob | None:
+    """The job if it is still failed, locked until the transaction ends."""
+    return session.scalars(
+        select(OutboxJob)
+        .where(col(OutboxJob.id) == job_id, col(OutboxJob.state) == outbox.FAILED)
+        .with_for_update()
+    ).first()
+
+
 def retry(factory: sessionmaker[Session], operator: Operator, found: OutboxJob) -> bool:
-    """Queue a failed job again and audit it; False if it was no longer failed."""
-    assert found.id is not None
-    if not outbox.retry_failed(factory, [found.id]):
-        return False
-    accounts.audit(
-        factory,
-        operator,
-        "retry_job",
-        tenant=found.tenant,
-        complaint_id=found.complaint_id,
-        job_id=found.id,
-    )
+    """Queue a failed job again and audit it, in one transaction; False if it was no
+    longer failed."""
+    with transaction(factory) as session:
+        stored = locked_failed(session, found.id)
+        if stored is None:
+            return False
+        outbox.requeue(session, stored, accounts.now_utc())
+        accounts.audit(
+            session,
+            operator,
+            "retry_job",
+            tenant=stored.tenant,
+            complaint_id=stored.complaint_id,
+            job_id=stored.id,
+        )
+        wakeup.announce(session)
+    wakeup.announce_local()
     return True
 
 
@@ -87,12 +103,8 @@ def dismiss(
 ) -> bool:
     """Set a failed job aside for good, with the operator's reason; False if not failed."""
     now = accounts.now_utc()
-    with factory() as session, session.begin():
-        stored = session.scalars(
-            select(OutboxJob)
-            .where(col(OutboxJob.id) == found.id, col(OutboxJob.state) == outbox.FAILED)
-            .with_for_update()
-        ).first()
+    with transaction(factory) as session:
+        stored = locked_failed(session, found.id)
         if stored is None:
             return False
         stored.state = DISMISSED

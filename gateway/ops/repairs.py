@@ -27,13 +27,13 @@ from sqlmodel import col
 from gateway.domain.complaint import REGION_CODE
 from gateway.logs import scrub_text
 from gateway.mappings.catalog import Catalogue
-from gateway.ops import accounts
+from gateway.ops import accounts, jobs
 from gateway.ops.models import Operator
 from gateway.ops.paging import PAGE_SIZE, Paging
 from gateway.storage import outbox
 from gateway.storage.engine import transaction
 from gateway.storage.intake import QUARANTINED
-from gateway.storage.models import Complaint, InboundMessage, OutboxJob
+from gateway.storage.models import Complaint, InboundMessage
 from gateway.sync import wakeup
 
 if TYPE_CHECKING:
@@ -124,11 +124,7 @@ def fix_and_replay(
     """
     now = accounts.now_utc()
     with transaction(factory) as session:
-        job = session.scalars(
-            select(OutboxJob)
-            .where(col(OutboxJob.id) == job_id, col(OutboxJob.state) == outbox.FAILED)
-            .with_for_update()
-        ).first()
+        job = jobs.locked_failed(session, job_id)
         if job is None or job.kind != "submit":
             raise Refused("Tugas ini sudah tidak berstatus gagal, atau bukan pengiriman.")
         complaint = session.get(Complaint, job.complaint_id, with_for_update=True)
