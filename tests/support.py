@@ -18,6 +18,16 @@ import httpx
 ROOT = Path(__file__).resolve().parent.parent
 T = TypeVar("T")
 
+#: every deadline in the tests is multiplied by this (GATEWAY_TEST_TIME_SCALE, default 1):
+#: a slow or busy machine raises it; nothing in the tests sleeps to synchronise
+TIME_SCALE = max(1.0, float(os.environ.get("GATEWAY_TEST_TIME_SCALE", "1") or 1))
+
+
+def scaled(seconds: float) -> float:
+    """A test deadline, scaled for the machine (:data:`TIME_SCALE`)."""
+    return seconds * TIME_SCALE
+
+
 POSTGRES_URL = os.environ.get(
     "GATEWAY_TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"
 )
@@ -47,7 +57,9 @@ TENANT_ENV = {
 def wait_until(
     predicate: Callable[[], T], timeout: float = 20.0, interval: float = 0.05, what: str = ""
 ) -> T:
-    """Poll ``predicate`` until it returns something truthy, or fail at the deadline."""
+    """Poll ``predicate`` until it returns something truthy, or fail at the deadline
+    (``timeout`` scaled by :data:`TIME_SCALE`)."""
+    timeout = scaled(timeout)
     deadline = time.monotonic() + timeout
     last: T | None = None
     while time.monotonic() < deadline:
