@@ -119,12 +119,15 @@ class OutboxJob(SQLModel, table=True):
         # the rest of that tenant's backlog (notify jobs do not wait behind submits)
         Index("ix_outbox_claim", "tenant", "kind", "state", "next_attempt_at"),
         Index("ix_outbox_complaint", "complaint_id"),
+        # a message to a citizen waits for the unfinished ones ahead in its queue
+        Index("ix_outbox_order", "complaint_id", "state"),
     )
 
     id: int | None = _big_pk()
-    # submit | notify | comment
+    # submit | notify | comment | reply
     kind: str = Field(max_length=16)
     tenant: str = Field(max_length=64, index=True)
+    # a reply job's: the chat it goes to (gateway.storage.claims.chat_key)
     complaint_id: str = Field(max_length=36)
     payload: str = Field(default="{}", sa_column=Column(Text, nullable=False))
     # pending | running | done | failed
@@ -149,7 +152,7 @@ class JobAttempt(SQLModel, table=True):
     job_id: int = Field(index=True, sa_type=BigInteger)
     attempt: int
     worker: str = Field(max_length=100)
-    # ok | retry | throttled | failed | lease_lost
+    # ok | retry | throttled | failed | lease_lost | superseded
     outcome: str = Field(max_length=16)
     error: str | None = Field(default=None, sa_column=Column(Text))
     latency_ms: float | None = None
