@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any, Protocol
+from typing import Any, Protocol, runtime_checkable
 
 
 @dataclass(frozen=True)
@@ -144,3 +144,28 @@ class Replier(Protocol):
     channel: str
 
     async def send(self, notification: Notification) -> None: ...
+
+
+@dataclass(frozen=True)
+class ChatReply:
+    """A message in a conversation: a question, a command's answer, a confirmation.
+
+    Sent from a ``reply`` outbox job written with the state change that caused it;
+    ``to`` is the channel's address (a Telegram chat id, an E.164 number).
+    """
+
+    tenant: str
+    channel: str
+    to: str
+    text: str
+    #: Telegram's inline keyboard: rows of (label, callback data)
+    buttons: list[list[tuple[str, str]]] | None = None
+
+
+@runtime_checkable
+class ChatReplier(Protocol):
+    """A replier that can also say a conversation's messages (chat channels)."""
+
+    channel: str
+
+    async def say(self, reply: ChatReply) -> None: ...

@@ -1,9 +1,12 @@
-"""Status changes and agency responses, told in the chat the complaint came from.
+"""Status changes and agency responses, told in the chat the complaint came from;
+and the conversation's own messages (:meth:`TelegramReplier.say`, from reply jobs).
 
 The text is the tenant's reply template for the status (``mappings``), in the chat's
 language. A sent notification is recorded: the citizen's reply to it becomes a
 comment on the complaint in the national registry. A chat that blocked the bot
-gets nothing more (the job is done, not failed) until it writes again.
+gets nothing more (the job is done, not failed) until it writes again. Telegram's
+flood control (429 ``retry_after``) fails the attempt as throttled: the job is
+retried after the time Telegram asked for, and the chat's later messages wait.
 """
 
 from __future__ import annotations
@@ -16,7 +19,7 @@ from adapters.telegram import store
 from adapters.telegram.bot import Blocked, send_text
 from adapters.telegram.service import TelegramChannel
 from gateway.domain.errors import ErrorKind, GatewayError
-from gateway.ports import Notification
+from gateway.ports import ChatReply, Notification
 from gateway.replies import reply_text
 from gateway.storage import queries
 
@@ -65,3 +68,17 @@ class TelegramReplier:
         await asyncio.to_thread(
             store.record_sent, factory, tb.id, chat, sent.message_id, complaint.id
         )
+
+    async def say(self, reply: ChatReply) -> None:
+        """A conversation's message to its chat; a chat that blocked the bot is skipped."""
+        tb = self.telegram.bots.get(reply.tenant)
+        if tb is None:
+            raise GatewayError(
+                ErrorKind.PERMANENT, f"tenant {reply.tenant} has no telegram channel"
+            )
+        chat = int(reply.to)
+        try:
+            await send_text(tb, chat, reply.text, reply.buttons)
+        except Blocked:
+            await asyncio.to_thread(store.set_blocked, self.telegram.factory, tb.id, chat, True)
+            log.info("telegram reply skipped: the chat blocked the bot", tenant=tb.id)

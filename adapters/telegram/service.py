@@ -4,10 +4,14 @@
    commits it (``inbound_message``) before Telegram is acknowledged.
 2. One task per process takes stored updates in order (:meth:`TelegramChannel.process`):
    it fetches a photo if there is one, runs the conversation on the chat's stored state
-   and commits the new state, the complaint it confirmed and the update marked done
-   together; only then does the bot speak. A crash before that commit leaves the update
-   stored and unprocessed: it is taken on the next start.
-3. Status changes go back through :class:`adapters.telegram.reply.TelegramReplier`.
+   and commits the new state, the complaint it confirmed, the bot's answers (``reply``
+   outbox jobs) and the update marked done together. A crash before that commit leaves
+   the update stored and unprocessed: it is taken on the next start; a crash after it
+   leaves the answers in the outbox.
+3. The dispatcher sends the answers (in order per chat, at least once, waiting out
+   Telegram's flood control) and the status changes through
+   :class:`adapters.telegram.reply.TelegramReplier`. Only a button press's
+   acknowledgement (``answerCallbackQuery``) is sent at once, best effort.
 """
 
 from __future__ import annotations
@@ -21,17 +25,18 @@ from zoneinfo import ZoneInfo
 
 import structlog
 from sqlalchemy.exc import OperationalError
+from sqlalchemy.orm import Session
 from telegram import Update
 from telegram.error import TelegramError
 
 from adapters.telegram import store
-from adapters.telegram.bot import Blocked, TenantBot, make_bot, send_text
+from adapters.telegram.bot import TenantBot, make_bot
 from adapters.telegram.conversation import (
     ChatState,
     Context,
-    Keyboard,
     Outcome,
     Photo,
+    Say,
     Text,
     step,
 )
@@ -46,11 +51,11 @@ from gateway.domain.complaint import (
     Reporter,
     title_from_content,
 )
-from gateway.domain.errors import GatewayError
 from gateway.domain.status import status_words
 from gateway.routing import route
-from gateway.storage import intake, queries
+from gateway.storage import intake
 from gateway.storage.intake import IntakeItem
+from gateway.storage.models import Complaint
 
 if TYPE_CHECKING:
     from gateway.bootstrap import Container
@@ -227,12 +232,20 @@ class TelegramChannel:
         if inc.chat_id is None or (inc.event is None and inc.photo is None):
             if inc.callback_id is not None:
                 await self._answer(tb, inc.callback_id, None)
+            says: list[Say] = []
             if inc.group_address and inc.chat_id is not None:
                 username = tb.settings.bot_username or "bot"
-                await self._say(
-                    tb, inc.chat_id, say("group", tb.tenant.spec.language, bot=username)
-                )
-            await self._finish(item, intake.IGNORED, inc.ignored)
+                says.append(Say(say("group", tb.tenant.spec.language, bot=username)))
+            await asyncio.to_thread(
+                store.finish,
+                self.factory,
+                item.id,
+                intake.IGNORED,
+                inc.ignored,
+                tb.id,
+                inc.chat_id,
+                says,
+            )
             return
         await self._converse(tb, item, inc)
 
@@ -253,17 +266,26 @@ class TelegramChannel:
         ctx = self._context(tb, inc)
         decided: dict[str, Outcome] = {}
 
-        def decide(stored: dict[str, Any], stored_language: str) -> store.Turn:
+        def decide(session: Session, stored: dict[str, Any], stored_language: str) -> store.Turn:
             state = ChatState.from_json(stored, language=stored_language)
             if commented is not None and isinstance(event, Text):
                 decided["outcome"] = Outcome(state)
                 author = None if inc.user_name is None else inc.user_name
+                found = session.get(Complaint, commented)
+                ref = (found.tracking_id if found else None) or "-"
                 return store.Turn(
-                    state.to_json(), state.language, comment=(commented, event.text, author)
+                    state.to_json(),
+                    state.language,
+                    comment=(commented, event.text, author),
+                    says=[Say(say("comment_sent", state.language, ref=ref))],
                 )
             outcome = step(state, event, ctx)
             decided["outcome"] = outcome
-            turn = store.Turn(outcome.state.to_json(), outcome.state.language)
+            lang = outcome.state.language
+            turn = store.Turn(outcome.state.to_json(), lang, says=list(outcome.says))
+            if outcome.status_query is not None:
+                text = _status_text(session, tb.id, chat, outcome.status_query, lang)
+                turn.says.append(Say(text))
             if outcome.submitted is not None and outcome.submitted_conv is not None:
                 turn.item = self._intake_item(tb, inc, outcome)
             return turn
@@ -272,21 +294,12 @@ class TelegramChannel:
         if applied is None:
             return  # another process took it
         outcome = decided["outcome"]
-        lang = outcome.state.language
         if applied.complaint is not None:
             metrics.intake(
                 tb.id, "telegram", "accepted" if applied.complaint.created else "duplicate"
             )
         if inc.callback_id is not None:
             await self._answer(tb, inc.callback_id, outcome.notice)
-        for said in outcome.says:
-            await self._say(tb, chat, said.text, said.buttons)
-        if outcome.status_query is not None:
-            await self._say(tb, chat, await self._status_text(tb, chat, outcome.status_query, lang))
-        if commented is not None:
-            found = await asyncio.to_thread(queries.complaint, self.factory, commented)
-            ref = (found.tracking_id if found else None) or "-"
-            await self._say(tb, chat, say("comment_sent", lang, ref=ref))
 
     async def _username(self, tb: TenantBot, update: Update) -> str | None:
         """The bot's username, needed to see a group message addressed to it: from the
@@ -376,61 +389,7 @@ class TelegramChannel:
         )
         return Photo(stored, inc.caption, inc.message_id)
 
-    async def _status_text(self, tb: TenantBot, chat: int, query: str, lang: str) -> str:
-        found = await asyncio.to_thread(
-            store.chat_complaints, self.factory, tb.id, chat, 10 if query == "*" else 500
-        )
-        if query == "*":
-            if not found:
-                return say("no_reports", lang)
-            lines = [say("reports_header", lang)]
-            for c in found:
-                ref = c.tracking_id or say("pending_ref", lang)
-                lines.append(
-                    say(
-                        "report_line",
-                        lang,
-                        ref=ref,
-                        status=status_words(c.status, lang),
-                        title=c.title[:80],
-                    )
-                )
-            return "\n".join(lines)
-        wanted = query.strip().upper()
-        for c in found:
-            if c.tracking_id and c.tracking_id.upper() == wanted:
-                due = c.follow_up_due or c.verify_due
-                return say(
-                    "report_detail",
-                    lang,
-                    ref=c.tracking_id,
-                    status=status_words(c.status, lang),
-                    agency=c.agency_name or "-",
-                    due=due.strftime("%d/%m/%Y") if due else "-",
-                    response=c.last_response or "-",
-                    title=c.title,
-                )
-        return say("report_not_found", lang, ref=query.strip()[:40])
-
     # --- out ----------------------------------------------------------------------
-
-    async def _say(
-        self, tb: TenantBot, chat: int, text: str, buttons: Keyboard | None = None
-    ) -> None:
-        """A conversation reply: waits out flood control twice at most, then gives up."""
-        for _ in range(3):
-            try:
-                await send_text(tb, chat, text, buttons)
-                return
-            except Blocked:
-                await asyncio.to_thread(store.set_blocked, self.factory, tb.id, chat, True)
-                return
-            except GatewayError as exc:
-                if exc.retry_after is None or exc.retry_after > 30:
-                    log.warning("telegram reply not sent", tenant=tb.id, error=exc.message)
-                    return
-                await asyncio.sleep(exc.retry_after)
-        log.warning("telegram reply not sent: flood control", tenant=tb.id)
 
     async def _answer(self, tb: TenantBot, callback_id: str, notice: str | None) -> None:
         try:
@@ -440,3 +399,39 @@ class TelegramChannel:
 
     async def _finish(self, item: store.Pending, state: str, note: str | None) -> None:
         await asyncio.to_thread(store.finish, self.factory, item.id, state, note)
+
+
+def _status_text(session: Session, tenant: str, chat: int, query: str, lang: str) -> str:
+    """The answer to /status (the chat's reports) or /status <ID> (one of them)."""
+    found = store.chat_complaints(session, tenant, chat, 10 if query == "*" else 500)
+    if query == "*":
+        if not found:
+            return say("no_reports", lang)
+        lines = [say("reports_header", lang)]
+        for c in found:
+            ref = c.tracking_id or say("pending_ref", lang)
+            lines.append(
+                say(
+                    "report_line",
+                    lang,
+                    ref=ref,
+                    status=status_words(c.status, lang),
+                    title=c.title[:80],
+                )
+            )
+        return "\n".join(lines)
+    wanted = query.strip().upper()
+    for c in found:
+        if c.tracking_id and c.tracking_id.upper() == wanted:
+            due = c.follow_up_due or c.verify_due
+            return say(
+                "report_detail",
+                lang,
+                ref=c.tracking_id,
+                status=status_words(c.status, lang),
+                agency=c.agency_name or "-",
+                due=due.strftime("%d/%m/%Y") if due else "-",
+                response=c.last_response or "-",
+                title=c.title,
+            )
+    return say("report_not_found", lang, ref=query.strip()[:40])

@@ -3,15 +3,17 @@
 A raw update is an ``inbound_message`` (channel ``telegram``, source_ref
 ``update:<update_id>``), committed before Telegram gets its 200: a redelivered
 update finds its row and is not taken twice. Processing one update commits, in
-one transaction, the chat's new state, the complaint it confirmed (if any) and the
-update's row marked done.
+one transaction, the chat's new state, the complaint it confirmed (if any), the
+bot's answers as ``reply`` outbox jobs (:func:`add_replies`) and the update's row
+marked done: a crash after that commit loses no answer, the dispatcher sends them
+(at least once, in order per chat).
 """
 
 from __future__ import annotations
 
 import json
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
@@ -21,11 +23,14 @@ from sqlalchemy.orm import Session, sessionmaker
 from sqlmodel import col
 
 from adapters.telegram.bot import CHANNEL
+from adapters.telegram.state import Say
 from gateway.fieldmap import RecordError
 from gateway.storage import chats, intake
+from gateway.storage.claims import chat_key
 from gateway.storage.engine import transaction
 from gateway.storage.intake import ACCEPTED, PARSED
 from gateway.storage.models import ChatMessage, ChatSession, Complaint, InboundMessage
+from gateway.sync import wakeup
 
 if TYPE_CHECKING:
     from gateway.bootstrap import Container
@@ -78,14 +83,36 @@ def pending(factory: sessionmaker[Session], limit: int = 100) -> list[Pending]:
         return [Pending(r.id, r.tenant, r.payload) for r in rows]
 
 
-def finish(factory: sessionmaker[Session], inbound_id: str, state: str, note: str | None) -> None:
-    """Mark an update done without touching a chat (ignored, quarantined)."""
+def finish(
+    factory: sessionmaker[Session],
+    inbound_id: str,
+    state: str,
+    note: str | None,
+    tenant: str | None = None,
+    chat_id: int | None = None,
+    says: list[Say] | None = None,
+) -> None:
+    """Mark an update done without touching a chat's state (ignored, quarantined);
+    ``says`` go to ``chat_id`` (in the same transaction)."""
     with transaction(factory) as session:
-        session.execute(
+        done = session.execute(
             update(InboundMessage)
             .where(col(InboundMessage.id) == inbound_id, col(InboundMessage.state) == ACCEPTED)
             .values(state=state, error=note)
         )
+        if says and tenant is not None and chat_id is not None and done.rowcount:  # type: ignore[attr-defined]
+            add_replies(session, tenant, chat_id, says)
+    if says:
+        wakeup.announce_local()
+
+
+def add_replies(session: Session, tenant: str, chat_id: int, says: list[Say]) -> None:
+    """The bot's messages to ``chat_id`` as ``reply`` jobs, in the caller's transaction."""
+    for said in says:
+        payload: dict[str, Any] = {"channel": CHANNEL, "to": str(chat_id), "text": said.text}
+        if said.buttons:
+            payload["buttons"] = [[list(button) for button in row] for row in said.buttons]
+        intake.add_job(session, "reply", tenant, chat_key(CHANNEL, str(chat_id)), payload)
 
 
 @dataclass
@@ -96,6 +123,7 @@ class Turn:
     language: str
     item: intake.IntakeItem | None = None  # a confirmed complaint
     comment: tuple[str, str, str | None] | None = None  # complaint id, text, author
+    says: list[Say] = field(default_factory=list)  # what the bot answers, in order
 
 
 @dataclass(frozen=True)
@@ -109,10 +137,11 @@ def apply(
     inbound_id: str,
     tenant: str,
     chat_id: int,
-    decide: Callable[[dict[str, Any], str], Turn],
+    decide: Callable[[Session, dict[str, Any], str], Turn],
 ) -> Applied | None:
-    """Run ``decide(state, language)`` on the chat's stored state and commit what it
-    decided with the update marked parsed; None if another process took the update."""
+    """Run ``decide(session, state, language)`` on the chat's stored state and commit
+    what it decided (the bot's answers too) with the update marked parsed; None if
+    another process took the update."""
     chat = str(chat_id)
     with transaction(factory) as session:
         row = session.get(InboundMessage, inbound_id, with_for_update=True)
@@ -122,7 +151,7 @@ def apply(
         if stored is None:
             stored = ChatSession(tenant=tenant, channel=CHANNEL, chat_id=chat, updated_at=utcnow())
             session.add(stored)
-        turn = decide(json.loads(stored.state or "{}"), stored.language)
+        turn = decide(session, json.loads(stored.state or "{}"), stored.language)
         stored.state = json.dumps(turn.state, ensure_ascii=False)
         stored.language = turn.language
         stored.blocked_at = None  # it wrote to us: it does not block the bot
@@ -136,7 +165,10 @@ def apply(
             intake.add_job(
                 session, "comment", tenant, complaint_id, {"text": text, "author": author}
             )
+        add_replies(session, tenant, chat_id, turn.says)
         row.state = PARSED
+    if turn.says:
+        wakeup.announce_local()
     return Applied(turn, result)
 
 
@@ -183,23 +215,20 @@ def record_sent(
 
 
 def chat_complaints(
-    factory: sessionmaker[Session], tenant: str, chat_id: int, limit: int = 10
+    session: Session, tenant: str, chat_id: int, limit: int = 10
 ) -> list[Complaint]:
-    """The chat's complaints, newest first."""
-    with factory() as session:
-        rows = session.scalars(
-            select(Complaint)
-            .where(
-                col(Complaint.tenant) == tenant,
-                col(Complaint.channel) == CHANNEL,
-                col(Complaint.source_ref).startswith(f"{chat_id}:", autoescape=True),
-            )
-            .order_by(col(Complaint.created_at).desc())
-            .limit(limit)
+    """The chat's complaints, newest first (in the caller's session)."""
+    rows = session.scalars(
+        select(Complaint)
+        .where(
+            col(Complaint.tenant) == tenant,
+            col(Complaint.channel) == CHANNEL,
+            col(Complaint.source_ref).startswith(f"{chat_id}:", autoescape=True),
         )
-        found = list(rows)
-        session.expunge_all()
-        return found
+        .order_by(col(Complaint.created_at).desc())
+        .limit(limit)
+    )
+    return list(rows)
 
 
 def replay(

@@ -4,29 +4,69 @@ A claim reads each kind of job on its own (index ``ix_outbox_claim``), so it rea
 about ``limit`` rows whatever the backlog behind them, and brings each job's
 complaint along in the same query (:class:`ComplaintView`). Statements are built
 once (Core, bound parameters). See :mod:`gateway.storage.outbox`.
+
+Messages to a citizen go out in order. Jobs of an ordered kind (``notify``,
+``reply``) form a queue per ``complaint_id`` (a notify job's complaint; a reply
+job's chat, :func:`chat_key`): only the oldest job of a queue that is still
+pending or running can be claimed (index ``ix_outbox_order``), so a later message
+never overtakes an earlier one that is waiting for its retry or held by a dead
+worker. A notification whose complaint has a later notification of a further
+status waiting behind it is not sent late: the claim finishes it as ``done``
+(attempt outcome ``superseded``) and takes the next one.
+
+Each claimed job carries ``clock``: ``time.monotonic()`` read just before the
+lease's start was, so ``clock + lease`` is never later than the lease's end as
+the database recorded it, however long the claim's round trip took.
 """
 
 from __future__ import annotations
 
 import dataclasses
 import json
+import time
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from functools import cache
 from typing import Any
 
-from sqlalchemy import Select, Update, bindparam, case, select, update
-from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy import Connection, Select, Update, bindparam, case, exists, insert, select, update
+from sqlalchemy.orm import Session, aliased, sessionmaker
 from sqlmodel import col
 
+from gateway.domain.status import Status
 from gateway.storage.engine import transaction
 from gateway.storage.intake import utcnow
-from gateway.storage.models import Complaint, OutboxJob
+from gateway.storage.models import Complaint, JobAttempt, OutboxJob
 
 PENDING, RUNNING, DONE, FAILED = "pending", "running", "done", "failed"
 #: not a state: the job goes back to ``pending`` unattempted (claimed, never started)
 RELEASED = "released"
+#: job kinds sent one at a time per ``complaint_id``, oldest first
+ORDERED_KINDS = frozenset({"notify", "reply"})
+#: a notification is superseded by a later one of a higher rank
+_RANK = {
+    Status.RECEIVED: 0,
+    Status.FAILED: 0,
+    Status.SUBMITTED: 1,
+    Status.VERIFIED: 2,
+    Status.DISPATCHED: 3,
+    Status.IN_PROGRESS: 4,
+    Status.RESOLVED: 5,
+    Status.REJECTED: 5,
+}
+
+
+def chat_key(channel: str, address: str) -> str:
+    """A reply job's queue (its ``complaint_id``): the chat or number it goes to."""
+    return f"{channel}:{address}"
+
+
+def status_rank(status: object) -> int:
+    try:
+        return _RANK[Status(str(status))]
+    except ValueError:
+        return 0
 
 
 @dataclass(frozen=True)
@@ -69,6 +109,9 @@ class ClaimedJob:
     ambiguous: bool
     owner: str
     claimed_at: datetime
+    #: ``time.monotonic()`` read just before ``claimed_at``: the lease ends no earlier
+    #: than ``clock + lease_seconds``
+    clock: float
     #: the job's complaint as it was at the claim (None if it does not exist)
     complaint: ComplaintView | None = field(default=None, compare=False, repr=False)
 
@@ -88,23 +131,19 @@ def claim(
 ) -> list[ClaimedJob]:
     """Lease up to ``limit`` due jobs: expired leases first, then the oldest due. Each
     kind is read on its own (index ``ix_outbox_claim``), so a claim reads about
-    ``limit`` rows whatever the backlog behind them."""
+    ``limit`` rows whatever the backlog behind them. Of an ordered kind, only the
+    head of each queue; superseded notifications are finished on the way."""
+    clock = time.monotonic()  # first: the lease cannot end before clock + lease_seconds
     now = utcnow()
     params: dict[str, Any] = {"now": now, "limit": limit, "tenants": list(tenants or ())}
     with transaction(factory) as session:
         connection = session.connection()
-        taken_over: list[Any] = []
-        pending: list[Any] = []
-        every_kind: Sequence[str | None] = kinds or [None]
-        for kind in every_kind:
-            where = {**params, "kind": kind}
-            query = _due_query(RUNNING, tenants is not None, kind is not None)
-            taken_over += connection.execute(query, where).all()
-            query = _due_query(PENDING, tenants is not None, kind is not None)
-            pending += connection.execute(query, where).all()
-        if len(every_kind) > 1:
-            pending.sort(key=lambda row: row.next_attempt_at)
-        rows = (taken_over + pending)[:limit]
+        for _ in range(_ROUNDS):
+            rows = _due_rows(connection, params, tenants is not None, kinds)[:limit]
+            dropped = _drop_superseded(connection, rows, owner, now)
+            if not dropped:
+                break
+        rows = [row for row in rows if row.id not in dropped]
         if not rows:
             return []
         expires = now + timedelta(seconds=lease_seconds)
@@ -124,15 +163,98 @@ def claim(
             ambiguous=row.ambiguous or row.state == RUNNING,
             owner=owner,
             claimed_at=now,
+            clock=clock,
             complaint=ComplaintView(*row[width:]) if row[width] is not None else None,
         )
         for row in rows
     ]
 
 
+#: claims in a row within one transaction while heads of queues turn out superseded
+_ROUNDS = 4
+
+
+def _due_rows(
+    connection: Connection, params: dict[str, Any], by_tenant: bool, kinds: Sequence[str] | None
+) -> list[Any]:
+    taken_over: list[Any] = []
+    pending: list[Any] = []
+    every_kind: Sequence[str | None] = kinds or [None]
+    for kind in every_kind:
+        where = {**params, "kind": kind}
+        ordered = kind is None or kind in ORDERED_KINDS
+        query = _due_query(RUNNING, by_tenant, kind is not None, ordered)
+        taken_over += connection.execute(query, where).all()
+        query = _due_query(PENDING, by_tenant, kind is not None, ordered)
+        pending += connection.execute(query, where).all()
+    if len(every_kind) > 1:
+        pending.sort(key=lambda row: row.next_attempt_at)
+    return taken_over + pending
+
+
+def _drop_superseded(
+    connection: Connection, rows: list[Any], owner: str, now: datetime
+) -> set[int]:
+    """Finish the notifications among ``rows`` that a later one of a further status
+    supersedes (``done``, attempt outcome ``superseded``); their ids."""
+    heads = {row.complaint_id: row for row in rows if row.kind == "notify"}
+    if not heads:
+        return set()
+    later = connection.execute(_later_query(), {"cids": list(heads)}).all()
+    dropped: set[int] = set()
+    for found in later:
+        head = heads[found.complaint_id]
+        if found.id > head.id and status_rank(_status(found.payload)) > status_rank(
+            _status(head.payload)
+        ):
+            dropped.add(head.id)
+    if dropped:
+        connection.execute(
+            update(OutboxJob)
+            .where(col(OutboxJob.id).in_(sorted(dropped)))
+            .values(
+                state=DONE,
+                done_at=now,
+                updated_at=now,
+                lease_owner=None,
+                lease_expires_at=None,
+                attempts=col(OutboxJob.attempts) + 1,
+            )
+        )
+        attempt = {"worker": owner, "outcome": "superseded", "started_at": now, "finished_at": now}
+        connection.execute(
+            insert(JobAttempt),
+            [
+                {"job_id": row.id, "attempt": row.attempts + 1, **attempt}
+                for row in rows
+                if row.id in dropped
+            ],
+        )
+    return dropped
+
+
+def _status(payload: str) -> object:
+    try:
+        return json.loads(payload).get("status")
+    except (ValueError, AttributeError):
+        return None
+
+
 @cache
-def _due_query(state: str, by_tenant: bool, by_kind: bool) -> Select[Any]:
-    """Pending jobs that are due, or running jobs whose lease ran out, oldest first."""
+def _later_query() -> Select[Any]:
+    """The notifications of some complaints still waiting to go out."""
+    job = OutboxJob
+    return select(col(job.id), col(job.complaint_id), col(job.payload)).where(
+        col(job.complaint_id).in_(bindparam("cids", expanding=True)),
+        col(job.kind) == "notify",
+        col(job.state).in_([PENDING, RUNNING]),
+    )
+
+
+@cache
+def _due_query(state: str, by_tenant: bool, by_kind: bool, ordered: bool) -> Select[Any]:
+    """Pending jobs that are due, or running jobs whose lease ran out, oldest first;
+    ``ordered``: of an ordered kind only the oldest unfinished job of its queue."""
     job = OutboxJob
     columns: list[Any] = [col(getattr(job, name)) for name in _JOB] + [col(job.next_attempt_at)]
     columns += [col(getattr(Complaint, name)).label(f"c_{name}") for name in _VIEW]
@@ -147,6 +269,16 @@ def _due_query(state: str, by_tenant: bool, by_kind: bool) -> Select[Any]:
         query = query.where(col(job.tenant).in_(bindparam("tenants", expanding=True)))
     if by_kind:
         query = query.where(col(job.kind) == bindparam("kind"))
+    if ordered:
+        earlier = aliased(OutboxJob, name="earlier")
+        ahead = exists().where(
+            col(earlier.complaint_id) == col(job.complaint_id),
+            col(earlier.state).in_([PENDING, RUNNING]),
+            col(earlier.id) < col(job.id),
+            col(earlier.kind) == col(job.kind),
+            col(earlier.tenant) == col(job.tenant),
+        )
+        query = query.where(~(col(job.kind).in_(sorted(ORDERED_KINDS)) & ahead))
     return query.limit(bindparam("limit")).with_for_update(skip_locked=True, of=OutboxJob)
 
 

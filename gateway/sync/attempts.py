@@ -5,10 +5,14 @@ lane's concurrency share of requests is in flight; it holds its place there only
 for the request (token, send, answer), and leaves before its outcome is
 recorded. A job that cannot be sent now (the process is stopping, the circuit
 opened meanwhile, the lease would run out before the request could end) is
-released: back to the queue, unattempted. A notify job sends the citizen's reply
-on its channel. Either way the outcome is recorded by the
-:class:`~gateway.sync.recorder.Recorder`, batched with others, then counted,
-reported to metrics and logged (one line per attempt).
+released: back to the queue, unattempted. How late is too late is counted from
+the lease's start as the claim recorded it (``ClaimedJob.clock``), not from when
+the claim came back, so a worker paused after its claim cannot send after
+another took the job over. A notify or reply job sends a message to the citizen
+on its channel (checked against the same deadline before it is sent). Either
+way the outcome is recorded by the :class:`~gateway.sync.recorder.Recorder`,
+batched with others, then counted, reported to metrics and logged (one line per
+attempt).
 """
 
 from __future__ import annotations
@@ -52,7 +56,8 @@ class Attempts:
     runner: JobRunner
     recorder: Recorder
     registries: RegistryFactory
-    #: seconds after its claim by which a request must start to end under the lease
+    #: seconds after its lease's start (``ClaimedJob.clock``) by which a request must
+    #: start to end under the lease; a job found later is released, never sent
     start_within: float
     #: whether the dispatcher is stopping (jobs not yet sent go back to the queue)
     stopping: Callable[[], bool]
@@ -66,7 +71,6 @@ class Attempts:
         job: outbox.ClaimedJob,
         stats: DispatchStats,
         probe: bool,
-        claimed: float,
     ) -> None:
         started = time.perf_counter()
         ambiguity = Ambiguity(job.ambiguous)
@@ -81,7 +85,7 @@ class Attempts:
                     finished = self.runner.released(job)
                 else:
                     sent = time.perf_counter()
-                    deadline = claimed + self.start_within
+                    deadline = job.clock + self.start_within
                     try:
                         inner = self.registries.for_tenant(job.tenant)
                         registry = ThrottledRegistry(inner, lane.bucket, deadline)
@@ -111,8 +115,8 @@ class Attempts:
         error: GatewayError | None = None
         finished: Finished | None = None
         try:
-            if self.stopping():
-                finished = self.runner.released(job)
+            if self.stopping() or time.monotonic() > job.clock + self.start_within:
+                finished = self.runner.released(job)  # too late: another may have it
             else:
                 await self.runner.run(job, None, Ambiguity(False))
         except GatewayError as exc:

@@ -6,7 +6,9 @@ the status puller, and a circuit breaker. The loop claims jobs for every lane
 that has room, round robin, so one tenant's backlog or failing token never
 starves the others; a claim brings each job's complaint along. Notify jobs are
 claimed apart from registry jobs, so a citizen's reply goes out as soon as its
-submission is recorded, not after the tenant's whole backlog.
+submission is recorded, not after the tenant's whole backlog. Messages to a
+citizen (notify and reply jobs) are claimed one at a time per complaint or chat,
+oldest first (:mod:`gateway.storage.claims`).
 
 A slot of the lane is held only while the registry request is in flight: the
 outcome is recorded afterwards by the :class:`~gateway.sync.recorder.Recorder`,
@@ -76,7 +78,8 @@ class Dispatcher:
         self.recorder = Recorder(
             factory, calendar, sla or SlaPolicy(), self._run_db, on_notify_jobs=self._news
         )
-        # a request must start early enough to end (or time out) under the lease
+        # a request must start early enough to end (or time out) under the lease: counted
+        # from the lease's start as the claim recorded it (ClaimedJob.clock)
         start_within = max(0.0, lease_seconds - 2 * request_timeout)
         self.attempts = Attempts(
             self.runner,
@@ -162,7 +165,7 @@ class Dispatcher:
             lane.breaker.probing = False
         for job in jobs:
             lane.held += 1
-            self._start(self.attempts.registry_job(lane, job, stats, probe, time.monotonic()))
+            self._start(self.attempts.registry_job(lane, job, stats, probe))
         return len(jobs)
 
     async def _fill_notify(self, lane: Lane, stats: DispatchStats, prefetch: bool) -> int:

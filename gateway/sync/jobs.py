@@ -4,6 +4,11 @@ Carrying a job out touches no database: the claim brought the complaint along,
 and the outcome (:class:`Finished`) is recorded afterwards, in a batch with
 others (:mod:`gateway.sync.recorder`).
 
+A reply job says a conversation's message (a question, a command's answer) through
+its channel's :class:`~gateway.ports.ChatReplier`; its ``complaint_id`` names the
+chat it goes to, which keeps a chat's replies in order (see
+:mod:`gateway.storage.claims`).
+
 A submission after an ambiguous failure (timeout, lost response, a worker that
 died mid-request) first asks the registry whether the complaint's
 ``external_ref`` already exists, so nothing is ever sent twice.
@@ -17,7 +22,15 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 
 from gateway.domain.errors import ErrorKind, GatewayError
-from gateway.ports import NationalRegistry, Notification, Receipt, Replier, Submission
+from gateway.ports import (
+    ChatReplier,
+    ChatReply,
+    NationalRegistry,
+    Notification,
+    Receipt,
+    Replier,
+    Submission,
+)
 from gateway.storage import outbox
 from gateway.storage.claims import ComplaintView
 from gateway.storage.models import Complaint
@@ -25,7 +38,8 @@ from gateway.sync.backoff import RetryPolicy, decide
 
 #: job kinds that call the national registry (rate-limited, behind the circuit breaker)
 REGISTRY_KINDS = ("submit", "comment")
-NOTIFY_KINDS = ("notify",)
+#: job kinds that speak to a citizen (or a system) on a channel
+NOTIFY_KINDS = ("notify", "reply")
 
 
 class Ambiguity:
@@ -59,6 +73,9 @@ class JobRunner:
     ) -> Receipt | None:
         """Carry the job out; raises GatewayError on failure. Only notify jobs go
         without a registry."""
+        if job.kind == "reply":
+            await self._reply(job)
+            return None
         complaint = job.complaint
         if complaint is None:
             raise GatewayError(ErrorKind.PERMANENT, f"complaint {job.complaint_id} does not exist")
@@ -102,6 +119,25 @@ class JobRunner:
                 response=payload.get("response"),
                 language=complaint.language,
                 reply_to=dict(payload.get("reply_to") or {}),
+            )
+        )
+
+    async def _reply(self, job: outbox.ClaimedJob) -> None:
+        payload = job.payload
+        channel = str(payload.get("channel"))
+        replier = self.repliers.get(channel)
+        if not isinstance(replier, ChatReplier):
+            raise GatewayError(ErrorKind.PERMANENT, f"channel {channel} cannot say a reply")
+        buttons = payload.get("buttons")
+        await replier.say(
+            ChatReply(
+                tenant=job.tenant,
+                channel=channel,
+                to=str(payload.get("to")),
+                text=str(payload.get("text", "")),
+                buttons=[[(str(a), str(b)) for a, b in row] for row in buttons]
+                if buttons
+                else None,
             )
         )
 
