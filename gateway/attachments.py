@@ -3,7 +3,9 @@
 A file is stored under its SHA-256 (``<attachments_dir>/<sha256>.<ext>``): the same
 photo twice is one file, a name cannot be guessed, and a half-written file is never
 visible (written aside, then renamed). ``GET /attachments/<name>`` serves it so the
-national registry can fetch it.
+national registry can fetch it, at the gateway's public address
+(``GATEWAY_PUBLIC_URL``). Without one, a stored link is relative: nothing outside can
+fetch it, so the submission carries the file itself (:func:`inline`).
 """
 
 from __future__ import annotations
@@ -14,8 +16,14 @@ import re
 from pathlib import Path
 from typing import Any
 
-TYPES = {"image/jpeg": "jpg", "image/png": "png", "image/webp": "webp", "application/pdf": "pdf"}
-NAME = re.compile(r"^[0-9a-f]{64}\.(jpg|png|webp|pdf)$")
+TYPES = {
+    "image/jpeg": "jpg",
+    "image/png": "png",
+    "image/webp": "webp",
+    "application/pdf": "pdf",
+    "text/plain": "txt",  # the gateway's own: a complaint's full text when it was cut
+}
+NAME = re.compile(r"^[0-9a-f]{64}\.(jpg|png|webp|pdf|txt)$")
 #: what a file's first bytes say it is (a declared type is not trusted)
 MAGIC = (
     (b"\xff\xd8\xff", "image/jpeg"),
@@ -69,3 +77,23 @@ def path_of(directory: str | Path, name: str) -> Path | None:
         return None
     path = Path(directory) / name
     return path if path.is_file() else None
+
+
+def is_local(attachment: dict[str, Any]) -> bool:
+    """A link to this gateway's own store that nothing outside can fetch (relative)."""
+    url = str(attachment.get("url") or "")
+    return url.startswith("/attachments/")
+
+
+def read_local(directory: str | Path, attachment: dict[str, Any]) -> bytes:
+    """The bytes behind a relative link (:func:`is_local`); ``FileNotFoundError``
+    naming the file and the folder when this process does not have it."""
+    name = str(attachment.get("url") or "").removeprefix("/attachments/")
+    path = path_of(directory, name)
+    if path is None:
+        raise FileNotFoundError(
+            f"attachment {name!r} is not in {directory} (GATEWAY_ATTACHMENTS_DIR): "
+            "the worker must see the folder the serving process stores files in, "
+            "or GATEWAY_PUBLIC_URL must be set so that the registry fetches them"
+        )
+    return path.read_bytes()

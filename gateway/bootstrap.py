@@ -256,6 +256,8 @@ def build_container(
         timeout=settings.national_timeout,
         on_request=metrics.registry_request,
         lean=settings.national_transport == "lean",
+        # files linked relatively (no GATEWAY_PUBLIC_URL) travel inside the submission
+        attachments_dir=settings.attachments_dir,
     )
     container = Container(
         settings=settings,

@@ -34,6 +34,7 @@ from urllib.parse import quote
 
 import httpx
 
+from gateway import attachments
 from gateway.domain.errors import ErrorKind, FieldError, GatewayError
 from gateway.logs import get_logger
 from gateway.national import contract as c
@@ -44,6 +45,7 @@ from gateway.national.wire import (
     as_list,
     change_event_of,
     field_errors,
+    inline_attachments,
     opt_str,
     parse_retry_after,
     receipt_of,
@@ -82,23 +84,41 @@ class HttpNationalRegistry:
         *,
         timeout: float | None = None,
         on_request: OnRequest | None = None,
+        attachments_dir: str | None = None,
     ) -> None:
         self._client = client
         self._headers = {"Authorization": f"Bearer {token}", "Accept": "application/json"}
         self._timeout = timeout
         self._on_request = on_request
+        self._attachments_dir = attachments_dir
 
     def __repr__(self) -> str:  # never the token
         return f"HttpNationalRegistry(base_url={str(self._client.base_url)!r})"
 
     async def submit(self, submission: Submission) -> Receipt:
-        body = submission_body(submission)
+        body = self._with_files(submission_body(submission))
         response = await self._send("POST", c.COMPLAINTS, c.COMPLAINTS, json=body)
         if response.status_code == httpx.codes.CONFLICT:
             # The registry already has this external_ref and says under which ID.
             return self._read(response, lambda b: receipt_of(as_dict(b), existing=True))
         self._check(response, "submit")
         return self._read(response, lambda b: receipt_of(as_dict(b), existing=False))
+
+    def _with_files(self, body: dict[str, Any]) -> dict[str, Any]:
+        """Files the gateway keeps but nobody outside can fetch (no public address)
+        travel inside the submission; a file this process cannot read fails the job
+        permanently, with its name, for an operator to see."""
+        if self._attachments_dir is None or not any(
+            attachments.is_local(a) for a in body[c.F_ATTACHMENTS]
+        ):
+            return body
+        folder = self._attachments_dir
+        try:
+            return inline_attachments(
+                body, attachments.is_local, lambda a: attachments.read_local(folder, a)
+            )
+        except OSError as exc:
+            raise GatewayError(ErrorKind.PERMANENT, str(exc)) from None
 
     async def find_by_external_ref(self, external_ref: str) -> Receipt | None:
         params = {c.Q_EXTERNAL_REF: external_ref}
@@ -273,9 +293,11 @@ class HttpRegistryFactory:
         max_connections: int = 100,
         on_request: OnRequest | None = None,
         lean: bool = False,
+        attachments_dir: str | None = None,
     ) -> None:
         self._tokens = dict(tokens)
         self._on_request = on_request
+        self._attachments_dir = attachments_dir
         self._registries: dict[str, HttpNationalRegistry] = {}
         limits = httpx.Limits(
             max_connections=max_connections, max_keepalive_connections=max_connections
@@ -294,7 +316,12 @@ class HttpRegistryFactory:
                 raise GatewayError(
                     ErrorKind.PERMANENT, f"no national token configured for tenant {tenant}"
                 )
-            registry = HttpNationalRegistry(self._client, token, on_request=self._on_request)
+            registry = HttpNationalRegistry(
+                self._client,
+                token,
+                on_request=self._on_request,
+                attachments_dir=self._attachments_dir,
+            )
             self._registries[tenant] = registry
         return registry
 

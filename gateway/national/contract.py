@@ -47,6 +47,11 @@ F_REPORTER_NAME = "name"
 F_REPORTER_PHONE = "phone"
 F_REPORTER_EMAIL = "email"
 F_ATTACHMENTS = "attachments"
+# an attachment: a link the registry fetches (``url``, absolute), or the file itself
+# (``content``, base64, with its ``sha256``) when the gateway has no public address
+F_ATTACHMENT_URL = "url"
+F_ATTACHMENT_CONTENT = "content"
+F_ATTACHMENT_SHA256 = "sha256"
 
 # response fields
 R_TRACKING_ID = "tracking_id"

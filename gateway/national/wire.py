@@ -5,7 +5,9 @@ Every name on the wire comes from :mod:`gateway.national.contract`.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+import base64
+import hashlib
+from collections.abc import Callable, Mapping
 from datetime import UTC, datetime
 from email.utils import parsedate_to_datetime
 from typing import Any
@@ -21,6 +23,9 @@ from gateway.ports import (
     Submission,
     Topic,
 )
+
+#: the bytes of an attachment stored by this gateway
+Reader = Callable[[dict[str, Any]], bytes]
 
 
 class BadBody(ValueError):
@@ -198,6 +203,23 @@ def submission_body(submission: Submission) -> dict[str, Any]:
         c.F_REPORTER: reporter if any(v is not None for v in reporter.values()) else None,
         c.F_ATTACHMENTS: [dict(a) for a in s.attachments],
     }
+
+
+def inline_attachments(
+    body: dict[str, Any], is_local: Callable[[dict[str, Any]], bool], read: Reader
+) -> dict[str, Any]:
+    """``body`` with each attachment that nothing outside can fetch (``is_local``)
+    carried as the file itself: base64 ``content`` and its ``sha256`` instead of ``url``."""
+    items = []
+    for item in body[c.F_ATTACHMENTS]:
+        if is_local(item):
+            data = read(item)
+            item = {k: v for k, v in item.items() if k != c.F_ATTACHMENT_URL} | {
+                c.F_ATTACHMENT_CONTENT: base64.b64encode(data).decode("ascii"),
+                c.F_ATTACHMENT_SHA256: hashlib.sha256(data).hexdigest(),
+            }
+        items.append(item)
+    return body | {c.F_ATTACHMENTS: items}
 
 
 def parse_retry_after(value: str | None, now: datetime | None = None) -> float | None:

@@ -154,6 +154,7 @@ class Store:
             "classification": payload.get("classification"),
             "topic_id": row[6],
             "region_code": row[7],
+            "attachments": payload.get("attachments") or [],
             "history": [{"status": s, "at": at, "response": r} for s, at, r in history],
             "comments": [{"id": i, "text": t, "author": a, "at": at} for i, t, a, at in comments],
         }

@@ -7,12 +7,23 @@ Every wrong field of a body comes back in one 400, as ``{"errors": [{"field",
 
 from __future__ import annotations
 
+import base64
+import binascii
+import hashlib
 import json
 from collections.abc import Sequence
 from datetime import date, timedelta
 from typing import Annotated, Any, Literal, TypeVar
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, ValidationInfo, field_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    ValidationError,
+    ValidationInfo,
+    field_validator,
+    model_validator,
+)
 
 from gateway.sandbox.catalog import Catalog
 from gateway.sandbox.records import NewComplaint
@@ -58,9 +69,40 @@ class ReporterIn(_Wire):
     email: Annotated[str, Field(max_length=254, pattern=EMAIL)] | None = None
 
 
+#: the largest file a submission may carry inside it (as the gateway's own limit)
+MAX_ATTACHMENT_BYTES = 10 * 1024 * 1024
+
+
 class AttachmentIn(_Wire):
+    """A link the registry fetches (absolute ``url``), or the file itself (base64
+    ``content`` with its ``sha256``); the registry keeps the file, not the base64."""
+
     model_config = ConfigDict(extra="allow")
-    url: Annotated[str, Field(min_length=1, max_length=2000)]
+    url: Annotated[str, Field(min_length=1, max_length=2000)] | None = None
+    content: Annotated[str, Field(max_length=(MAX_ATTACHMENT_BYTES + 2) // 3 * 4)] | None = None
+    sha256: Annotated[str, Field(pattern=r"^[0-9a-f]{64}$")] | None = None
+
+    @field_validator("url")
+    @classmethod
+    def _fetchable(cls, value: str | None) -> str | None:
+        if value is not None and not value.lower().startswith(("http://", "https://")):
+            raise ValueError("must be an absolute http(s) URL the registry can fetch")
+        return value
+
+    @model_validator(mode="after")
+    def _link_or_file(self) -> AttachmentIn:
+        if (self.url is None) == (self.content is None):
+            raise ValueError("needs either url or content (base64), not both")
+        if self.content is not None:
+            try:
+                data = base64.b64decode(self.content, validate=True)
+            except binascii.Error:
+                raise ValueError("content is not valid base64") from None
+            if self.sha256 != hashlib.sha256(data).hexdigest():
+                raise ValueError("sha256 does not match the content")
+            self.content = None  # kept: what arrived, not the bytes again
+            self.__pydantic_extra__ = {**(self.__pydantic_extra__ or {}), "size": len(data)}
+        return self
 
 
 class ComplaintIn(_Wire):
@@ -147,5 +189,13 @@ def parse_complaint(raw: bytes, account: str, catalog: Catalog) -> NewComplaint:
         topic_id=body.topic_id,
         region_code=body.region_code,
         requested_agency=body.agency_code,
-        payload=body.model_dump(mode="json"),
+        payload=_payload(body),
     )
+
+
+def _payload(body: ComplaintIn) -> dict[str, Any]:
+    payload = body.model_dump(mode="json")
+    payload["attachments"] = [
+        {k: v for k, v in a.items() if v is not None} for a in payload["attachments"]
+    ]
+    return payload

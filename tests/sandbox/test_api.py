@@ -136,7 +136,16 @@ INVALID = {
     "future_incident": ({"incident_date": "2999-01-01"}, "incident_date"),
     "bad_date": ({"incident_date": "10/01/2025"}, "incident_date"),
     "bad_email": ({"reporter": {"email": "siti-at-example"}}, "reporter.email"),
-    "attachment_without_url": ({"attachments": [{"filename": "a.jpg"}]}, "attachments.0.url"),
+    "attachment_without_url": ({"attachments": [{"filename": "a.jpg"}]}, "attachments.0"),
+    # a link relative to the gateway: the registry could never fetch it
+    "attachment_relative_url": (
+        {"attachments": [{"url": "/attachments/" + "a" * 64 + ".jpg"}]},
+        "attachments.0.url",
+    ),
+    "attachment_wrong_sha256": (
+        {"attachments": [{"content": "/9j/4A==", "sha256": "0" * 64}]},
+        "attachments.0",
+    ),
     "unknown_field": ({"nik": "1871010101010001"}, "nik"),
 }
 
