@@ -81,6 +81,12 @@ _pulled = Counter(
     ["tenant"],
     registry=REGISTRY,
 )
+_pull_gaps_given_up = Counter(
+    "gateway_webform_pull_gaps_given_up_total",
+    "Portal rows (keys below the highest read) that never appeared within the gap horizon",
+    ["tenant", "channel"],
+    registry=REGISTRY,
+)
 _pull_lag = Gauge(
     "gateway_puller_lag_seconds",
     "Seconds between the newest applied event's national time and its pull (0 when caught up)",
@@ -123,6 +129,12 @@ def _seconds(value: float) -> float:
 @_quiet
 def intake(tenant: str, channel: str, outcome: str) -> None:
     _intake.labels(tenant, channel, outcome).inc()
+
+
+@_quiet
+def pull_gaps_given_up(tenant: str, channel: str, count: int) -> None:
+    """Keys below a pulled source's highest that never appeared within the horizon."""
+    _pull_gaps_given_up.labels(tenant, channel).inc(count)
 
 
 @_quiet

@@ -4,9 +4,11 @@ Every transport (Kannel, Gammu SMSD, an HTTP aggregator) hands an SMS to
 :meth:`SmsChannel.receive` with its own reference (``kannel:<message id>``,
 ``gammu:<inbox ID>``, ``http:<id>``). In one transaction the raw SMS is stored and,
 for a report, its complaint and submit job; the same reference again (a Kannel
-retry, a Gammu re-read) creates nothing. Commands (``STATUS``, ``INFO``, ``STOP``)
-are answered at once; the acknowledgement with the tracking ID, and every status
-change, go out through :class:`adapters.sms.reply.SmsReplier` from notify jobs.
+retry, a Gammu re-read) creates nothing. A command's answer (``STATUS``, ``INFO``,
+``STOP``) is a ``reply`` outbox job written in the same transaction as the stored
+SMS, so a crash cannot lose it; the dispatcher sends it (at least once, in order per
+number) through :meth:`adapters.sms.reply.SmsReplier.say`. The acknowledgement with
+the tracking ID, and every status change, go out from notify jobs.
 """
 
 from __future__ import annotations
@@ -30,13 +32,14 @@ from adapters.sms.transports import Transport, make_transport
 from gateway import metrics
 from gateway.channels import kept
 from gateway.domain.complaint import ComplaintDraft, Reporter, title_from_content
-from gateway.domain.errors import GatewayError
 from gateway.domain.status import status_words
 from gateway.phone import to_e164
 from gateway.routing import route
 from gateway.storage import chats, intake
+from gateway.storage.claims import chat_key
 from gateway.storage.engine import transaction
 from gateway.storage.models import Complaint
+from gateway.sync import wakeup
 from gateway.tenants import Tenant
 
 if TYPE_CHECKING:
@@ -184,11 +187,8 @@ class SmsChannel:
         outcome = await asyncio.to_thread(self._store, line, sms)
         if outcome.complaint_id is not None and not outcome.duplicate:
             metrics.intake(line.id, CHANNEL, "accepted")
-        if outcome.answer is not None and outcome.answer_to is not None:
-            try:
-                await self.send(line, outcome.answer_to, outcome.answer, None)
-            except GatewayError as exc:  # the answer is best effort; the SMS is stored
-                log.warning("sms answer not sent", tenant=line.id, error=exc.message)
+        if outcome.answer is not None:
+            wakeup.announce_local()  # its reply job is committed: the dispatcher sends it
         return outcome
 
     def _store(self, line: SmsLine, sms: IncomingSms) -> Received:
@@ -240,6 +240,9 @@ class SmsChannel:
                     note=f"command {parsed.command}",
                 )
                 answer = self._answer(session, line, parsed, phone)
+                if answer is not None:
+                    reply = {"channel": CHANNEL, "to": phone, "text": answer}
+                    intake.add_job(session, "reply", tenant.id, chat_key(CHANNEL, phone), reply)
                 return Received(False, answer=answer, answer_to=phone)
         except IntegrityError:  # the same SMS stored at the same moment by another request
             return Received(duplicate=True)

@@ -10,6 +10,7 @@ from zoneinfo import ZoneInfo
 
 import structlog
 
+from adapters.webform.longtext import TextStore
 from adapters.webform.pull import pull_once, source_for
 from adapters.webform.settings import CHANNEL, WebformSettings
 from gateway.domain.errors import GatewayError
@@ -61,12 +62,16 @@ class PullService:
         settings: WebformSettings = mapping.settings
         source: Any = None
         pause = settings.poll_seconds
+        config = self.container.settings
+        texts = TextStore(config.attachments_dir, config.public_url)
         while True:
             try:
                 if source is None:
                     source = await asyncio.to_thread(source_for, mapping.tenant, settings)
                 today = datetime.now(ZoneInfo(settings.timezone)).date()
-                await asyncio.to_thread(pull_once, self.container.factory, mapping, source, today)
+                await asyncio.to_thread(
+                    pull_once, self.container.factory, mapping, source, today, texts=texts
+                )
                 pause = settings.poll_seconds
             except asyncio.CancelledError:
                 if source is not None:

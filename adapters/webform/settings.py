@@ -31,6 +31,16 @@ class PullSql(_Strict):
     status_column: str | None = None
     #: the tracking ID written back too (optional)
     tracking_column: str | None = None
+    #: why a row did not go through (kept by the gateway, or refused by the registry),
+    #: written back with status "quarantined" or "failed" (optional)
+    reason_column: str | None = None
+    #: every poll also re-reads rows changed this long before the cursor (updated_at)
+    lookback_seconds: int = Field(300, ge=0, le=86400)
+    #: ... and the rows of the last this-many keys below the highest read
+    lookback_ids: int = Field(200, ge=0, le=100_000)
+    #: a key below the highest read that has not appeared is re-checked this long, then
+    #: given up (an operator is told: the quarantined inputs page and a metric)
+    gap_horizon_seconds: int = Field(3600, ge=60, le=7 * 86400)
 
 
 class PullRest(_Strict):
@@ -46,6 +56,10 @@ class PullRest(_Strict):
     items_path: str = "data"
     cursor_field: str = "id"
     batch: int = Field(100, ge=1, le=1000)
+    #: every poll also re-reads from this many ids below the highest read
+    lookback_ids: int = Field(200, ge=0, le=100_000)
+    #: an id below the highest read that has not appeared is re-checked this long
+    gap_horizon_seconds: int = Field(3600, ge=60, le=7 * 86400)
 
 
 class WebformSettings(_Strict):

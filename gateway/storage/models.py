@@ -301,6 +301,21 @@ class PullCursor(SQLModel, table=True):
     channel: str = Field(primary_key=True, max_length=32)  # the channel id in the mapping
     cursor: str = Field(max_length=200)
     updated_at: datetime
+    #: the highest integer key read so far (ids below it not read are pull_gap rows)
+    high_key: str | None = Field(default=None, max_length=200)
+
+
+class PullGap(SQLModel, table=True):
+    """A key below a pulled source's highest one that has not been read (yet): a row
+    whose transaction had not committed, re-checked until it appears or is given up."""
+
+    __tablename__ = "pull_gap"
+
+    tenant: str = Field(primary_key=True, max_length=64)
+    channel: str = Field(primary_key=True, max_length=32)
+    key: str = Field(primary_key=True, max_length=200)
+    missed_at: datetime
+    given_up_at: datetime | None = None
 
 
 # The operator console's tables live beside their domain; importing them here puts

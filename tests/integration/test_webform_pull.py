@@ -22,7 +22,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse
 from starlette.routing import Route
 
-from adapters.webform import pull
+from adapters.webform import batch
 from adapters.webform.pull import PullResult, RestSource, SqlSource, pull_once, stored_cursor
 from adapters.webform.settings import PullRest, PullSql, WebformSettings
 from gateway.domain.errors import ErrorKind, GatewayError
@@ -238,7 +238,7 @@ def test_a_crash_mid_poll_neither_loses_nor_repeats(
     ]
     spec = ID_SPEC.model_copy(update={"batch": 2})
     calls = {"n": 0}
-    real = pull.insert_items if crash_at == "insert_items" else pull._advance
+    real = batch.insert_items if crash_at == "insert_items" else batch._advance
 
     def crash_on_second_batch(*args: Any, **kwargs: Any) -> Any:
         calls["n"] += 1
@@ -247,7 +247,7 @@ def test_a_crash_mid_poll_neither_loses_nor_repeats(
         return real(*args, **kwargs)
 
     monkeypatch.setattr(
-        pull, "insert_items" if crash_at == "insert_items" else "_advance", crash_on_second_batch
+        batch, "insert_items" if crash_at == "insert_items" else "_advance", crash_on_second_batch
     )
     with sql_source(portal, spec) as source:
         with pytest.raises(SystemExit):
@@ -416,15 +416,17 @@ def test_rest_source_pages_by_since_id_with_a_bearer_token(gateway, mapping) -> 
         try:
             result = pull_once(gateway, mapping, source, TODAY)
             assert counts(result) == (4, 0, 1) and result.cursor == "105"
-            assert asked == [None, "102", "104"]
+            # read on, then back (the look-back window: 200 ids below the highest)
+            assert asked == [None, "102", "104", "0", "102", "104"]
             found = complaints(gateway)
             assert sorted(found) == ["101", "102", "104", "105"]
             assert (found["101"].topic_id, found["101"].confidential) == (5, True)
             assert list(inbound(gateway, "quarantined")) == ["103"]
 
             items.append(submission(106))
+            del asked[:]
             assert counts(pull_once(gateway, mapping, source, TODAY)) == (1, 0, 0)
-            assert asked[-1] == "105"
+            assert asked[0] == "105"
         finally:
             source.close()
 
