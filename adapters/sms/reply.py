@@ -1,4 +1,5 @@
-"""Status changes told by SMS: the tenant's reply template, fitted to the line's parts."""
+"""Status changes told by SMS: the tenant's reply template, fitted to the line's parts;
+and the answers to commands (:meth:`SmsReplier.say`, from reply jobs)."""
 
 from __future__ import annotations
 
@@ -8,7 +9,7 @@ import structlog
 
 from adapters.sms.service import SmsChannel
 from gateway.domain.errors import ErrorKind, GatewayError
-from gateway.ports import Notification
+from gateway.ports import ChatReply, Notification
 from gateway.replies import reply_text
 from gateway.storage import queries
 
@@ -40,3 +41,10 @@ class SmsReplier:
         language = line.settings.language
         text = reply_text(line.tenant, notification, complaint, language)
         await self.sms.send(line, phone, text, complaint.id)
+
+    async def say(self, reply: ChatReply) -> None:
+        """A command's answer to the number that sent it (STOP's answer too)."""
+        line = self.sms.lines.get(reply.tenant)
+        if line is None:
+            raise GatewayError(ErrorKind.PERMANENT, f"tenant {reply.tenant} has no SMS number")
+        await self.sms.send(line, reply.to, reply.text, None)
