@@ -2,11 +2,13 @@
 
 Gammu SMSD, driving a modem, writes every SMS it receives into ``inbox`` (one row
 per part of a long SMS, each with its UDH) and sends what is queued in ``outbox``
-(the first part; the others in ``outbox_multipart``). The gateway reads new inbox
-rows (``Processed`` false), joins the parts of a concatenated SMS, and marks them
-processed only after the complaint is committed on its own side: a crash in between
-re-reads them, and the gateway's own deduplication (source_ref ``gammu:<first ID>``)
-makes that harmless.
+(the first part; the others in ``outbox_multipart``), moving each part it handled
+to ``sentitems`` with its outcome (``SendingOK``, ``SendingError``, later
+``DeliveryOK`` or ``DeliveryFailed`` from the delivery report). The gateway reads
+new inbox rows (``Processed`` false), joins the parts of a long SMS
+(:mod:`adapters.sms.gammu_parts`), and marks them processed only after the complaint
+is committed on its own side: a crash in between re-reads them, and the gateway's own
+deduplication (source_ref ``gammu:<first ID>``) makes that harmless.
 """
 
 from __future__ import annotations
@@ -14,64 +16,37 @@ from __future__ import annotations
 import random
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from sqlalchemy import Boolean, MetaData, String, Table, insert, select, type_coerce, update
 from sqlalchemy.engine import Engine, create_engine
 from sqlalchemy.pool import NullPool
 
+from adapters.sms.gammu_parts import Message, Part, concat_info, group, own_text
 from adapters.sms.gsm import Encoded
 from gateway.storage.engine import normalise_url
 
 CREATOR = "lapor-gateway"
+#: a late part is matched with an SMS filed at most this long before it
+LATE_LIMIT = timedelta(days=1)
 
 
 @dataclass(frozen=True)
 class Received:
-    """One SMS as the citizen wrote it (its parts joined)."""
+    """One SMS as the citizen wrote it (its parts joined), or the parts of one we have."""
 
     ids: tuple[int, ...]  # the inbox rows it came in
     sender: str
     recipient: str
     text: str
     received_at: datetime
+    #: a long SMS with parts missing: its reference, number of parts and the parts here
+    ref_parts: tuple[int, int, frozenset[int]] | None = None
 
     @property
     def ref(self) -> str:
         return f"gammu:{self.ids[0]}"
-
-
-@dataclass(frozen=True)
-class _Part:
-    id: int
-    sender: str
-    recipient: str
-    text: str
-    at: datetime
-    ref: int | None  # concatenation reference
-    total: int
-    seq: int
-
-
-def concat_info(udh: str | None) -> tuple[int, int, int] | None:
-    """(reference, total parts, this part's number) from a concatenated SMS's UDH (hex)."""
-    if not udh:
-        return None
-    try:
-        data = bytes.fromhex(udh)
-    except ValueError:
-        return None
-    i = 1  # data[0] is the UDH length
-    while i + 1 < len(data):
-        iei, size = data[i], data[i + 1]
-        body = data[i + 2 : i + 2 + size]
-        if iei == 0x00 and size == 3 and len(body) == 3:
-            return body[0], body[1], body[2]
-        if iei == 0x08 and size == 4 and len(body) == 4:
-            return (body[0] << 8) | body[1], body[2], body[3]
-        i += 2 + size
-    return None
 
 
 class GammuDatabase:
@@ -83,6 +58,7 @@ class GammuDatabase:
         self.inbox = Table("inbox", meta, autoload_with=self.engine)
         self.outbox = Table("outbox", meta, autoload_with=self.engine)
         self.multipart = Table("outbox_multipart", meta, autoload_with=self.engine)
+        self.sentitems = Table("sentitems", meta, autoload_with=self.engine)
         # PostgreSQL: boolean; MySQL: enum('false','true'); SQLite: 'false'/'true' text
         kind = self.inbox.c.Processed.type
         self._done: Any = True if isinstance(kind, Boolean) else "true"
@@ -95,61 +71,78 @@ class GammuDatabase:
     def close(self) -> None:
         self.engine.dispose()
 
-    def unprocessed(self, waited_enough: Callable[[int], bool], limit: int = 500) -> list[Received]:
-        """New SMS, oldest first: complete ones, and incomplete ones whose first part
-        ``waited_enough`` says has waited long enough for the others. (Gammu writes local
-        times without a zone, so how long a part has waited is the caller's own clock.)"""
+    def unprocessed(
+        self, waited_enough: Callable[[int], bool], window: timedelta, limit: int = 500
+    ) -> list[Received]:
+        """New SMS, oldest first: single ones, complete long ones, and incomplete long ones
+        whose first part ``waited_enough`` says has waited long enough for the others.
+        (Gammu writes local times without a zone, so how long a part has waited is the
+        caller's own clock; ``window`` is how far apart the parts of one SMS may be.)"""
+        found: list[Received] = []
+        parts: list[Part] = []
+        for row in self._rows(self.inbox.c.Processed == self._new, limit):
+            part = _part(row)
+            if part is None:
+                found.append(
+                    Received(
+                        (row.ID,),
+                        row.SenderNumber,
+                        row.RecipientID or "",
+                        row.TextDecoded or "",
+                        _aware(row.ReceivingDateTime),
+                    )
+                )
+            else:
+                parts.append(part)
+        for message in group(parts, window):
+            if not message.complete and not waited_enough(message.first.id):
+                continue  # the other parts may still come
+            found.append(_received(message, message.first.total))
+        return sorted(found, key=lambda r: r.ids[0])
+
+    def filed_with(self, late: Received, window: timedelta, limit: int = 200) -> int | None:
+        """The first inbox ID of an SMS already processed that ``late`` (parts of a long SMS
+        that came after it was taken as it was) belongs to, or None."""
+        if late.ref_parts is None:
+            return None
+        ref, total, seqs = late.ref_parts
+        c = self.inbox.c
+        rows = self._rows(
+            (c.Processed == self._done)
+            & (c.SenderNumber == late.sender)
+            & c.ID.between(0, late.ids[0] - 1)
+            & (c.UDH != ""),
+            limit,
+            newest_first=True,
+        )
+        parts = [p for row in rows if (p := _part(row)) is not None]
+        parts = [p for p in parts if (p.ref, p.total, p.recipient) == (ref, total, late.recipient)]
+        for message in reversed(group(parts, window)):
+            if not set(message.parts) & seqs and late.received_at - message.at <= LATE_LIMIT:
+                return message.first.id
+        return None
+
+    def _rows(self, where: Any, limit: int, newest_first: bool = False) -> list[Any]:
         c = self.inbox.c
         with self.engine.connect() as conn:
-            rows = conn.execute(
-                select(
-                    c.ID,
-                    c.SenderNumber,
-                    c.RecipientID,
-                    c.TextDecoded,
-                    c.UDH,
-                    # SQLite's schema says NUMERIC and holds text: take the value as it is
-                    type_coerce(c.ReceivingDateTime, String()).label("ReceivingDateTime"),
-                )
-                .where(c.Processed == self._new)
-                .order_by(c.ID)
-                .limit(limit)
-            ).all()
-        singles: list[Received] = []
-        groups: dict[tuple[str, int, int], list[_Part]] = {}
-        for row in rows:
-            at = _aware(row.ReceivingDateTime)
-            info = concat_info(row.UDH)
-            text = row.TextDecoded or ""
-            if info is None:
-                singles.append(
-                    Received((row.ID,), row.SenderNumber, row.RecipientID or "", text, at)
-                )
-                continue
-            ref, total, seq = info
-            part = _Part(row.ID, row.SenderNumber, row.RecipientID or "", text, at, ref, total, seq)
-            groups.setdefault((row.SenderNumber, ref, total), []).append(part)
-        joined: list[Received] = []
-        for (_sender, _ref, total), parts in groups.items():
-            parts.sort(key=lambda p: p.seq)
-            seqs = {p.seq for p in parts}
-            complete = seqs >= set(range(1, total + 1))
-            oldest = min(p.at for p in parts)
-            if not complete and not waited_enough(min(p.id for p in parts)):
-                continue  # the other parts may still come
-            unique = {p.seq: p for p in parts}  # a part read twice counts once
-            ordered = [unique[s] for s in sorted(unique)]
-            first = ordered[0]
-            joined.append(
-                Received(
-                    tuple(sorted(p.id for p in parts)),
-                    first.sender,
-                    first.recipient,
-                    "".join(p.text for p in ordered),
-                    oldest,
+            return list(
+                conn.execute(
+                    select(
+                        c.ID,
+                        c.SenderNumber,
+                        c.RecipientID,
+                        c.TextDecoded,
+                        c.Text,
+                        c.Coding,
+                        c.UDH,
+                        # SQLite's schema says NUMERIC and holds text: take it as it is
+                        type_coerce(c.ReceivingDateTime, String()).label("ReceivingDateTime"),
+                    )
+                    .where(where)
+                    .order_by(c.ID.desc() if newest_first else c.ID)
+                    .limit(limit)
                 )
             )
-        return sorted(singles + joined, key=lambda r: r.ids[0])
 
     def mark_processed(self, ids: Sequence[int]) -> None:
         with self.engine.begin() as conn:
@@ -198,6 +191,53 @@ class GammuDatabase:
                     )
                 )
         return outbox_id
+
+    def outcomes(self, outbox_ids: Sequence[int]) -> dict[int, list[str]]:
+        """Gammu's ``sentitems`` statuses of the SMS queued as ``outbox_ids``, one per part
+        handled so far (none: still in its outbox)."""
+        if not outbox_ids:
+            return {}
+        c = self.sentitems.c
+        found: dict[int, list[str]] = {}
+        with self.engine.connect() as conn:
+            for row in conn.execute(
+                select(c.ID, c.Status)
+                .where(c.ID.in_(list(outbox_ids)), c.CreatorID == CREATOR)
+                .order_by(c.ID, c.SequencePosition)
+            ):
+                found.setdefault(int(row.ID), []).append(str(row.Status))
+        return found
+
+
+def _part(row: Any) -> Part | None:
+    info = concat_info(row.UDH)
+    if info is None:
+        return None
+    ref, total, seq = info
+    return Part(
+        row.ID,
+        row.SenderNumber,
+        row.RecipientID or "",
+        _aware(row.ReceivingDateTime),
+        row.TextDecoded or "",
+        own_text(row.Coding, row.Text),
+        ref,
+        total,
+        seq,
+    )
+
+
+def _received(message: Message, total: int) -> Received:
+    first = message.first
+    missing = not message.complete
+    return Received(
+        message.ids,
+        first.sender,
+        first.recipient,
+        message.text,
+        message.at,
+        (first.ref, total, frozenset(message.parts)) if missing else None,
+    )
 
 
 def _aware(value: Any) -> datetime:

@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import asyncio
 import json
-import time
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -24,7 +23,7 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import col
 
-from adapters.sms import grammar
+from adapters.sms import gammu_poll, grammar
 from adapters.sms.gammu import GammuDatabase
 from adapters.sms.settings import CHANNEL, SmsSettings
 from adapters.sms.texts import say
@@ -141,43 +140,8 @@ class SmsChannel:
         self._lines = None
 
     async def _poll_gammu(self, line: SmsLine) -> None:
-        """Read Gammu's inbox every ``poll_seconds``; mark rows processed once stored."""
-        first_seen: dict[int, float] = {}
-        wait = line.settings.multipart_wait_seconds
-        pause = line.settings.poll_seconds
-
-        def waited(first_id: int) -> bool:
-            seen = first_seen.setdefault(first_id, time.monotonic())
-            return time.monotonic() - seen >= wait
-
-        while True:
-            try:
-                db = await asyncio.to_thread(self.gammu, line)
-                for sms in await asyncio.to_thread(db.unprocessed, waited):
-                    await self.receive(
-                        line,
-                        IncomingSms(
-                            sms.ref,
-                            sms.sender,
-                            sms.text,
-                            {
-                                "gammu_ids": list(sms.ids),
-                                "from": sms.sender,
-                                "to": sms.recipient,
-                                "text": sms.text,
-                                "received_at": sms.received_at.isoformat(),
-                            },
-                        ),
-                    )
-                    await asyncio.to_thread(db.mark_processed, sms.ids)
-                    first_seen.pop(sms.ids[0], None)
-                pause = line.settings.poll_seconds
-            except asyncio.CancelledError:
-                raise
-            except Exception as exc:  # Gammu's or our database is away: try again later
-                log.warning("gammu inbox not read; retrying", tenant=line.id, error=str(exc))
-                pause = min(pause * 2, 60.0)
-            await asyncio.sleep(pause)
+        """Read Gammu's inbox and sent items (:mod:`adapters.sms.gammu_poll`)."""
+        await gammu_poll.poll(self, line)
 
     # --- in -----------------------------------------------------------------------
 

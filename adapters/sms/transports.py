@@ -167,7 +167,8 @@ class GammuTransport(_Base):
         except Exception as exc:  # Gammu's database is away: the notify job retries
             await asyncio.to_thread(self.mark, out_id, "failed", detail=type(exc).__name__)
             raise GatewayError(ErrorKind.RETRYABLE, f"Gammu outbox: {type(exc).__name__}") from None
-        await asyncio.to_thread(self.mark, out_id, "sent", ref=str(queued))
+        # only queued: Gammu's sentitems say later whether it was sent (gammu_poll)
+        await asyncio.to_thread(self.mark, out_id, "queued", ref=str(queued))
         return out_id
 
 
