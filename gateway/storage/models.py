@@ -285,7 +285,7 @@ class SmsOutbound(SQLModel, table=True):
     parts: int
     transport: str = Field(max_length=16)  # kannel | gammu | http
     transport_ref: str | None = Field(default=None, max_length=100)
-    # sent (handed to the SMS gateway) | delivered | failed
+    # sending | queued (in Gammu's outbox) | sent (handed to the SMSC) | delivered | failed
     status: str = Field(max_length=16)
     detail: str | None = Field(default=None, max_length=300)
     created_at: datetime
