@@ -33,6 +33,10 @@ SUBMISSIONS = [
 def create(path: Path) -> bool:
     """Create the portal database with its submissions; False if it is there already."""
     if path.exists():
+        with sqlite3.connect(path) as conn:  # made before the reason column was added
+            columns = {row[1] for row in conn.execute("PRAGMA table_info(laporan)")}
+            if columns and "alasan_lapor" not in columns:
+                conn.execute("ALTER TABLE laporan ADD COLUMN alasan_lapor VARCHAR(500) NULL")
         return False
     path.parent.mkdir(parents=True, exist_ok=True)
     with sqlite3.connect(path) as conn:

@@ -18,6 +18,7 @@ CREATE TABLE laporan (
   dibuat_pada TIMESTAMP NOT NULL DEFAULT CURRENT_TIMESTAMP,
   diubah_pada TIMESTAMP NOT NULL DEFAULT CURRENT_TIMESTAMP,
   status_lapor VARCHAR(32) NULL,
-  nomor_lapor VARCHAR(64) NULL
+  nomor_lapor VARCHAR(64) NULL,
+  alasan_lapor VARCHAR(500) NULL
 );
 CREATE INDEX ix_laporan_diubah ON laporan (diubah_pada, id_laporan);
