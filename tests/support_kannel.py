@@ -237,7 +237,7 @@ smsbox-port = {smsbox_port}
 smsbox-interface = 127.0.0.1
 box-allow-ip = 127.0.0.1
 dlr-storage = internal
-
+{core_extra}
 group = smsc
 smsc = fake
 smsc-id = {smsc_id}
@@ -250,7 +250,7 @@ bearerbox-host = 127.0.0.1
 sendsms-port = {sendsms_port}
 sendsms-interface = 127.0.0.1
 mo-recode = true
-
+{smsbox_extra}
 group = sendsms-user
 username = {username}
 password = {password}
@@ -269,6 +269,10 @@ max-messages = 0
 """
 
 
+def _settings(values: dict[str, str] | None) -> str:
+    return "".join(f"{key} = {value}\n" for key, value in (values or {}).items())
+
+
 def _stop_first(bearerbox: subprocess.Popen[bytes]) -> None:
     """Stop bearerbox before smsbox: it hands what it still holds (late delivery reports)
     to smsbox, then tells smsbox to quit; with smsbox gone it would wait for one forever."""
@@ -280,11 +284,20 @@ def _stop_first(bearerbox: subprocess.Popen[bytes]) -> None:
 
 
 @contextmanager
-def kannel(tmp: Path, get_url: str, *, max_messages: int = 3) -> Iterator[Kannel]:
+def kannel(
+    tmp: Path,
+    get_url: str,
+    *,
+    max_messages: int = 3,
+    core: dict[str, str] | None = None,
+    smsbox: dict[str, str] | None = None,
+) -> Iterator[Kannel]:
     """bearerbox, smsbox and a connected fake SMSC; MO messages go to ``get_url``.
 
     ``max_messages`` caps the parts of a concatenated sendsms message (smsbox ignores a
-    ``max-messages`` request parameter). Logs go to ``tmp``; everything stops on exit.
+    ``max-messages`` request parameter); ``core`` and ``smsbox`` are more settings of
+    those groups (``http-request-retry``, ``store-location``...). Logs go to ``tmp``;
+    everything stops on exit.
     """
     if reason := missing():
         raise RuntimeError(reason)
@@ -307,6 +320,8 @@ def kannel(tmp: Path, get_url: str, *, max_messages: int = 3) -> Iterator[Kannel
             password="sendsms-secret",
             max_messages=max_messages,
             get_url=url,
+            core_extra=_settings(core),
+            smsbox_extra=_settings(smsbox),
         )
     )
     status_url = f"http://127.0.0.1:{ports['admin']}/status.txt?password={admin_password}"
