@@ -273,7 +273,11 @@ class SmsOutbound(SQLModel, table=True):
     """An SMS the gateway sent (a reply or a notification), and its delivery report."""
 
     __tablename__ = "sms_outbound"
-    __table_args__ = (Index("ix_sms_outbound_ref", "transport", "transport_ref"),)
+    __table_args__ = (
+        Index("ix_sms_outbound_ref", "transport", "transport_ref"),
+        # Gammu replies whose outcome is still to be read from its sentitems
+        Index("ix_sms_outbound_open", "tenant", "transport", "status"),
+    )
 
     id: str = Field(primary_key=True, max_length=36)
     tenant: str = Field(max_length=64)
