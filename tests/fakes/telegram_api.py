@@ -121,6 +121,8 @@ class FakeTelegram:
         self._webhook: dict[str, Any] | None = None
         self._waiters: list[tuple[asyncio.AbstractEventLoop, asyncio.Event]] = []
         self._closing = False
+        self._holding: set[str] = set()
+        self._held = 0
         self._handlers: dict[str, Callable[[dict[str, Any]], Any]] = {
             "getme": self._get_me,
             "sendmessage": self._send_message,
@@ -189,6 +191,22 @@ class FakeTelegram:
             queue = self._failures.setdefault(method.lower(), [])
             queue.extend(_ApiError(status, description, retry_after) for _ in range(times))
 
+    def hold(self, method: str) -> None:
+        """Calls of ``method`` get no answer until :meth:`release`; then they fail (502)
+        and are not delivered (their caller has usually died meanwhile)."""
+        with self._lock:
+            self._holding.add(method.lower())
+
+    def release(self, method: str) -> None:
+        with self._lock:
+            self._holding.discard(method.lower())
+
+    @property
+    def held(self) -> int:
+        """How many calls are waiting unanswered right now."""
+        with self._lock:
+            return self._held
+
     def block(self, chat_id: int) -> None:
         with self._lock:
             self._blocked.add(chat_id)
@@ -197,6 +215,7 @@ class FakeTelegram:
         """Answer waiting and later long polls at once, so the server stops quickly."""
         with self._lock:
             self._closing = True
+            self._holding.clear()
         self._wake()
 
     # -- the wire -------------------------------------------------------------------------
@@ -207,6 +226,9 @@ class FakeTelegram:
         try:
             if request.path_params["token"] != self.token:
                 raise _ApiError(401, "Unauthorized")
+            if method.lower() in self._holding:
+                await self._wait_released(method.lower())
+                raise _ApiError(502, "Bad Gateway")
             if method.lower() == "getupdates":
                 result = await self._get_updates(params)
             else:
@@ -227,6 +249,19 @@ class FakeTelegram:
         if method in _CHAT_METHODS and params.get("chat_id") in self._blocked:
             raise _ApiError(403, "Forbidden: bot was blocked by the user")
         return handler(params)
+
+    async def _wait_released(self, method: str) -> None:
+        with self._lock:
+            self._held += 1
+        try:
+            while True:
+                with self._lock:
+                    if method not in self._holding:
+                        return
+                await asyncio.sleep(0.02)
+        finally:
+            with self._lock:
+                self._held -= 1
 
     def _record(self, call: Call) -> None:
         with self._lock:
