@@ -10,8 +10,9 @@ too) or, when there is no such complaint, a complaint of its own.
 
 Replies are recorded ``queued`` when written to Gammu's outbox; ``sentitems`` then says
 what became of them: ``sent`` (SendingOK, SendingOKNoReport), ``delivered`` (DeliveryOK
-for every part) or ``failed`` (SendingError, Error, DeliveryFailed: Gammu has already
-retried it; the record keeps Gammu's status in ``detail`` for the operator).
+for every part) or ``failed`` (DeliveryFailed; SendingError or Error, after Gammu's own
+retries, once the reply was queued again ``ATTEMPTS`` times in all: ``attempts`` counts
+them, ``detail`` keeps Gammu's statuses for the operator, and the log warns).
 """
 
 from __future__ import annotations
@@ -27,6 +28,7 @@ from sqlalchemy import select, update
 from sqlmodel import col
 
 from adapters.sms.gammu import GammuDatabase, Received
+from adapters.sms.gsm import split
 from adapters.sms.settings import CHANNEL
 from gateway.storage import intake
 from gateway.storage.engine import transaction
@@ -42,7 +44,11 @@ MIN_WINDOW = timedelta(seconds=60)
 OPEN = ("queued", "sent")
 #: how long a reply's delivery report is waited for
 TRACK_FOR = timedelta(days=2)
-FAILED = frozenset({"SendingError", "Error", "DeliveryFailed"})
+#: Gammu could not hand it to the network (after its own retries): queued again, up to
+#: ATTEMPTS times in all
+UNSENT = frozenset({"SendingError", "Error"})
+FAILED = UNSENT | {"DeliveryFailed"}
+ATTEMPTS = 3
 SENT = frozenset({"SendingOK", "SendingOKNoReport", "DeliveryPending", "DeliveryUnknown"})
 
 
@@ -134,6 +140,9 @@ def track_sent(sms: SmsChannel, tenant: str, db: GammuDatabase) -> int:
                 col(SmsOutbound.transport_ref),
                 col(SmsOutbound.status),
                 col(SmsOutbound.parts),
+                col(SmsOutbound.attempts),
+                col(SmsOutbound.to_number),
+                col(SmsOutbound.text),
             )
             .where(
                 col(SmsOutbound.tenant) == tenant,
@@ -150,19 +159,30 @@ def track_sent(sms: SmsChannel, tenant: str, db: GammuDatabase) -> int:
         state = outcome(statuses, row.parts)
         if state is None or state == row.status:
             continue
+        values: dict[str, Any] = {
+            "status": state,
+            "detail": f"gammu {','.join(statuses)}"[:300],
+            "updated_at": datetime.now(UTC),
+        }
+        if state == "failed" and UNSENT & set(statuses) and row.attempts < ATTEMPTS:
+            # the modem or the network refused it: once more, through Gammu's outbox
+            again = db.queue(row.to_number, split(row.text))
+            values.update(
+                status="queued",
+                transport_ref=str(again),
+                attempts=row.attempts + 1,
+                detail=f"{values['detail']}; queued again ({row.attempts + 1}/{ATTEMPTS})",
+            )
+            log.info("gammu could not send an sms; queued again", tenant=tenant, out=row.id)
+        elif state == "failed":
+            log.warning("gammu could not send an sms", tenant=tenant, out=row.id, gammu=statuses)
         with transaction(sms.factory) as session:
             session.execute(
                 update(SmsOutbound)
                 .where(col(SmsOutbound.id) == row.id, col(SmsOutbound.status).in_(OPEN))
-                .values(
-                    status=state,
-                    detail=f"gammu {','.join(statuses)}"[:300],
-                    updated_at=datetime.now(UTC),
-                )
+                .values(**values)
             )
         changed += 1
-        if state == "failed":
-            log.warning("gammu could not send an sms", tenant=tenant, out=row.id, gammu=statuses)
     return changed
 
 

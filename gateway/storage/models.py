@@ -292,6 +292,8 @@ class SmsOutbound(SQLModel, table=True):
     # sending | queued (in Gammu's outbox) | sent (handed to the SMSC) | delivered | failed
     status: str = Field(max_length=16)
     detail: str | None = Field(default=None, max_length=300)
+    # how often it was handed to the SMS gateway (Gammu: queued again after SendingError)
+    attempts: int = Field(default=1, sa_column_kwargs={"server_default": "1"})
     created_at: datetime
     updated_at: datetime
 

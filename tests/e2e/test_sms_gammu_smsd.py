@@ -270,30 +270,43 @@ def test_replies_are_sent_only_when_gammu_says_so(line: Line) -> None:
     )
     wait_until(lambda: states()[0][0] == "delivered", timeout=10, what="delivered")
 
-    # a reply Gammu could not send: the row gammu-smsd's add_sent_info writes after its
-    # own retries (Status SendingError), the outbox row gone
-    line.gammu(
-        'INSERT INTO sentitems ("CreatorID", "ID", "SequencePosition", "Status", '
-        '"SendingDateTime", "SMSCNumber", "TPMR", "SenderID", "Text", "DestinationNumber", '
-        '"Coding", "UDH", "Class", "TextDecoded", "InsertIntoDB", "RelativeValidity", '
-        "\"StatusCode\") VALUES ('lapor-gateway', 990001, 1, 'SendingError', now(), "
-        "'123456', -1, 'modem1', '', '+6281234567890', 'Default_No_Compression', '', -1, "
-        "'x', now(), -1, -1)"
-    )
-    with line.container.engine.begin() as conn:
-        conn.execute(
-            text(
-                "INSERT INTO sms_outbound (id, tenant, channel, to_number, text, encoding, "
-                "parts, transport, transport_ref, status, created_at, updated_at) VALUES "
-                "('out-failing', 'metro', 'sms', '+6281234567890', 'x', 'gsm7', 1, 'gammu', "
-                "'990001', 'queued', CURRENT_TIMESTAMP, CURRENT_TIMESTAMP)"
-            )
+    # replies Gammu could not send: the rows gammu-smsd's add_sent_info writes after its
+    # own retries (Status SendingError), the outbox rows gone
+    def unsent(outbox_id: int, out_id: str, attempts: int) -> None:
+        line.gammu(
+            'INSERT INTO sentitems ("CreatorID", "ID", "SequencePosition", "Status", '
+            '"SendingDateTime", "SMSCNumber", "TPMR", "SenderID", "Text", '
+            '"DestinationNumber", "Coding", "UDH", "Class", "TextDecoded", "InsertIntoDB", '
+            f'"RelativeValidity", "StatusCode") VALUES (\'lapor-gateway\', {outbox_id}, 1, '
+            "'SendingError', now(), '123456', -1, 'modem1', '', '+6281234567890', "
+            "'Default_No_Compression', '', -1, 'Mohon maaf', now(), -1, -1)"
         )
-    wait_until(
-        lambda: (
-            line.ours("SELECT status, detail FROM sms_outbound WHERE id='out-failing'")[0]
-            == ("failed", "gammu SendingError")
-        ),
-        timeout=10,
-        what="the failed reply recorded",
-    )
+        with line.container.engine.begin() as conn:
+            conn.execute(
+                text(
+                    "INSERT INTO sms_outbound (id, tenant, channel, to_number, text, encoding, "
+                    "parts, transport, transport_ref, status, attempts, created_at, "
+                    "updated_at) VALUES (:id, 'metro', 'sms', '+6281234567890', 'Mohon maaf', "
+                    "'gsm7', 1, 'gammu', :ref, 'queued', :n, CURRENT_TIMESTAMP, "
+                    "CURRENT_TIMESTAMP)"
+                ),
+                {"id": out_id, "ref": str(outbox_id), "n": attempts},
+            )
+
+    def record(out_id: str) -> tuple:
+        query = (
+            f"SELECT status, attempts, transport_ref, detail FROM sms_outbound WHERE id='{out_id}'"
+        )
+        return tuple(line.ours(query)[0])
+
+    # the first time: queued again in Gammu's outbox, which sends it this time
+    unsent(990001, "out-retried", 1)
+    wait_until(lambda: record("out-retried")[0] == "sent", timeout=20, what="sent again")
+    _state, attempts, again, _detail = record("out-retried")
+    assert attempts == 2 and again != "990001"
+    [(status,)] = line.gammu(f'SELECT "Status" FROM sentitems WHERE "ID" = {int(again)}')
+    assert status == "SendingOK"
+    # the last attempt: failed, for the operator to see
+    unsent(990002, "out-given-up", 3)
+    wait_until(lambda: record("out-given-up")[0] == "failed", timeout=10, what="failed")
+    assert record("out-given-up")[1:] == (3, "990002", "gammu SendingError")
