@@ -26,6 +26,7 @@ from fastapi import APIRouter, Path, Query, Request
 from fastapi.responses import HTMLResponse, JSONResponse
 from starlette.datastructures import UploadFile
 
+from adapters.webform.longtext import TextStore, attach, fit
 from adapters.webform.replay import personal_columns, replay
 from adapters.webform.reply import WebformReplier
 from adapters.webform.schema import FORM_BODY, STATUS_ANSWERS, SUBMIT_ANSWERS, SubmissionStatus
@@ -138,12 +139,16 @@ async def submit_form(
         if parsed is not None:
             await parsed.close()  # the uploaded files' temporary files
     today = datetime.now(ZoneInfo(settings.timezone)).date()
+    config = request.app.state.container.settings
+    texts = TextStore(config.attachments_dir, config.public_url)
+    fitted, whole_text = await asyncio.to_thread(fit, mapping, values, texts)
     try:
-        draft = mapping.draft(values, today)
+        draft = mapping.draft(fitted, today)
     except RecordError as exc:
         raise invalid(exc.column, exc.reason) from None
     if kept:
         draft = draft.model_copy(update={"attachments": [Attachment(**a) for a in kept]})
+    draft = attach(draft, whole_text)  # a text longer than the registry takes: cut, kept
     raw = json.dumps({**values, "_attachments": kept}, ensure_ascii=False, default=str)
     writer: IntakeWriter = request.app.state.intake
     result = await writer.record(IntakeItem(draft, raw, "application/json"))
