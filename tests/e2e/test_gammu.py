@@ -201,3 +201,74 @@ def test_gammu_inbox_to_registry_and_replies_to_its_outbox(kind: str, tmp_path: 
                 assert (
                     position == 2 and first_udh[:8] == second_udh[:8] and first_udh.endswith("01")
                 )
+
+
+def gammu_rows(url: str, sender: str, ref: int, parts: list[str]) -> None:
+    """A long SMS as gammu-smsd 1.42 writes it once it has linked its parts (checked
+    against real gammu-smsd in test_sms_gammu_smsd.py): one row per part, each part's own
+    text as hex of UCS-2 in ``Text``, the whole text in the first row's ``TextDecoded``
+    and an empty string in the others'."""
+    engine = create_engine(url)
+    with engine.begin() as conn:
+        for seq, part in enumerate(parts, start=1):
+            conn.execute(
+                text(
+                    'INSERT INTO inbox ("SenderNumber", "TextDecoded", "Text", "UDH", '
+                    '"RecipientID", "Coding") VALUES (:s, :t, :x, :u, \'modem1\', '
+                    "'Default_No_Compression')"
+                ),
+                {
+                    "s": sender,
+                    "t": "".join(parts) if seq == 1 else "",
+                    "x": part.encode("utf-16-be").hex().upper(),
+                    "u": f"050003{ref:02X}{len(parts):02X}{seq:02X}",
+                },
+            )
+    engine.dispose()
+
+
+def test_two_long_sms_with_one_reference_are_two_complaints(tmp_path: Path) -> None:
+    """Issue 16, finding 2, on Gammu's SQLite schema: one sender, two 2-part SMS, the
+    same concatenation reference; each is its own complaint, with its whole text."""
+    mappings = tmp_path / "mappings"
+    shutil.copytree(ROOT / "mappings", mappings)
+    (mappings / "metro.yaml").write_text(METRO, encoding="utf-8")
+    with gammu_database("sqlite", tmp_path) as gammu_url:
+        env = {
+            **TENANT_ENV,
+            "GATEWAY_METRO_NATIONAL_TOKEN": "test-token-metro-0001",
+            "GATEWAY_METRO_API_KEY": "key-metro-0123456789",
+            "GATEWAY_METRO_GAMMU_URL": gammu_url,
+        }
+        settings = Settings(
+            database_url=f"sqlite:///{tmp_path / 'gateway.db'}",
+            mappings_dir=str(mappings),
+            sandbox_db=str(tmp_path / "sandbox.db"),
+            sandbox_archive_rate=0,
+            dispatch_interval=0.1,
+        )
+        container = build_container(settings, environ=env)
+        upgrade(container.engine)
+        first = ["LAPOR lampu jalan di Jl. Ahmad Yani mati ", "dari simpang pasar sampai masjid."]
+        second = ["LAPOR got tersumbat di Gang Mawar, ", "air masuk rumah warga RT 04."]
+        gammu_rows(gammu_url, "081234567890", 0xA7, first)
+        gammu_rows(gammu_url, "081234567890", 0xA7, second)
+        key = {"X-API-Key": env["GATEWAY_METRO_API_KEY"]}
+        with serve_in_thread(create_app(container)) as base, httpx.Client(base_url=base) as http:
+
+            def complaints() -> list[dict]:
+                answer = http.get("/complaints", params={"channel": "sms"}, headers=key)
+                return answer.json()["items"]
+
+            found = wait_until(lambda: len(c := complaints()) >= 2 and c, timeout=15, what="2")
+            assert sorted(c["content"] for c in found) == sorted(
+                ["".join(first).removeprefix("LAPOR "), "".join(second).removeprefix("LAPOR ")]
+            )
+            wait_until(
+                lambda: all(
+                    r[0] == "true" for r in rows(gammu_url, 'SELECT "Processed" FROM inbox')
+                ),
+                timeout=10,
+                what="the four rows processed",
+            )
+            assert len(complaints()) == 2
