@@ -4,14 +4,15 @@
 from __future__ import annotations
 
 import asyncio
-from datetime import datetime
+from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
 
 import structlog
 
 from adapters.webform.longtext import TextStore
-from adapters.webform.pull import pull_once, source_for
+from adapters.webform.pull import SqlSource, pull_once, source_for
+from adapters.webform.refusals import tell_refusals
 from adapters.webform.settings import CHANNEL, WebformSettings
 from gateway.domain.errors import GatewayError
 from gateway.fieldmap import FieldMapping
@@ -64,6 +65,7 @@ class PullService:
         pause = settings.poll_seconds
         config = self.container.settings
         texts = TextStore(config.attachments_dir, config.public_url)
+        since = datetime.now(UTC) - timedelta(days=1)  # refusals before a restart too
         while True:
             try:
                 if source is None:
@@ -72,6 +74,10 @@ class PullService:
                 await asyncio.to_thread(
                     pull_once, self.container.factory, mapping, source, today, texts=texts
                 )
+                if isinstance(source, SqlSource):
+                    _, since = await asyncio.to_thread(
+                        tell_refusals, self.container.factory, mapping, source, since
+                    )
                 pause = settings.poll_seconds
             except asyncio.CancelledError:
                 if source is not None:

@@ -24,10 +24,13 @@ from starlette.routing import Route
 
 from adapters.webform.longtext import TextStore
 from adapters.webform.pull import PullResult, RestSource, pull_once
+from adapters.webform.refusals import tell_refusals
 from adapters.webform.settings import PullRest
 from gateway.domain.complaint import MAX_CONTENT
 from gateway.metrics import REGISTRY
+from gateway.storage.complaints import fail
 from gateway.storage.intake import utcnow
+from gateway.storage.models import Complaint
 from tests.integration import test_webform_pull as base
 from tests.integration.test_webform_pull import (
     ID_SPEC,
@@ -293,3 +296,25 @@ def test_a_10240_character_complaint_is_cut_with_its_full_text_attached(
     name = attached["url"].rpartition("/")[2]
     assert (tmp_path / "attachments" / name).read_text(encoding="utf-8") == text
     assert inbound(gateway, "quarantined") == {}
+
+
+def test_a_submission_the_registry_refused_gets_failed_and_the_reason_written_back(
+    portal: Portal, gateway, mapping
+) -> None:
+    spec = ID_SPEC.model_copy(
+        update={"status_column": "status_lapor", "reason_column": "alasan_lapor"}
+    )
+    refused, fine = portal.add(), portal.add()
+    since = utcnow() - timedelta(minutes=5)
+    with sql_source(portal, spec) as source:
+        assert counts(pull_once(gateway, mapping, source, TODAY)) == (2, 0, 0)
+        assert tell_refusals(gateway, mapping, source, since)[0] == 0
+        with gateway.begin() as session:  # what the recorder does with a permanent 400
+            complaint = session.get(Complaint, complaints(gateway)[str(refused)].id)
+            fail(session, complaint, "400: topic_id: not an active topic")
+        told, since = tell_refusals(gateway, mapping, source, since)
+    assert told == 1
+    row = portal.row(refused)
+    assert row["status_lapor"] == "failed"
+    assert row["alasan_lapor"] == "Ditolak SP4N-LAPOR!: 400: topic_id: not an active topic"
+    assert portal.row(fine)["status_lapor"] is None
