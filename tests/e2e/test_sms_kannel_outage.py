@@ -65,6 +65,7 @@ def test_an_sms_sent_while_the_gateway_is_down_arrives_once(tmp_path: Path) -> N
         container = build_container(settings, environ=env)
         upgrade(container.engine)
 
+        assert "Using HTTP request queueing with 360 retries, 1s delay." in k.log("smsbox")
         # the gateway is down (nothing listens on its port) when the citizen writes
         report = "LAPOR lampu lalu lintas simpang Jl. Sudirman mati sejak pagi, rawan tabrakan"
         k.send_mo("081234567890", "1708", report)
@@ -96,3 +97,4 @@ def test_an_sms_sent_while_the_gateway_is_down_arrives_once(tmp_path: Path) -> N
                     text("SELECT count(*) FROM complaint WHERE source_ref = :r"), {"r": ref}
                 ).scalar_one()
             assert stored == 1 and len(complaints()) == 1
+        assert (tmp_path / "kannel.store").exists()  # bearerbox keeps what smsbox has not taken
