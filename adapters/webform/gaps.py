@@ -36,9 +36,13 @@ MAX_NEW = 10_000
 _CHUNK = 500
 
 
+#: the source_ref prefix of the quarantined input telling an operator of a given-up key
+GAP = "gap:"
+
+
 def gap_ref(key: int) -> str:
     """The quarantined input that tells an operator ``key`` was given up."""
-    return f"gap:{key}"
+    return f"{GAP}{key}"
 
 
 def remember(
@@ -177,9 +181,9 @@ def _report(
         "payload": json.dumps(payload),
         "state": QUARANTINED,
         "error": (
-            f"{channel_id}: row {key} (below the highest read) never appeared in the "
-            "portal's table; a rolled-back insert, a deleted row, or a transaction open "
-            "longer than gap_horizon_seconds. Check the portal; dismiss when explained."
+            f"-: form {channel_id}: row {key} (below the highest read) never appeared in "
+            "the portal's table: an insert rolled back, a row deleted, or a transaction "
+            "open longer than gap_horizon_seconds. Check the portal; dismiss when explained."
         ),
         "complaint_id": None,
         "received_at": now,

@@ -17,6 +17,7 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy.orm import Session
 
+from adapters.webform.gaps import GAP
 from adapters.webform.service import pull_mappings
 from gateway.fieldmap import FieldMapping, RecordError
 from gateway.storage.intake import IntakeItem, insert_items
@@ -31,6 +32,8 @@ MAX_VALUE = 10_000
 def replay(
     container: Container, session: Session, inbound: InboundMessage, edits: dict[str, str]
 ) -> str | None:
+    if inbound.source_ref.startswith(GAP):  # nothing was read: nothing to map again
+        raise RecordError("-", "a row that never appeared: check the portal, then dismiss")
     record: dict[str, Any] = json.loads(inbound.payload)
     mapping = _mapping_of(container, inbound, record)
     allowed = set(record) | set(mapping.fields.values())
