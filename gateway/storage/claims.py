@@ -30,7 +30,20 @@ from datetime import date, datetime, timedelta
 from functools import cache
 from typing import Any
 
-from sqlalchemy import Connection, Select, Update, bindparam, case, exists, insert, select, update
+from sqlalchemy import (
+    Connection,
+    Exists,
+    Select,
+    Update,
+    bindparam,
+    case,
+    exists,
+    false,
+    insert,
+    or_,
+    select,
+    update,
+)
 from sqlalchemy.orm import Session, aliased, sessionmaker
 from sqlmodel import col
 
@@ -151,7 +164,7 @@ def claim(
             _claim_update(),
             {"ids": [row.id for row in rows], "owner": owner, "expires": expires, "now": now},
         )
-    width = len(_JOB) + 1
+    width = len(_JOB) + 2
     return [
         ClaimedJob(
             id=row.id,
@@ -197,7 +210,7 @@ def _drop_superseded(
 ) -> set[int]:
     """Finish the notifications among ``rows`` that a later one of a further status
     supersedes (``done``, attempt outcome ``superseded``); their ids."""
-    heads = {row.complaint_id: row for row in rows if row.kind == "notify"}
+    heads = {row.complaint_id: row for row in rows if row.kind == "notify" and row.behind}
     if not heads:
         return set()
     later = connection.execute(_later_query(), {"cids": list(heads)}).all()
@@ -256,7 +269,13 @@ def _due_query(state: str, by_tenant: bool, by_kind: bool, ordered: bool) -> Sel
     """Pending jobs that are due, or running jobs whose lease ran out, oldest first;
     ``ordered``: of an ordered kind only the oldest unfinished job of its queue."""
     job = OutboxJob
+    # whether an unfinished job of the same queue waits behind (then, for a notify job,
+    # the claim looks whether it is superseded)
+    behind: Any = false()
+    if ordered:
+        behind = _queued(aliased(OutboxJob, name="later"), after=True)
     columns: list[Any] = [col(getattr(job, name)) for name in _JOB] + [col(job.next_attempt_at)]
+    columns += [behind.label("behind")]
     columns += [col(getattr(Complaint, name)).label(f"c_{name}") for name in _VIEW]
     query = select(*columns).outerjoin(Complaint, col(Complaint.id) == col(job.complaint_id))
     if state == PENDING:
@@ -270,16 +289,26 @@ def _due_query(state: str, by_tenant: bool, by_kind: bool, ordered: bool) -> Sel
     if by_kind:
         query = query.where(col(job.kind) == bindparam("kind"))
     if ordered:
-        earlier = aliased(OutboxJob, name="earlier")
-        ahead = exists().where(
-            col(earlier.complaint_id) == col(job.complaint_id),
-            col(earlier.state).in_([PENDING, RUNNING]),
-            col(earlier.id) < col(job.id),
-            col(earlier.kind) == col(job.kind),
-            col(earlier.tenant) == col(job.tenant),
-        )
-        query = query.where(~(col(job.kind).in_(sorted(ORDERED_KINDS)) & ahead))
+        ahead = _queued(aliased(OutboxJob, name="earlier"), after=False)
+        if by_kind:  # the caller claims an ordered kind
+            query = query.where(~ahead)
+        else:
+            kinds = or_(*(col(job.kind) == kind for kind in sorted(ORDERED_KINDS)))
+            query = query.where(~(kinds & ahead))
     return query.limit(bindparam("limit")).with_for_update(skip_locked=True, of=OutboxJob)
+
+
+def _queued(other: Any, *, after: bool) -> Exists:
+    """An unfinished job of the same queue as the claimed one, before or after it
+    (index ``ix_outbox_order``)."""
+    job = OutboxJob
+    return exists().where(
+        col(other.complaint_id) == col(job.complaint_id),
+        or_(col(other.state) == PENDING, col(other.state) == RUNNING),
+        col(other.id) > col(job.id) if after else col(other.id) < col(job.id),
+        col(other.kind) == col(job.kind),
+        col(other.tenant) == col(job.tenant),
+    )
 
 
 @cache

@@ -120,7 +120,7 @@ class OutboxJob(SQLModel, table=True):
         Index("ix_outbox_claim", "tenant", "kind", "state", "next_attempt_at"),
         Index("ix_outbox_complaint", "complaint_id"),
         # a message to a citizen waits for the unfinished ones ahead in its queue
-        Index("ix_outbox_order", "complaint_id", "state"),
+        Index("ix_outbox_order", "complaint_id", "kind", "tenant", "state"),
     )
 
     id: int | None = _big_pk()

@@ -24,7 +24,7 @@ depends_on: str | Sequence[str] | None = None
 
 def upgrade() -> None:
     with op.batch_alter_table("outbox_job") as batch:
-        batch.create_index("ix_outbox_order", ["complaint_id", "state"])
+        batch.create_index("ix_outbox_order", ["complaint_id", "kind", "tenant", "state"])
 
 
 def downgrade() -> None:
