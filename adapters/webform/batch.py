@@ -41,7 +41,8 @@ class Advance:
     old: str | None
     new: str
     high: int | None
-    from_lowest: bool
+    #: the source's first read (no gaps kept: see :func:`gaps.remember`)
+    backfill: bool
 
 
 class CursorMoved(Exception):
@@ -103,7 +104,7 @@ def store(
                 mapping.channel_id,
                 step.high,
                 keys,
-                from_lowest=step.from_lowest,
+                backfill=step.backfill,
             )
             _advance(connection, tenant, mapping.channel_id, step.old, step.new, high)
     created = sum(r.created for r in results)

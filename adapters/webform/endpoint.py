@@ -28,7 +28,6 @@ class RestSource:
     ) -> None:
         self.spec = spec
         self.batch = spec.batch
-        self.ordered_by_key = True  # the lowest ids after the cursor, in any order
         self.lookback_ids = spec.lookback_ids
         self.gap_horizon_seconds = spec.gap_horizon_seconds
         self._token = token

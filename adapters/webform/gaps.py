@@ -52,18 +52,20 @@ def remember(
     high: int | None,
     keys: list[int],
     *,
-    from_lowest: bool,
+    backfill: bool,
 ) -> int | None:
     """Keep the keys above ``high`` and below the highest of ``keys`` that are not in
-    ``keys``; the new highest key read. With no ``high`` yet, the gaps start at the
-    lowest of ``keys`` when the batch was read in key order (``from_lowest``)."""
+    ``keys``; the new highest key read. Nothing is kept without a ``high`` yet, nor in
+    a ``backfill`` (a source's first read: its holes are old deletions, not commits to
+    come; the look-back window covers its last keys)."""
     if not keys:
         return high
     top = max(keys)
     if high is not None and top <= high:
         return high
-    low = high + 1 if high is not None else (min(keys) if from_lowest else top)
-    missing = sorted(set(range(low, top)) - set(keys))
+    if high is None or backfill:
+        return top
+    missing = sorted(set(range(high + 1, top)) - set(keys))
     if len(missing) > MAX_NEW:
         log.warning(
             "portal keys jump; only the nearest are awaited",

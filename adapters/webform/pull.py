@@ -95,6 +95,7 @@ def pull_once(
     committed before stays committed."""
     tenant, channel_id = mapping.tenant.id, mapping.channel_id
     cursor, high = _stored(factory, tenant, channel_id)
+    backfill = cursor is None
     totals = [0, 0, 0]
     for _ in range(max_batches):
         rows = source.fetch(cursor)
@@ -104,7 +105,7 @@ def pull_once(
         if last == cursor or _behind(last, cursor):
             log.warning("portal cursor does not advance", tenant=tenant, channel=channel_id)
             break
-        step = Advance(cursor, last, high, from_lowest=source.ordered_by_key and cursor is None)
+        step = Advance(cursor, last, high, backfill=backfill)
         try:
             counts, high = store(factory, mapping, source, rows, today, texts, step)
         except CursorMoved:

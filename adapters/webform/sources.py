@@ -24,8 +24,6 @@ KEYS_PER_QUERY = 500
 
 class PullSource(Protocol):
     batch: int
-    #: whether ``fetch`` reads in key order (the first batch's lowest key starts the gaps)
-    ordered_by_key: bool
     lookback_ids: int
     gap_horizon_seconds: int
 

@@ -69,7 +69,6 @@ class SqlSource:
             self._engine.dispose()
             raise
         self._cursor = self.table.c[spec.cursor_column]
-        self.ordered_by_key = spec.cursor_kind == "id" and self.key.name == spec.cursor_column
         self._columns = [self._read(c).label(c.name) for c in self.table.c]
 
     def _reflect(self) -> tuple[sa.Table, sa.Column[Any]]:
