@@ -125,6 +125,8 @@ class ClaimedJob:
     #: ``time.monotonic()`` read just before ``claimed_at``: the lease ends no earlier
     #: than ``clock + lease_seconds``
     clock: float
+    #: an unfinished message of the same queue waits behind this one (ordered kinds)
+    behind: bool = False
     #: the job's complaint as it was at the claim (None if it does not exist)
     complaint: ComplaintView | None = field(default=None, compare=False, repr=False)
 
@@ -177,6 +179,7 @@ def claim(
             owner=owner,
             claimed_at=now,
             clock=clock,
+            behind=bool(row.behind),
             complaint=ComplaintView(*row[width:]) if row[width] is not None else None,
         )
         for row in rows

@@ -90,7 +90,7 @@ class Recorder:
                 if not future.done():
                     future.set_result(ok)
             if self.on_notify_jobs is not None and any(_makes_notify(f) for f in items):
-                self.on_notify_jobs()
+                self.on_notify_jobs()  # the next message of a queue can go now, too
 
     async def _write_batch(self, items: list[Finished]) -> list[bool]:
         try:
@@ -135,5 +135,8 @@ def _failed_submit(item: Finished) -> bool:
 
 
 def _makes_notify(item: Finished) -> bool:
-    """A submission whose tracking ID is recorded: the citizen gets a reply."""
+    """A submission whose tracking ID is recorded: the citizen gets a reply; or a message
+    to a citizen is finished and the next of its queue (complaint, chat) may go."""
+    if item.finish.state in (outbox.DONE, outbox.FAILED) and item.job.behind:
+        return True
     return item.finish.state == outbox.DONE and item.receipt is not None

@@ -27,6 +27,7 @@ from gateway.storage.intake import add_job, record_complaint
 from gateway.storage.models import JobAttempt, OutboxJob
 from gateway.sync.dispatcher import Dispatcher
 from gateway.sync.limits import LaneLimits, TenantLimits
+from gateway.sync.wakeup import Waker
 from tests.integration.test_storage import draft
 from tests.support import scaled
 
@@ -243,3 +244,23 @@ async def test_a_worker_paused_after_its_claim_does_not_send_late(factory) -> No
         job = session.scalars(select(OutboxJob).where(OutboxJob.kind == "submit")).one()  # type: ignore[arg-type]
         assert job.state == "done"
     assert outcomes(factory, job.id) == ["ok"]  # type: ignore[arg-type]
+
+
+async def test_a_chats_next_reply_goes_as_soon_as_the_one_before_is_out(factory) -> None:
+    texts = ["Terima kasih.", "Apa yang terjadi?", "Di mana?"]
+    chat = chat_key("telegram", "5012345678")
+    add_jobs(factory, "reply", chat, [{"channel": "telegram", "to": "1", "text": t} for t in texts])
+    channel = Channel()
+    work = dispatcher(factory, channel)
+    stop, waker = asyncio.Event(), Waker()
+    # polling alone would take a reply every 30 s: each finished reply wakes the loop
+    loop = asyncio.create_task(work.run_forever(stop, waker, poll_interval=30))
+    try:
+        async with asyncio.timeout(scaled(5)):
+            while len(channel.said) < len(texts):
+                await asyncio.sleep(0.02)
+    finally:
+        stop.set()
+        waker.poke()
+        await loop
+    assert channel.said == texts
