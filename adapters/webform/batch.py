@@ -77,7 +77,8 @@ def store(
         bad.pop(draft.source_ref, None)
         items[draft.source_ref] = IntakeItem(draft, payload, "application/json")
     tenant, channel = mapping.tenant.id, mapping.channel
-    keys = [k for k in (source.key_of(row) for row in seen or rows) if k is not None]
+    read = rows if seen is None else seen
+    keys = [k for k in (source.key_of(row) for row in read) if k is not None]
     high = step.high if step else None
     with transaction(factory) as session:
         connection = session.connection()

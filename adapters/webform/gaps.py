@@ -115,11 +115,13 @@ def forget(
         )
 
 
-def waiting(factory: sessionmaker[Session], tenant: str, channel_id: str) -> list[int]:
-    """The keys still awaited (not given up), lowest first."""
-    query = sa.select(_GAPS.c.key).where(
-        _GAPS.c.tenant == tenant, _GAPS.c.channel == channel_id, _GAPS.c.given_up_at.is_(None)
-    )
+def waiting(
+    factory: sessionmaker[Session], tenant: str, channel_id: str, *, given_up: bool = False
+) -> list[int]:
+    """The keys still awaited, lowest first (with ``given_up``: those given up too)."""
+    query = sa.select(_GAPS.c.key).where(_GAPS.c.tenant == tenant, _GAPS.c.channel == channel_id)
+    if not given_up:
+        query = query.where(_GAPS.c.given_up_at.is_(None))
     with factory() as session:
         return sorted(int(k) for k in session.execute(query).scalars())
 

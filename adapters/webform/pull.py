@@ -122,7 +122,9 @@ def pull_once(
         back += source.by_keys(awaited)
     if back:
         fresh = unknown(factory, mapping, source, back)
-        counts, _ = store(factory, mapping, source, fresh, today, texts, None, seen=back)
+        kept = set(gaps.waiting(factory, tenant, channel_id, given_up=True))
+        seen = [row for row in back if source.key_of(row) in kept]  # to forget
+        counts, _ = store(factory, mapping, source, fresh, today, texts, None, seen=seen)
         totals = [a + b for a, b in zip(totals, counts, strict=True)]
     horizon = source.gap_horizon_seconds
     given_up = gaps.give_up(factory, tenant, channel_id, mapping.channel, horizon)
