@@ -188,20 +188,23 @@ def claim(
 
 #: claims in a row within one transaction while heads of queues turn out superseded
 _ROUNDS = 4
+#: what a due query reads: jobs of any kind, of one kind, of several kinds
+ANY, ONE, MANY = "", "one", "many"
 
 
 def _due_rows(
     connection: Connection, params: dict[str, Any], by_tenant: bool, kinds: Sequence[str] | None
 ) -> list[Any]:
-    taken_over: list[Any] = []
     pending: list[Any] = []
     every_kind: Sequence[str | None] = kinds or [None]
+    # expired leases are rare: one query for every kind
+    ordered = kinds is None or not ORDERED_KINDS.isdisjoint(kinds)
+    query = _due_query(RUNNING, by_tenant, ANY if kinds is None else MANY, ordered)
+    taken_over = list(connection.execute(query, {**params, "kinds": list(kinds or ())}).all())
     for kind in every_kind:
         where = {**params, "kind": kind}
         ordered = kind is None or kind in ORDERED_KINDS
-        query = _due_query(RUNNING, by_tenant, kind is not None, ordered)
-        taken_over += connection.execute(query, where).all()
-        query = _due_query(PENDING, by_tenant, kind is not None, ordered)
+        query = _due_query(PENDING, by_tenant, ANY if kind is None else ONE, ordered)
         pending += connection.execute(query, where).all()
     if len(every_kind) > 1:
         pending.sort(key=lambda row: row.next_attempt_at)
@@ -268,9 +271,10 @@ def _later_query() -> Select[Any]:
 
 
 @cache
-def _due_query(state: str, by_tenant: bool, by_kind: bool, ordered: bool) -> Select[Any]:
+def _due_query(state: str, by_tenant: bool, by_kind: str, ordered: bool) -> Select[Any]:
     """Pending jobs that are due, or running jobs whose lease ran out, oldest first;
-    ``ordered``: of an ordered kind only the oldest unfinished job of its queue."""
+    of any kind, ONE (``kind``) or MANY (``kinds``); ``ordered``: of an ordered kind
+    only the oldest unfinished job of its queue."""
     job = OutboxJob
     # whether an unfinished job of the same queue waits behind (then, for a notify job,
     # the claim looks whether it is superseded)
@@ -289,11 +293,13 @@ def _due_query(state: str, by_tenant: bool, by_kind: bool, ordered: bool) -> Sel
         query = query.order_by(col(job.lease_expires_at))
     if by_tenant:
         query = query.where(col(job.tenant).in_(bindparam("tenants", expanding=True)))
-    if by_kind:
+    if by_kind == ONE:
         query = query.where(col(job.kind) == bindparam("kind"))
+    elif by_kind == MANY:
+        query = query.where(col(job.kind).in_(bindparam("kinds", expanding=True)))
     if ordered:
         ahead = _queued(aliased(OutboxJob, name="earlier"), after=False)
-        if by_kind:  # the caller claims an ordered kind
+        if by_kind == ONE:  # the caller claims an ordered kind
             query = query.where(~ahead)
         else:
             kinds = or_(*(col(job.kind) == kind for kind in sorted(ORDERED_KINDS)))
