@@ -32,12 +32,11 @@ from typing import Any
 
 from sqlalchemy import (
     Connection,
-    Exists,
+    ScalarSelect,
     Select,
     Update,
     bindparam,
     case,
-    exists,
     false,
     insert,
     or_,
@@ -280,7 +279,7 @@ def _due_query(state: str, by_tenant: bool, by_kind: str, ordered: bool) -> Sele
     # the claim looks whether it is superseded)
     behind: Any = false()
     if ordered:
-        behind = _queued(aliased(OutboxJob, name="later"), after=True)
+        behind = _queued(aliased(OutboxJob, name="later"), after=True).is_not(None)
     columns: list[Any] = [col(getattr(job, name)) for name in _JOB] + [col(job.next_attempt_at)]
     columns += [behind.label("behind")]
     columns += [col(getattr(Complaint, name)).label(f"c_{name}") for name in _VIEW]
@@ -298,25 +297,32 @@ def _due_query(state: str, by_tenant: bool, by_kind: str, ordered: bool) -> Sele
     elif by_kind == MANY:
         query = query.where(col(job.kind).in_(bindparam("kinds", expanding=True)))
     if ordered:
-        ahead = _queued(aliased(OutboxJob, name="earlier"), after=False)
+        first = _queued(aliased(OutboxJob, name="earlier"), after=False).is_(None)
         if by_kind == ONE:  # the caller claims an ordered kind
-            query = query.where(~ahead)
+            query = query.where(first)
         else:
             kinds = or_(*(col(job.kind) == kind for kind in sorted(ORDERED_KINDS)))
-            query = query.where(~(kinds & ahead))
+            query = query.where(~kinds | first)
     return query.limit(bindparam("limit")).with_for_update(skip_locked=True, of=OutboxJob)
 
 
-def _queued(other: Any, *, after: bool) -> Exists:
-    """An unfinished job of the same queue as the claimed one, before or after it
-    (index ``ix_outbox_order``)."""
+def _queued(other: Any, *, after: bool) -> ScalarSelect[Any]:
+    """The id of an unfinished job of the same queue as the claimed one, before or
+    after it, or NULL. A scalar subquery, not EXISTS: PostgreSQL would turn NOT EXISTS
+    into an anti join that reads the tenant's whole backlog of that kind per job; this
+    stays one look-up per job in index ``ix_outbox_order``."""
     job = OutboxJob
-    return exists().where(
-        col(other.complaint_id) == col(job.complaint_id),
-        or_(col(other.state) == PENDING, col(other.state) == RUNNING),
-        col(other.id) > col(job.id) if after else col(other.id) < col(job.id),
-        col(other.kind) == col(job.kind),
-        col(other.tenant) == col(job.tenant),
+    return (
+        select(col(other.id))
+        .where(
+            col(other.complaint_id) == col(job.complaint_id),
+            col(other.kind) == col(job.kind),
+            col(other.tenant) == col(job.tenant),
+            or_(col(other.state) == PENDING, col(other.state) == RUNNING),
+            col(other.id) > col(job.id) if after else col(other.id) < col(job.id),
+        )
+        .limit(1)
+        .scalar_subquery()
     )
 
 
