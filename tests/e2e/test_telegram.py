@@ -270,6 +270,9 @@ def test_polling_blocked_chats_and_flood_control(tmp_path: Path) -> None:
             what="notify jobs done",
         )
         assert "failed" not in notify_states()
+        # the answer to send:1 met the block too: its reply job is done, not failed
+        wait_until(lambda: not _unsent_replies(gw), timeout=10, what="reply jobs done")
+        assert [c.status for c in fake.calls if c.method == "sendMessage"][-1] == 403
         with gw.container.engine.connect() as conn:
             blocked = conn.execute(text("SELECT blocked_at FROM chat_session")).scalar_one()
         assert blocked is not None
