@@ -73,6 +73,10 @@ class ReporterIn(_Wire):
 MAX_ATTACHMENT_BYTES = 10 * 1024 * 1024
 
 
+def _sha256_of(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
+
+
 class AttachmentIn(_Wire):
     """A link the registry fetches (absolute ``url``), or the file itself (base64
     ``content`` with its ``sha256``); the registry keeps the file, not the base64."""
@@ -98,7 +102,7 @@ class AttachmentIn(_Wire):
                 data = base64.b64decode(self.content, validate=True)
             except binascii.Error:
                 raise ValueError("content is not valid base64") from None
-            if self.sha256 != hashlib.sha256(data).hexdigest():
+            if self.sha256 != _sha256_of(data):  # an integrity check, not a secret
                 raise ValueError("sha256 does not match the content")
             self.content = None  # kept: what arrived, not the bytes again
             self.__pydantic_extra__ = {**(self.__pydantic_extra__ or {}), "size": len(data)}
