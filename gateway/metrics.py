@@ -43,7 +43,7 @@ REGISTRY = CollectorRegistry()
 #: Seconds: from a fast local call to the registry client's longest timeouts.
 _LATENCY_BUCKETS = (0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0, 30.0, 60.0)
 CIRCUIT_STATES = ("closed", "open", "half_open")
-JOB_KINDS = ("submit", "notify", "comment")
+JOB_KINDS = ("submit", "notify", "comment", "reply")
 QUEUE_STATES = ("pending", "running", "failed")
 #: A scrape must not hang on a locked or slow database (PostgreSQL only).
 SCRAPE_STATEMENT_TIMEOUT_MS = 2000

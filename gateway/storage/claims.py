@@ -22,6 +22,7 @@ the database recorded it, however long the claim's round trip took.
 from __future__ import annotations
 
 import dataclasses
+import hashlib
 import json
 import time
 from collections.abc import Sequence
@@ -70,8 +71,11 @@ _RANK = {
 
 
 def chat_key(channel: str, address: str) -> str:
-    """A reply job's queue (its ``complaint_id``): the chat or number it goes to."""
-    return f"{channel}:{address}"
+    """A reply job's queue (its ``complaint_id``): the chat or number it goes to,
+    hashed, so that a phone number is never a key shown on the console or the CLI
+    (the job's payload has the address it is sent to)."""
+    digest = hashlib.sha256(f"{channel}:{address}".encode()).hexdigest()
+    return f"{channel}:{digest[: 35 - len(channel)]}"
 
 
 def status_rank(status: object) -> int:
