@@ -5,14 +5,9 @@ about ``limit`` rows whatever the backlog behind them, and brings each job's
 complaint along in the same query (:class:`ComplaintView`). Statements are built
 once (Core, bound parameters). See :mod:`gateway.storage.outbox`.
 
-Messages to a citizen go out in order. Jobs of an ordered kind (``notify``,
-``reply``) form a queue per ``complaint_id`` (a notify job's complaint; a reply
-job's chat, :func:`chat_key`): only the oldest job of a queue that is still
-pending or running can be claimed (index ``ix_outbox_order``), so a later message
-never overtakes an earlier one that is waiting for its retry or held by a dead
-worker. A notification whose complaint has a later notification of a further
-status waiting behind it is not sent late: the claim finishes it as ``done``
-(attempt outcome ``superseded``) and takes the next one.
+Messages to a citizen go out in order (:mod:`gateway.storage.queues`): of an ordered
+kind only the head of each queue is claimed, and superseded notifications are
+finished on the way.
 
 Each claimed job carries ``clock``: ``time.monotonic()`` read just before the
 lease's start was, so ``clock + lease`` is never later than the lease's end as
@@ -22,7 +17,6 @@ the database recorded it, however long the claim's round trip took.
 from __future__ import annotations
 
 import dataclasses
-import hashlib
 import json
 import time
 from collections.abc import Sequence
@@ -31,58 +25,29 @@ from datetime import date, datetime, timedelta
 from functools import cache
 from typing import Any
 
-from sqlalchemy import (
-    Connection,
-    ScalarSelect,
-    Select,
-    Update,
-    bindparam,
-    case,
-    false,
-    insert,
-    or_,
-    select,
-    update,
-)
+from sqlalchemy import Connection, Select, Update, bindparam, case, false, or_, select, update
 from sqlalchemy.orm import Session, aliased, sessionmaker
 from sqlmodel import col
 
-from gateway.domain.status import Status
 from gateway.storage.engine import transaction
 from gateway.storage.intake import utcnow
-from gateway.storage.models import Complaint, JobAttempt, OutboxJob
+from gateway.storage.job_states import DONE, FAILED, PENDING, RELEASED, RUNNING
+from gateway.storage.models import Complaint, OutboxJob
+from gateway.storage.queues import ORDERED_KINDS, chat_key, drop_superseded, queued, status_rank
 
-PENDING, RUNNING, DONE, FAILED = "pending", "running", "done", "failed"
-#: not a state: the job goes back to ``pending`` unattempted (claimed, never started)
-RELEASED = "released"
-#: job kinds sent one at a time per ``complaint_id``, oldest first
-ORDERED_KINDS = frozenset({"notify", "reply"})
-#: a notification is superseded by a later one of a higher rank
-_RANK = {
-    Status.RECEIVED: 0,
-    Status.FAILED: 0,
-    Status.SUBMITTED: 1,
-    Status.VERIFIED: 2,
-    Status.DISPATCHED: 3,
-    Status.IN_PROGRESS: 4,
-    Status.RESOLVED: 5,
-    Status.REJECTED: 5,
-}
-
-
-def chat_key(channel: str, address: str) -> str:
-    """A reply job's queue (its ``complaint_id``): the chat or number it goes to,
-    hashed, so that a phone number is never a key shown on the console or the CLI
-    (the job's payload has the address it is sent to)."""
-    digest = hashlib.sha256(f"{channel}:{address}".encode()).hexdigest()
-    return f"{channel}:{digest[: 35 - len(channel)]}"
-
-
-def status_rank(status: object) -> int:
-    try:
-        return _RANK[Status(str(status))]
-    except ValueError:
-        return 0
+__all__ = [
+    "DONE",
+    "FAILED",
+    "ORDERED_KINDS",
+    "PENDING",
+    "RELEASED",
+    "RUNNING",
+    "ClaimedJob",
+    "ComplaintView",
+    "chat_key",
+    "claim",
+    "status_rank",
+]
 
 
 @dataclass(frozen=True)
@@ -158,7 +123,7 @@ def claim(
         connection = session.connection()
         for _ in range(_ROUNDS):
             rows = _due_rows(connection, params, tenants is not None, kinds)[:limit]
-            dropped = _drop_superseded(connection, rows, owner, now)
+            dropped = drop_superseded(connection, rows, owner, now)
             if not dropped:
                 break
         rows = [row for row in rows if row.id not in dropped]
@@ -214,65 +179,6 @@ def _due_rows(
     return taken_over + pending
 
 
-def _drop_superseded(
-    connection: Connection, rows: list[Any], owner: str, now: datetime
-) -> set[int]:
-    """Finish the notifications among ``rows`` that a later one of a further status
-    supersedes (``done``, attempt outcome ``superseded``); their ids."""
-    heads = {row.complaint_id: row for row in rows if row.kind == "notify" and row.behind}
-    if not heads:
-        return set()
-    later = connection.execute(_later_query(), {"cids": list(heads)}).all()
-    dropped: set[int] = set()
-    for found in later:
-        head = heads[found.complaint_id]
-        if found.id > head.id and status_rank(_status(found.payload)) > status_rank(
-            _status(head.payload)
-        ):
-            dropped.add(head.id)
-    if dropped:
-        connection.execute(
-            update(OutboxJob)
-            .where(col(OutboxJob.id).in_(sorted(dropped)))
-            .values(
-                state=DONE,
-                done_at=now,
-                updated_at=now,
-                lease_owner=None,
-                lease_expires_at=None,
-                attempts=col(OutboxJob.attempts) + 1,
-            )
-        )
-        attempt = {"worker": owner, "outcome": "superseded", "started_at": now, "finished_at": now}
-        connection.execute(
-            insert(JobAttempt),
-            [
-                {"job_id": row.id, "attempt": row.attempts + 1, **attempt}
-                for row in rows
-                if row.id in dropped
-            ],
-        )
-    return dropped
-
-
-def _status(payload: str) -> object:
-    try:
-        return json.loads(payload).get("status")
-    except (ValueError, AttributeError):
-        return None
-
-
-@cache
-def _later_query() -> Select[Any]:
-    """The notifications of some complaints still waiting to go out."""
-    job = OutboxJob
-    return select(col(job.id), col(job.complaint_id), col(job.payload)).where(
-        col(job.complaint_id).in_(bindparam("cids", expanding=True)),
-        col(job.kind) == "notify",
-        col(job.state).in_([PENDING, RUNNING]),
-    )
-
-
 @cache
 def _due_query(state: str, by_tenant: bool, by_kind: str, ordered: bool) -> Select[Any]:
     """Pending jobs that are due, or running jobs whose lease ran out, oldest first;
@@ -283,7 +189,7 @@ def _due_query(state: str, by_tenant: bool, by_kind: str, ordered: bool) -> Sele
     # the claim looks whether it is superseded)
     behind: Any = false()
     if ordered:
-        behind = _queued(aliased(OutboxJob, name="later"), after=True).is_not(None)
+        behind = queued(aliased(OutboxJob, name="later"), after=True).is_not(None)
     columns: list[Any] = [col(getattr(job, name)) for name in _JOB] + [col(job.next_attempt_at)]
     columns += [behind.label("behind")]
     columns += [col(getattr(Complaint, name)).label(f"c_{name}") for name in _VIEW]
@@ -301,33 +207,13 @@ def _due_query(state: str, by_tenant: bool, by_kind: str, ordered: bool) -> Sele
     elif by_kind == MANY:
         query = query.where(col(job.kind).in_(bindparam("kinds", expanding=True)))
     if ordered:
-        first = _queued(aliased(OutboxJob, name="earlier"), after=False).is_(None)
+        first = queued(aliased(OutboxJob, name="earlier"), after=False).is_(None)
         if by_kind == ONE:  # the caller claims an ordered kind
             query = query.where(first)
         else:
             kinds = or_(*(col(job.kind) == kind for kind in sorted(ORDERED_KINDS)))
             query = query.where(~kinds | first)
     return query.limit(bindparam("limit")).with_for_update(skip_locked=True, of=OutboxJob)
-
-
-def _queued(other: Any, *, after: bool) -> ScalarSelect[Any]:
-    """The id of an unfinished job of the same queue as the claimed one, before or
-    after it, or NULL. A scalar subquery, not EXISTS: PostgreSQL would turn NOT EXISTS
-    into an anti join that reads the tenant's whole backlog of that kind per job; this
-    stays one look-up per job in index ``ix_outbox_order``."""
-    job = OutboxJob
-    return (
-        select(col(other.id))
-        .where(
-            col(other.complaint_id) == col(job.complaint_id),
-            col(other.kind) == col(job.kind),
-            col(other.tenant) == col(job.tenant),
-            or_(col(other.state) == PENDING, col(other.state) == RUNNING),
-            col(other.id) > col(job.id) if after else col(other.id) < col(job.id),
-        )
-        .limit(1)
-        .scalar_subquery()
-    )
 
 
 @cache

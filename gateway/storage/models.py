@@ -127,7 +127,7 @@ class OutboxJob(SQLModel, table=True):
     # submit | notify | comment | reply
     kind: str = Field(max_length=16)
     tenant: str = Field(max_length=64, index=True)
-    # a reply job's: the chat it goes to (gateway.storage.claims.chat_key)
+    # a reply job's: the chat it goes to (gateway.storage.queues.chat_key)
     complaint_id: str = Field(max_length=36)
     payload: str = Field(default="{}", sa_column=Column(Text, nullable=False))
     # pending | running | done | failed
