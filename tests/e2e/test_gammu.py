@@ -3,7 +3,6 @@ SQLite and on PostgreSQL; SMS read from its inbox, replies queued in its outbox.
 
 from __future__ import annotations
 
-import shutil
 import sqlite3
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -14,39 +13,13 @@ import pytest
 from sqlalchemy import create_engine, text
 
 from gateway.api.app import create_app
-from gateway.bootstrap import build_container
-from gateway.migrations import upgrade
-from gateway.settings import Settings
-from tests.support import ROOT, TENANT_ENV, fresh_postgres_database, serve_in_thread, wait_until
+from tests.e2e.gammu_support import CITIZEN, METRO_KEY, metro_gateway, metro_mappings
+from tests.support import fresh_postgres_database, serve_in_thread, wait_until
 
 pytestmark = pytest.mark.e2e
 SCHEMAS = Path("/usr/share/doc/gammu-smsd/examples")
 if not (SCHEMAS / "sqlite.sql").exists():
     pytest.skip("Debian's gammu-smsd is not installed (make installs it)", allow_module_level=True)
-
-METRO = """\
-tenant: metro
-name: Pemerintah Kota Metro
-region_code: "18.72"
-secrets:
-  national_token: GATEWAY_METRO_NATIONAL_TOKEN
-  api_key: GATEWAY_METRO_API_KEY
-  gammu_database_url: GATEWAY_METRO_GAMMU_URL
-channels:
-  - id: sms
-    type: sms
-    settings:
-      gateway: gammu
-      number: "08117201708"
-      poll_seconds: 0.2
-      multipart_wait_seconds: 1
-      max_parts: 2
-routing:
-  2: {agency: 18-DPUPR}
-default_topic_id: 46
-default_agency_code: 18-SETDA
-"""
-CITIZEN = "+6281234567890"
 
 
 @contextmanager
@@ -93,28 +66,10 @@ def rows(url: str, query: str) -> list:
 
 @pytest.mark.parametrize("kind", ["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
 def test_gammu_inbox_to_registry_and_replies_to_its_outbox(kind: str, tmp_path: Path) -> None:
-    mappings = tmp_path / "mappings"
-    shutil.copytree(ROOT / "mappings", mappings)
-    (mappings / "metro.yaml").write_text(METRO, encoding="utf-8")
+    metro_mappings(tmp_path)
     with gammu_database(kind, tmp_path) as gammu_url:
-        env = {
-            **TENANT_ENV,
-            "GATEWAY_METRO_NATIONAL_TOKEN": "test-token-metro-0001",
-            "GATEWAY_METRO_API_KEY": "key-metro-0123456789",
-            "GATEWAY_METRO_GAMMU_URL": gammu_url,
-        }
-        settings = Settings(
-            database_url=f"sqlite:///{tmp_path / 'gateway.db'}",
-            mappings_dir=str(mappings),
-            sandbox_db=str(tmp_path / "sandbox.db"),
-            sandbox_step_seconds=0.3,
-            sandbox_archive_rate=0,
-            dispatch_interval=0.1,
-            pull_interval=0.2,
-        )
-        container = build_container(settings, environ=env)
-        upgrade(container.engine)
-        key = {"X-API-Key": env["GATEWAY_METRO_API_KEY"]}
+        container = metro_gateway(tmp_path, gammu_url, sandbox_step_seconds=0.3, pull_interval=0.2)
+        key = METRO_KEY
         inbox(gammu_url, "081234567890", "LAPOR jalan berlubang di depan pasar Cendrawasih, bahaya")
         # a long SMS in two parts, the second written first (modems do that)
         long_1 = "Lapor: lampu jalan di Jl. Ahmad Yani mati semua dari simpang pasar sampai "
@@ -230,30 +185,14 @@ def gammu_rows(url: str, sender: str, ref: int, parts: list[str]) -> None:
 def test_two_long_sms_with_one_reference_are_two_complaints(tmp_path: Path) -> None:
     """Issue 16, finding 2, on Gammu's SQLite schema: one sender, two 2-part SMS, the
     same concatenation reference; each is its own complaint, with its whole text."""
-    mappings = tmp_path / "mappings"
-    shutil.copytree(ROOT / "mappings", mappings)
-    (mappings / "metro.yaml").write_text(METRO, encoding="utf-8")
+    metro_mappings(tmp_path)
     with gammu_database("sqlite", tmp_path) as gammu_url:
-        env = {
-            **TENANT_ENV,
-            "GATEWAY_METRO_NATIONAL_TOKEN": "test-token-metro-0001",
-            "GATEWAY_METRO_API_KEY": "key-metro-0123456789",
-            "GATEWAY_METRO_GAMMU_URL": gammu_url,
-        }
-        settings = Settings(
-            database_url=f"sqlite:///{tmp_path / 'gateway.db'}",
-            mappings_dir=str(mappings),
-            sandbox_db=str(tmp_path / "sandbox.db"),
-            sandbox_archive_rate=0,
-            dispatch_interval=0.1,
-        )
-        container = build_container(settings, environ=env)
-        upgrade(container.engine)
+        container = metro_gateway(tmp_path, gammu_url)
         first = ["LAPOR lampu jalan di Jl. Ahmad Yani mati ", "dari simpang pasar sampai masjid."]
         second = ["LAPOR got tersumbat di Gang Mawar, ", "air masuk rumah warga RT 04."]
         gammu_rows(gammu_url, "081234567890", 0xA7, first)
         gammu_rows(gammu_url, "081234567890", 0xA7, second)
-        key = {"X-API-Key": env["GATEWAY_METRO_API_KEY"]}
+        key = METRO_KEY
         with serve_in_thread(create_app(container)) as base, httpx.Client(base_url=base) as http:
 
             def complaints() -> list[dict]:

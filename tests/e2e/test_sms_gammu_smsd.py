@@ -24,10 +24,9 @@ import pytest
 from sqlalchemy import create_engine, make_url, text
 
 from gateway.api.app import create_app
-from gateway.bootstrap import Container, build_container
-from gateway.migrations import upgrade
-from gateway.settings import Settings
-from tests.support import ROOT, TENANT_ENV, fresh_postgres_database, serve_in_thread, wait_until
+from gateway.bootstrap import Container
+from tests.e2e.gammu_support import CITIZEN, METRO_KEY, metro_gateway, metro_mappings
+from tests.support import fresh_postgres_database, serve_in_thread, wait_until
 
 pytestmark = [pytest.mark.e2e, pytest.mark.postgres]
 SMSD = shutil.which("gammu-smsd")
@@ -35,29 +34,6 @@ SCHEMA = Path("/usr/share/doc/gammu-smsd/examples/pgsql.sql")
 if SMSD is None or not SCHEMA.exists():
     pytest.skip("Debian's gammu-smsd is not installed (make installs it)", allow_module_level=True)
 
-METRO = """\
-tenant: metro
-name: Pemerintah Kota Metro
-region_code: "18.72"
-secrets:
-  national_token: GATEWAY_METRO_NATIONAL_TOKEN
-  api_key: GATEWAY_METRO_API_KEY
-  gammu_database_url: GATEWAY_METRO_GAMMU_URL
-channels:
-  - id: sms
-    type: sms
-    settings:
-      gateway: gammu
-      number: "08117201708"
-      poll_seconds: 0.2
-      multipart_wait_seconds: 1
-      max_parts: 2
-routing:
-  2: {agency: 18-DPUPR}
-default_topic_id: 46
-default_agency_code: 18-SETDA
-"""
-CITIZEN = "+6281234567890"
 SMSDRC = """\
 [gammu]
 model = dummy
@@ -131,16 +107,13 @@ class Line:
             return list(conn.execute(text(query)))
 
     def complaints(self) -> list[dict]:
-        key = {"X-API-Key": "key-metro-0123456789"}
-        answer = self.http.get("/complaints", params={"channel": "sms"}, headers=key)
+        answer = self.http.get("/complaints", params={"channel": "sms"}, headers=METRO_KEY)
         return answer.json()["items"]
 
 
 @pytest.fixture
 def line(tmp_path: Path) -> Iterator[Line]:
-    mappings = tmp_path / "mappings"
-    shutil.copytree(ROOT / "mappings", mappings)
-    (mappings / "metro.yaml").write_text(METRO, encoding="utf-8")
+    metro_mappings(tmp_path)
     phone = tmp_path / "phone"
     for folder in range(1, 6):
         (phone / "sms" / str(folder)).mkdir(parents=True)
@@ -168,23 +141,9 @@ def line(tmp_path: Path) -> Iterator[Line]:
                 timeout=15,
                 what="gammu-smsd talking to its (dummy) phone",
             )
-            env = {
-                **TENANT_ENV,
-                "GATEWAY_METRO_NATIONAL_TOKEN": "test-token-metro-0001",
-                "GATEWAY_METRO_API_KEY": "key-metro-0123456789",
-                "GATEWAY_METRO_GAMMU_URL": gammu_url,
-            }
-            settings = Settings(
-                database_url=f"sqlite:///{tmp_path / 'gateway.db'}",
-                mappings_dir=str(mappings),
-                sandbox_db=str(tmp_path / "sandbox.db"),
-                sandbox_step_seconds=0.3,
-                sandbox_archive_rate=0,
-                dispatch_interval=0.1,
-                pull_interval=0.2,
+            container = metro_gateway(
+                tmp_path, gammu_url, sandbox_step_seconds=0.3, pull_interval=0.2
             )
-            container = build_container(settings, environ=env)
-            upgrade(container.engine)
             app = create_app(container)
             with serve_in_thread(app) as base, httpx.Client(base_url=base) as http:
                 yield Line(gammu_url, phone, container, http)
