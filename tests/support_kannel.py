@@ -26,6 +26,7 @@ Delivery reports come from bearerbox, not from the client: with ``dlr-mask`` 8 i
 from __future__ import annotations
 
 import re
+import shutil
 import socket
 import subprocess
 import threading
@@ -34,10 +35,14 @@ from collections.abc import Iterator
 from contextlib import ExitStack, contextmanager, suppress
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import httpx
 
 from tests.support import child_process, free_port, wait_until
+
+if TYPE_CHECKING:
+    from gateway.bootstrap import Container
 
 BEARERBOX = Path("/usr/sbin/bearerbox")
 SMSBOX = Path("/usr/sbin/smsbox")
@@ -360,3 +365,38 @@ def kannel(
             logs=tmp,
             _smsc=smsc,
         )
+
+
+def sumbar_gateway(tmp_path: Path, k: Kannel, callback_url: str | None = None) -> Container:
+    """Sumbar's gateway (SQLite, the in-process sandbox) sending through Kannel ``k``;
+    with ``callback_url``, Kannel's delivery reports come back to it. Migrated, not
+    started."""
+    from gateway.bootstrap import build_container
+    from gateway.migrations import upgrade
+    from gateway.settings import Settings
+    from tests.support import ROOT, TENANT_ENV
+
+    mappings = tmp_path / "mappings"
+    shutil.copytree(ROOT / "mappings", mappings)
+    path = mappings / "sumbar.yaml"
+    yaml = path.read_text(encoding="utf-8")
+    yaml = yaml.replace("http://127.0.0.1:13013/cgi-bin/sendsms", k.sendsms_url)
+    yaml = yaml.replace("sendsms_username: lapor-sumbar", f"sendsms_username: {k.username}")
+    if callback_url is not None:
+        yaml = yaml.replace(
+            "smsc_id: sumbar", f"smsc_id: {k.smsc_id}\n      callback_url: {callback_url}"
+        )
+    path.write_text(yaml, encoding="utf-8")
+    settings = Settings(
+        database_url=f"sqlite:///{tmp_path / 'gateway.db'}",
+        mappings_dir=str(mappings),
+        sandbox_db=str(tmp_path / "sandbox.db"),
+        sandbox_step_seconds=0.5,
+        sandbox_archive_rate=0,
+        dispatch_interval=0.1,
+        pull_interval=0.2,
+    )
+    env = {**TENANT_ENV, "GATEWAY_SUMBAR_KANNEL_PASSWORD": k.password}
+    container = build_container(settings, environ=env)
+    upgrade(container.engine)
+    return container

@@ -4,7 +4,6 @@ the registry, the tracking ID and answers come back as SMS, delivery reports rec
 from __future__ import annotations
 
 import re
-import shutil
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -14,11 +13,9 @@ import pytest
 from sqlalchemy import text
 
 from gateway.api.app import create_app
-from gateway.bootstrap import Container, build_container
-from gateway.migrations import upgrade
-from gateway.settings import Settings
-from tests.support import ROOT, TENANT_ENV, free_port, serve_in_thread, wait_until
-from tests.support_kannel import Kannel, kannel, missing
+from gateway.bootstrap import Container
+from tests.support import TENANT_ENV, free_port, serve_in_thread, wait_until
+from tests.support_kannel import Kannel, kannel, missing, sumbar_gateway
 
 pytestmark = [
     pytest.mark.e2e,
@@ -56,26 +53,7 @@ def setup(tmp_path: Path) -> Iterator[Setup]:
     port = free_port()
     base = f"http://127.0.0.1:{port}"
     with kannel(tmp_path, f"{base}/channels/sms/kannel/sumbar?key={KEY}") as k:
-        mappings = tmp_path / "mappings"
-        shutil.copytree(ROOT / "mappings", mappings)
-        path = mappings / "sumbar.yaml"
-        yaml = path.read_text(encoding="utf-8")
-        yaml = yaml.replace("http://127.0.0.1:13013/cgi-bin/sendsms", k.sendsms_url)
-        yaml = yaml.replace("sendsms_username: lapor-sumbar", f"sendsms_username: {k.username}")
-        yaml = yaml.replace("smsc_id: sumbar", f"smsc_id: {k.smsc_id}\n      callback_url: {base}")
-        path.write_text(yaml, encoding="utf-8")
-        env = {**TENANT_ENV, "GATEWAY_SUMBAR_KANNEL_PASSWORD": k.password}
-        settings = Settings(
-            database_url=f"sqlite:///{tmp_path / 'gateway.db'}",
-            mappings_dir=str(mappings),
-            sandbox_db=str(tmp_path / "sandbox.db"),
-            sandbox_step_seconds=0.5,
-            sandbox_archive_rate=0,
-            dispatch_interval=0.1,
-            pull_interval=0.2,
-        )
-        container = build_container(settings, environ=env)
-        upgrade(container.engine)
+        container = sumbar_gateway(tmp_path, k, callback_url=base)
         with serve_in_thread(create_app(container), port=port), httpx.Client(base_url=base) as http:
             yield Setup(http, k, container, base)
 

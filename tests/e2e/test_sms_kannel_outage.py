@@ -11,7 +11,6 @@ once the gateway is back, exactly once.
 
 from __future__ import annotations
 
-import shutil
 from pathlib import Path
 
 import httpx
@@ -19,11 +18,8 @@ import pytest
 from sqlalchemy import text
 
 from gateway.api.app import create_app
-from gateway.bootstrap import build_container
-from gateway.migrations import upgrade
-from gateway.settings import Settings
-from tests.support import ROOT, TENANT_ENV, free_port, serve_in_thread, wait_until
-from tests.support_kannel import kannel, missing
+from tests.support import TENANT_ENV, free_port, serve_in_thread, wait_until
+from tests.support_kannel import kannel, missing, sumbar_gateway
 
 pytestmark = [
     pytest.mark.e2e,
@@ -45,25 +41,7 @@ def test_an_sms_sent_while_the_gateway_is_down_arrives_once(tmp_path: Path) -> N
     with kannel(
         tmp_path, f"{base}/channels/sms/kannel/sumbar?key={KEY}", core=core, smsbox=SMSBOX
     ) as k:
-        mappings = tmp_path / "mappings"
-        shutil.copytree(ROOT / "mappings", mappings)
-        path = mappings / "sumbar.yaml"
-        yaml = path.read_text(encoding="utf-8")
-        yaml = yaml.replace("http://127.0.0.1:13013/cgi-bin/sendsms", k.sendsms_url)
-        yaml = yaml.replace("sendsms_username: lapor-sumbar", f"sendsms_username: {k.username}")
-        path.write_text(yaml, encoding="utf-8")
-        settings = Settings(
-            database_url=f"sqlite:///{tmp_path / 'gateway.db'}",
-            mappings_dir=str(mappings),
-            sandbox_db=str(tmp_path / "sandbox.db"),
-            sandbox_step_seconds=0.5,
-            sandbox_archive_rate=0,
-            dispatch_interval=0.1,
-            pull_interval=0.2,
-        )
-        env = {**TENANT_ENV, "GATEWAY_SUMBAR_KANNEL_PASSWORD": k.password}
-        container = build_container(settings, environ=env)
-        upgrade(container.engine)
+        container = sumbar_gateway(tmp_path, k)
 
         assert "Using HTTP request queueing with 360 retries, 1s delay." in k.log("smsbox")
         # the gateway is down (nothing listens on its port) when the citizen writes
