@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import UTC, date, datetime, time
 from typing import Any, Protocol
 
 from pydantic import ValidationError
@@ -22,8 +22,9 @@ from gateway.domain.complaint import (
     Reporter,
     title_from_content,
 )
-from gateway.domain.dates import parse_date
+from gateway.domain.dates import parse_date, parse_time
 from gateway.domain.errors import GatewayError
+from gateway.domain.zones import WIB, Zone, stated_zone, zone_named, zone_of
 from gateway.mappings.catalog import Catalogue
 from gateway.phone import to_e164
 from gateway.routing import route
@@ -158,6 +159,8 @@ class FieldMapping:
                 language=self.settings.language,
             ),
         )
+        if draft.incident_date is not None:
+            draft = self._with_time(draft, get("incident_date"), get("incident_time"))
         try:
             return route(self.tenant, draft, self.catalogue)
         except GatewayError as exc:
@@ -182,6 +185,44 @@ class FieldMapping:
         if found > today:
             raise RecordError(column, f"{text!r} is in the future")
         return found
+
+    def _with_time(self, draft: ComplaintDraft, date_text: str, time_text: str) -> ComplaintDraft:
+        """The draft with ``incident_at``: its date and time of day in the zone of its region.
+
+        The time is the ``incident_time`` field's, else a time written after the date
+        (``21/03/2026 14.05``); a time that names its zone (``14.05 WIT``) keeps it.
+        """
+        assert draft.incident_date is not None
+        column = self.column("incident_time" if time_text else "incident_date")
+        moment = self._clock(date_text) if not time_text else None
+        if moment is None:
+            moment = parse_time(time_text or date_text)
+        if moment is None:
+            if time_text:
+                raise RecordError(column, f"{time_text!r} is not a time (e.g. 14.05 or 2.05 PM)")
+            return draft
+        zone = stated_zone(time_text or date_text) or self.zone(draft.region_code)
+        at = datetime.combine(draft.incident_date, moment, zone.info).astimezone(UTC)
+        if at > datetime.now(UTC):
+            raise RecordError(column, f"{time_text or date_text!r} is in the future")
+        return draft.model_copy(update={"incident_at": at})
+
+    def _clock(self, text: str) -> time | None:
+        """The time of day the channel's ``date_format`` reads, when it has one."""
+        pattern = self.settings.date_format
+        if not pattern or not any(code in pattern for code in ("%H", "%I")):
+            return None
+        try:
+            return datetime.strptime(text, pattern).time()
+        except ValueError:
+            return None
+
+    def zone(self, region_code: str) -> Zone:
+        """The zone of a region; a code in no province falls back to the channel's zone."""
+        try:
+            return zone_of(region_code)
+        except ValueError:
+            return zone_named(str(getattr(self.settings, "timezone", ""))) or WIB
 
     def _yes(self, text: str) -> bool:
         return text.casefold() in {v.casefold() for v in self.settings.true_values}

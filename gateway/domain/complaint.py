@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from datetime import date
+from datetime import UTC, date, datetime, timedelta
 from enum import StrEnum
 from typing import Annotated
 
@@ -116,6 +116,9 @@ class ComplaintDraft(_Model):
     review_reason: Annotated[str, Field(max_length=500)] | None = None
     location: Location | None = None
     incident_date: date | None = None
+    #: the incident's moment when its time of day is known, in UTC; ``incident_date``
+    #: is then its date in the region's zone (:mod:`gateway.domain.zones`)
+    incident_at: datetime | None = None
     anonymous: bool = False
     confidential: bool = False
     reporter: Reporter | None = None
@@ -136,6 +139,17 @@ class ComplaintDraft(_Model):
         if value is not None and (value - date.today()).days > 1:
             raise ValueError("must not be in the future")
         return value
+
+    @field_validator("incident_at")
+    @classmethod
+    def _aware_and_past(cls, value: datetime | None) -> datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError("must say its zone (an offset such as +08:00)")
+        if value - datetime.now(UTC) > timedelta(minutes=5):
+            raise ValueError("must not be in the future")
+        return value.astimezone(UTC)
 
 
 def title_from_content(content: str, limit: int = 80) -> str:

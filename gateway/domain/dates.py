@@ -1,5 +1,6 @@
 """Dates as Indonesians write them: ``12/07/2026``, ``12-7-26``, ``12 Juli 2026``,
-``12 Agt``, ``kemarin``, ``2 hari lalu``, ``minggu lalu``, ``today``.
+``12 Agt``, ``kemarin``, ``2 hari lalu``, ``minggu lalu``, ``today``; times of day as
+``14.05``, ``14:05``, ``2.05 PM``, ``jam 2 siang``, ``pukul 19``.
 
 Pure functions over a given ``today`` (a chat's or a file's local date), no clock.
 """
@@ -7,7 +8,7 @@ Pure functions over a given ``today`` (a chat's or a file's local date), no cloc
 from __future__ import annotations
 
 import re
-from datetime import date, timedelta
+from datetime import date, time, timedelta
 
 MONTHS = {
     "januari": 1, "jan": 1, "january": 1,
@@ -75,6 +76,44 @@ def parse_date(text: str, today: date) -> date | None:
         if re.search(rf"\b{re.escape(phrase)}\b", t):
             return today - timedelta(days=_RELATIVE[phrase])
     return None
+
+
+# a time is not part of a date: ``21.03.2026`` has no time, ``21/03/2026 14.05`` has
+_CLOCK = re.compile(
+    r"(?<![\d./-])([01]?\d|2[0-3])\s*[.:]\s*([0-5]\d)(?:[.:]([0-5]\d))?(?![\d/-]|\.\d)"
+    r"(?:\s*(am|pm|a\.m\.?|p\.m\.?))?"
+)
+_HOUR = re.compile(r"\b(?:jam|pukul|pkl\.?|at)\s*(\d{1,2})\b|\b(\d{1,2})\s*(am|pm)\b")
+_PART_OF_DAY = re.compile(r"\b(pagi|siang|sore|petang|malam|morning|afternoon|evening|night)\b")
+
+
+def parse_time(text: str) -> time | None:
+    """The time of day ``text`` names (to the minute), or None.
+
+    ``14.05``, ``14:05``, ``14.05.30``, ``2.05 PM``, ``2 pm``, ``jam 2 siang`` (14:00),
+    ``pukul 7 malam`` (19:00), also after a date (``21/03/2026 14.05``). A dot between
+    day, month and year is a date, never a time.
+    """
+    t = " ".join(text.casefold().split())
+    hour = minute = None
+    meridiem = ""
+    if (found := _CLOCK.search(t)) is not None:
+        hour, minute, meridiem = int(found[1]), int(found[2]), (found[4] or "")
+    elif (found := _HOUR.search(t)) is not None:
+        hour, minute, meridiem = int(found[1] or found[2]), 0, (found[3] or "")
+    if hour is None or minute is None or hour > 23:
+        return None
+    if meridiem:
+        if hour > 12 or hour == 0:
+            return None
+        hour = hour % 12 + (12 if meridiem.startswith("p") else 0)
+    elif (part := _PART_OF_DAY.search(t)) is not None and hour < 12:
+        evening = part[1] in {"sore", "petang", "afternoon", "evening"}
+        night = part[1] in {"malam", "night"} and hour >= 6  # "jam 2 malam" is 02:00
+        after_noon = part[1] == "siang" and hour < 11  # "jam 1 siang" is 13:00
+        if evening or night or after_noon:
+            hour += 12
+    return time(hour, minute)
 
 
 def _year(text: str) -> int:

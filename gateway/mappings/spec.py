@@ -32,6 +32,7 @@ CANONICAL_FIELDS = frozenset(
         "classification",
         "region_code",
         "incident_date",
+        "incident_time",
         "anonymous",
         "confidential",
         "reporter.name",
