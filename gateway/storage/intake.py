@@ -304,6 +304,7 @@ def complaint_row(
         "latitude": location.latitude if location else None,
         "longitude": location.longitude if location else None,
         "incident_date": draft.incident_date,
+        "incident_at": draft.incident_at,
         "anonymous": draft.anonymous,
         "confidential": draft.confidential,
         "reporter_name": reporter.name if reporter else None,

@@ -67,6 +67,9 @@ class Complaint(SQLModel, table=True):
     latitude: float | None = None
     longitude: float | None = None
     incident_date: date | None = None
+    #: the incident's moment in UTC when its time of day is known (incident_date is
+    #: then its date in the region's zone, gateway.domain.zones)
+    incident_at: datetime | None = None
     anonymous: bool = False
     confidential: bool = False
     reporter_name: str | None = Field(default=None, max_length=200)

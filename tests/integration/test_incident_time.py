@@ -1,0 +1,76 @@
+"""complaint.incident_at on SQLite and PostgreSQL: migration 0013 and the intake."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime
+
+from alembic import command
+from sqlalchemy import Engine, inspect, text
+from sqlalchemy.orm import Session, sessionmaker
+
+from gateway.domain.complaint import ComplaintDraft
+from gateway.migrations import alembic_config, current_revision, upgrade
+from gateway.storage.engine import make_engine
+from gateway.storage.intake import record_complaint
+from gateway.storage.models import Complaint
+
+
+def as_utc(moment: datetime) -> datetime:
+    # PostgreSQL gives timestamptz back aware, SQLite naive in UTC
+    return moment.astimezone(UTC) if moment.tzinfo else moment.replace(tzinfo=UTC)
+
+
+def test_the_intake_stores_the_incidents_instant(factory: sessionmaker[Session]) -> None:
+    at = datetime.fromisoformat("2026-03-21T14:05:00+08:00")  # 14.05 WITA
+    draft = ComplaintDraft(
+        tenant="kalsel",
+        channel="api",
+        source_ref="T-1",
+        title="Jalan rusak",
+        content="Jalan berlubang di depan pasar Lama, Banjarmasin.",
+        region_code="63.71",
+        incident_date=date(2026, 3, 21),
+        incident_at=at,
+    )
+    stored = record_complaint(factory, draft, "{}", "application/json")
+    with factory() as session:
+        complaint = session.get(Complaint, stored.complaint_id)
+        assert complaint is not None
+        assert complaint.incident_date == date(2026, 3, 21)
+        assert complaint.incident_at is not None
+        assert as_utc(complaint.incident_at) == datetime(2026, 3, 21, 6, 5, tzinfo=UTC)
+
+
+def test_migration_0013_keeps_dates_and_states_no_time(database_url: str) -> None:
+    engine: Engine = make_engine(database_url)
+    try:
+        upgrade(engine, "0012")
+        now = datetime(2026, 3, 22, 1, 0, tzinfo=UTC)
+        with engine.begin() as connection:
+            connection.execute(
+                text(
+                    "INSERT INTO complaint (id, tenant, channel, source_ref, external_ref, title,"
+                    " content, classification, region_code, incident_date, anonymous,"
+                    " confidential, attachments, language, status, created_at, updated_at)"
+                    " VALUES ('c1', 'kalsel', 'api', 'T-1', 'lpg-1', 'Judul', 'Isi pengaduan',"
+                    " 'pengaduan', '63.71', :day, false, false, '[]', 'id', 'received',"
+                    " :now, :now)"
+                ),
+                {"day": date(2026, 3, 21), "now": now},
+            )
+        upgrade(engine)
+        assert current_revision(engine) == "0013"
+        with engine.connect() as connection:
+            row = connection.execute(
+                text("SELECT incident_date, incident_at FROM complaint WHERE id = 'c1'")
+            ).one()
+        assert str(row[0])[:10] == "2026-03-21"
+        assert row[1] is None
+        config = alembic_config(engine.url.render_as_string(hide_password=False))
+        with engine.begin() as connection:
+            config.attributes["connection"] = connection
+            command.downgrade(config, "0012")
+        columns = {c["name"] for c in inspect(engine).get_columns("complaint")}
+        assert "incident_at" not in columns and "incident_date" in columns
+    finally:
+        engine.dispose()
