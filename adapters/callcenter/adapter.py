@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import hashlib
 import json
 from datetime import datetime
 from typing import Annotated, Any, Literal
@@ -15,7 +14,7 @@ from pydantic import BaseModel, Field
 from sqlalchemy.exc import IntegrityError
 
 from adapters.callcenter import lookup
-from adapters.callcenter.importer import ticket_mapping
+from adapters.callcenter.importer import record_versions, ticket_mapping
 from adapters.callcenter.reply import CallbackReplier
 from adapters.callcenter.settings import CHANNEL, check_channel
 from gateway import metrics
@@ -180,25 +179,14 @@ def _one(factory: Any, draft: Any, raw: str) -> dict[str, Any]:
         }
         if stored.created:
             return {**answer, "result": "created", "status": stored.status}
+        [updated] = record_versions(session, [(draft, raw, stored.complaint_id)])
         complaint = session.get(Complaint, stored.complaint_id)
         assert complaint is not None
-        if complaint.content == draft.content:
-            return {**answer, "result": "duplicate", "status": complaint.status}
-        version = hashlib.sha256(draft.content.encode()).hexdigest()[:16]
-        ref = f"{draft.source_ref}#update-{version}"
-        if intake.inbound_exists(session, draft.tenant, CHANNEL, ref):
-            return {**answer, "result": "duplicate", "status": complaint.status}
-        intake.add_inbound(
-            session, draft.tenant, CHANNEL, ref, raw, intake.PARSED, complaint_id=complaint.id
-        )
-        intake.add_job(
-            session,
-            "comment",
-            draft.tenant,
-            complaint.id,
-            {"text": draft.content, "author": "call centre"},
-        )
-        return {**answer, "result": "updated", "status": complaint.status}
+        return {
+            **answer,
+            "result": "updated" if updated else "duplicate",
+            "status": complaint.status,
+        }
 
 
 def _safe_ref(mapping: FieldMapping, ticket: dict[str, Any]) -> str | None:
