@@ -13,6 +13,7 @@ from rich.table import Table
 
 from gateway.bootstrap import Container, build_container, load_settings, wait_for_database
 from gateway.cli_mappings import catalog_app, mappings_app
+from gateway.cli_regions import regions_app
 from gateway.logs import configure_logging
 from gateway.mappings.catalog import Catalogue
 from gateway.ops.cli import users_app
@@ -28,6 +29,7 @@ app.add_typer(jobs_app, name="jobs")
 app.add_typer(mappings_app, name="mappings")
 app.add_typer(catalog_app, name="catalog")
 app.add_typer(users_app, name="users")
+app.add_typer(regions_app, name="regions")
 
 
 def _add_import() -> None:
