@@ -16,6 +16,7 @@ from sqlmodel import col
 from adapters.callcenter.settings import CHANNEL
 from gateway.domain.errors import ErrorKind, FieldError, GatewayError
 from gateway.domain.status import status_words
+from gateway.domain.zones import WIB, Zone, local, shown, zone_of
 from gateway.fieldmap import FieldMapping
 from gateway.phone import to_e164
 from gateway.storage.models import Complaint
@@ -24,6 +25,9 @@ LIMIT = 20
 
 
 def _view(c: Complaint, language: str) -> dict[str, Any]:
+    """A complaint as the agent reads it: times in the zone of its region, with the label
+    (``received``: ``2026-03-21 09:42 WITA``) and as ISO 8601 with that zone's offset."""
+    zone = _zone(c.region_code)
     return {
         "ticket": c.source_ref,
         "tracking_id": c.tracking_id,
@@ -33,12 +37,27 @@ def _view(c: Complaint, language: str) -> dict[str, Any]:
         "agency": c.agency_name or c.agency_code,
         "response": c.last_response,
         "title": c.title,
-        "received_at": c.created_at.isoformat(),
-        "submitted_at": c.submitted_at.isoformat() if c.submitted_at else None,
+        "received_at": local(c.created_at, zone).isoformat(),
+        "received": shown(c.created_at, zone),
+        "submitted_at": local(c.submitted_at, zone).isoformat() if c.submitted_at else None,
+        "incident_date": c.incident_date.isoformat() if c.incident_date else None,
+        "incident_at": local(c.incident_at, zone).isoformat() if c.incident_at else None,
+        "incident": (
+            shown(c.incident_at, zone)
+            if c.incident_at
+            else (c.incident_date.isoformat() if c.incident_date else None)
+        ),
         "verify_due": c.verify_due.isoformat() if c.verify_due else None,
         "follow_up_due": c.follow_up_due.isoformat() if c.follow_up_due else None,
         "failure_reason": c.failure_reason,
     }
+
+
+def _zone(region_code: str) -> Zone:
+    try:
+        return zone_of(region_code)
+    except ValueError:
+        return WIB
 
 
 def find(
@@ -114,7 +133,8 @@ _LABELS = [
     ("response", "Tanggapan"),
     ("verify_due", "Batas verifikasi"),
     ("follow_up_due", "Batas tindak lanjut"),
-    ("received_at", "Diterima"),
+    ("incident", "Waktu kejadian"),
+    ("received", "Diterima"),
 ]
 
 

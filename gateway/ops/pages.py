@@ -27,6 +27,7 @@ from gateway.ops.rendering import (
     not_found,
     page_number,
     render,
+    tenant_regions,
     visible,
 )
 from gateway.ops.wib import today
@@ -150,7 +151,15 @@ async def job_list(request: Request, ctx: CurrentOperator) -> Response:
     found = await run_in_threadpool(
         jobs.listed, container(request).factory, visible(request, ctx), state, page_number(request)
     )
-    return render(ctx, "jobs.html", jobs=found.jobs, page=found, state=state, states=jobs.STATES)
+    return render(
+        ctx,
+        "jobs.html",
+        jobs=found.jobs,
+        page=found,
+        state=state,
+        states=jobs.STATES,
+        regions=tenant_regions(request),
+    )
 
 
 async def _actionable(

@@ -3,10 +3,16 @@
 Server-rendered from ``templates/`` with one base layout; the only style sheet is
 ``/ops/static/ops.css`` (the CSP allows nothing inline). A complaint, job or input of
 a tenant the operator may not see answers 404, as if it did not exist.
+
+Every time is shown in its place's zone with the zone's label (``08:42 WITA``): a
+complaint's in the zone of its region, a job's or an input's in its tenant's
+(:mod:`gateway.domain.zones`). Days ("today", the last 7 days) stay WIB days
+(:mod:`gateway.ops.wib`), the national registry's.
 """
 
 from __future__ import annotations
 
+from datetime import datetime
 from functools import cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -15,6 +21,7 @@ from fastapi import Request
 from fastapi.responses import HTMLResponse
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
 
+from gateway.domain.zones import WIB, shown, zone_of
 from gateway.ops.overview import duration
 
 if TYPE_CHECKING:
@@ -34,8 +41,24 @@ def templates() -> Environment:
         lstrip_blocks=True,
     )
     env.filters["duration"] = duration
-    env.filters["when"] = lambda moment: moment.strftime("%Y-%m-%d %H:%M") if moment else "-"
+    env.filters["when"] = when
     return env
+
+
+def when(moment: datetime | None, region_code: str | None = None) -> str:
+    """A stored moment in the zone of ``region_code``, with its label; WIB without one."""
+    if moment is None:
+        return "-"
+    try:
+        zone = zone_of(region_code) if region_code else WIB
+    except ValueError:
+        zone = WIB
+    return shown(moment, zone)
+
+
+def tenant_regions(request: Request) -> dict[str, str]:
+    """Each tenant's region code: the zone of its jobs' and inputs' times."""
+    return {tid: t.spec.region_code for tid, t in container(request).tenants.items()}
 
 
 def render(ctx: OperatorContext, name: str, status: int = 200, **values: Any) -> HTMLResponse:

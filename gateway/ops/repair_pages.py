@@ -26,6 +26,7 @@ from gateway.ops.rendering import (
     not_found,
     page_number,
     render,
+    tenant_regions,
     visible,
 )
 from gateway.ops.wib import today
@@ -117,7 +118,9 @@ async def inputs(request: Request, ctx: CurrentOperator) -> Response:
     page = await run_in_threadpool(
         repairs.quarantined, container(request).factory, shown, page_number(request), tenant
     )
-    return render(ctx, "inputs.html", page=page, tenants=shown, tenant=tenant)
+    return render(
+        ctx, "inputs.html", page=page, tenants=shown, tenant=tenant, regions=tenant_regions(request)
+    )
 
 
 def _fields(request: Request, adapter: ChannelAdapter | None, item: InboundMessage) -> list[Any]:
@@ -173,6 +176,7 @@ def _input_page(
         "input.html",
         status,
         item=item,
+        regions=tenant_regions(request),
         fields=fields,
         raw=raw,
         column=(item.error or "").partition(":")[0].strip(),

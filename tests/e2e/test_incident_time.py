@@ -1,0 +1,132 @@
+"""Kalimantan Selatan is WITA: a call-centre ticket with a date column and a time column
+gets the right UTC instant, and the console and the agent page show it as WITA."""
+
+from __future__ import annotations
+
+import re
+import shutil
+import uuid
+from collections.abc import Iterator
+from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
+from typing import Any
+from zoneinfo import ZoneInfo
+
+import httpx
+import pytest
+from sqlalchemy import select
+
+from gateway.api.app import create_app
+from gateway.bootstrap import build_container
+from gateway.migrations import upgrade
+from gateway.ops import accounts
+from gateway.ops.models import Operator
+from gateway.settings import Settings
+from gateway.storage.models import Complaint
+from tests.support import ROOT, TENANT_ENV, serve_in_thread
+
+pytestmark = pytest.mark.e2e
+KEY = {"X-API-Key": TENANT_ENV["GATEWAY_KALSEL_API_KEY"]}
+# a call centre for Kalimantan Selatan whose export has the date and the time apart
+CALLCENTER = """channels:
+  - id: callcenter
+    type: callcenter
+    fields:
+      source_ref: No Tiket
+      content: Keterangan
+      category: Kategori
+      region_code: Kode Wilayah
+      incident_date: Tanggal
+      incident_time: Jam
+    settings:
+      timezone: Asia/Makassar
+"""
+
+
+@pytest.fixture
+def gateway(tmp_path: Path) -> Iterator[tuple[httpx.Client, Any]]:
+    mappings = tmp_path / "mappings"
+    shutil.copytree(ROOT / "mappings", mappings)
+    path = mappings / "kalsel.yaml"
+    path.write_text(
+        path.read_text(encoding="utf-8").replace("channels:\n", CALLCENTER, 1), encoding="utf-8"
+    )
+    settings = Settings(
+        database_url=f"sqlite:///{tmp_path / 'gateway.db'}",
+        mappings_dir=str(mappings),
+        national_url="http://127.0.0.1:9",  # sync is off: nothing is sent
+        log_format="json",
+    )
+    container = build_container(settings, environ=TENANT_ENV)
+    upgrade(container.engine)
+    app = create_app(container, run_sync=False)
+    with serve_in_thread(app) as base, httpx.Client(base_url=base, timeout=10) as http:
+        yield http, container.factory
+    container.engine.dispose()
+
+
+def test_date_and_time_columns_combine_in_wita_and_show_as_wita(
+    gateway: tuple[httpx.Client, Any],
+) -> None:
+    http, factory = gateway
+    day = date.today() - timedelta(days=3)
+    ticket = {
+        "No Tiket": "KS-0001",
+        "Keterangan": "Jalan berlubang besar di Jl. Ahmad Yani km 3, dua motor jatuh.",
+        "Kategori": "jalan",
+        "Kode Wilayah": "63.71",
+        "Tanggal": day.strftime("%d/%m/%Y"),
+        "Jam": "14.05",
+    }
+    pushed = http.post("/channels/callcenter/kalsel/tickets", json=ticket, headers=KEY)
+    assert pushed.status_code == 202, pushed.text
+    with factory() as session:
+        stored = session.scalars(select(Complaint).where(Complaint.source_ref == "KS-0001")).one()
+    at = stored.incident_at
+    assert at is not None
+    # 14.05 WITA is 06.05 UTC of the same day
+    assert (at if at.tzinfo else at.replace(tzinfo=UTC)) == datetime(
+        day.year, day.month, day.day, 6, 5, tzinfo=UTC
+    )
+    assert stored.incident_date == day
+    shown_incident = f"{day.isoformat()} 14:05 WITA"
+
+    # the agent page and the lookup API
+    [item] = http.get(
+        "/channels/callcenter/kalsel/lookup", params={"ticket": "KS-0001"}, headers=KEY
+    ).json()["items"]
+    assert item["incident"] == shown_incident
+    assert item["incident_at"] == f"{day.isoformat()}T14:05:00+08:00"
+    assert item["received"].endswith(" WITA")
+    assert item["received_at"].endswith("+08:00")
+    page = http.get(
+        "/channels/callcenter/kalsel/agent",
+        params={"q": "KS-0001"},
+        auth=("agen", TENANT_ENV["GATEWAY_KALSEL_API_KEY"]),
+    )
+    assert page.status_code == 200
+    assert f"<td>{shown_incident}</td>" in page.text
+    assert not re.search(r"\dT\d\d:\d\d", page.text)  # no raw ISO timestamps
+
+    # the console: the incident and the time received, in WITA
+    created = stored.created_at.replace(tzinfo=stored.created_at.tzinfo or UTC)
+    received = created.astimezone(ZoneInfo("Asia/Makassar")).strftime("%Y-%m-%d %H:%M WITA")
+    operator = Operator(
+        id=str(uuid.uuid4()),
+        username="rina",
+        password_hash="-",
+        role="tenant",
+        tenant="kalsel",
+        display_name="Rina",
+        created_at=datetime.now(UTC),
+    )
+    with factory() as session, session.begin():
+        session.add(operator)
+    token, _csrf = accounts.open_session(factory, operator)
+    http.cookies.set("lapor_ops", token)
+    detail = http.get(f"/ops/complaints/{stored.id}")
+    assert detail.status_code == 200
+    assert re.search(rf'<dd class="incident">{shown_incident}</dd>', detail.text)
+    assert f"<dt>Diterima</dt><dd>{received}</dd>" in detail.text
+    listing = http.get("/ops/complaints")
+    assert received in listing.text
