@@ -27,6 +27,7 @@ from gateway.domain.errors import GatewayError
 from gateway.domain.zones import WIB, Zone, stated_zone, zone_named, zone_of
 from gateway.mappings.catalog import Catalogue
 from gateway.phone import to_e164
+from gateway.regions.resolve import RegionError, region_at, region_code
 from gateway.routing import route
 from gateway.tenants import Tenant
 
@@ -150,7 +151,7 @@ class FieldMapping:
                 content=content,
                 category=get("category") or None,
                 classification=classification,
-                region_code=get("region_code") or self.tenant.spec.region_code,
+                region_code=self._region(get("region_code"), latitude, longitude),
                 location=location,
                 incident_date=self._date(get("incident_date"), today),
                 anonymous=self._yes(get("anonymous")),
@@ -223,6 +224,17 @@ class FieldMapping:
             return zone_of(region_code)
         except ValueError:
             return zone_named(str(getattr(self.settings, "timezone", ""))) or WIB
+
+    def _region(self, text: str, latitude: float | None, longitude: float | None) -> str:
+        """The record's region code: a code as given, a name inside the tenant's region,
+        else the regency or city of its coordinates, else the tenant's own region."""
+        own = str(self.tenant.spec.region_code)
+        if not text:
+            return region_at(latitude, longitude, own) or own
+        try:
+            return region_code(text, own)
+        except RegionError as exc:
+            raise RecordError(self.column("region_code"), str(exc)) from None
 
     def _yes(self, text: str) -> bool:
         return text.casefold() in {v.casefold() for v in self.settings.true_values}
