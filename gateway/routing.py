@@ -8,6 +8,11 @@ Every channel hands its draft to :func:`route` before storing it:
 4. what none of these reaches gets the tenant's ``default_topic_id`` and a
    ``review_reason``: it is flagged for the national admin, never dropped.
 
+A category the mapping does not know is flagged even when the text classifies it; a
+catch-all category the mapping lists under ``fallback_categories`` (``Lain-lain``,
+``Umum``) is not: it is routed by its text, and flagged only when the text cannot be
+classified.
+
 The agency is the one the channel gave, else the tenant's routing for the topic
 in the complaint's region (longest region prefix), else its default agency.
 """
@@ -40,7 +45,7 @@ def route(
         category = _category(tenant, draft.category)
         if category is not None:
             topic, source = category, TopicSource.CATEGORY
-        else:
+        elif not _is_fallback(tenant, draft.category):
             reasons.append(f"category {draft.category!r} is not in the {tenant.id} mapping")
     if topic is None:
         text = f"{draft.title}\n{draft.content}"[:CLASSIFY_CHARS]
@@ -50,6 +55,8 @@ def route(
             source = TopicSource.KEYWORDS
         else:
             source = TopicSource.DEFAULT
+            if draft.category is not None and _is_fallback(tenant, draft.category):
+                reasons.append(f"catch-all category {draft.category!r}: the text says no more")
             reasons.append("no keyword rule matched; default topic")
     agency = draft.agency_code or tenant.agency_for(topic, draft.region_code)
     if agency is None:
@@ -76,6 +83,14 @@ def _category(tenant: Tenant, code: str) -> int | None:
                 found = category
                 break
     return found.topic if found is not None else None
+
+
+def _is_fallback(tenant: Tenant, code: str) -> bool:
+    """Whether ``code`` is one of the tenant's catch-all categories (any case, spacing)."""
+    wanted = " ".join(code.split()).casefold()
+    return any(
+        " ".join(key.split()).casefold() == wanted for key in tenant.spec.fallback_categories
+    )
 
 
 def _check_given(topic: int, catalogue: Catalogue | None) -> None:

@@ -200,6 +200,9 @@ class TenantSpec(Strict):
     channels: list[Channel] = []
     #: the tenant's own categories (call-centre codes, web-form options) -> national topic
     categories: dict[str, Category] = {}
+    #: catch-all categories (``Lain-lain``, ``Umum``): such a complaint is routed by its
+    #: text, as one without a category, and flagged only when the text cannot be classified
+    fallback_categories: list[str] = []
     #: national topic id -> the agency it goes to (by region)
     routing: dict[int, TopicRoute] = {}
     #: what cannot be classified goes here, flagged for the national admin
@@ -211,6 +214,17 @@ class TenantSpec(Strict):
     replies: dict[Status, Reply] = {}
     sla: Sla = Sla()
     limits: Limits = Limits()
+
+    @model_validator(mode="after")
+    def _fallbacks_unmapped(self) -> TenantSpec:
+        mapped = {" ".join(code.split()).casefold() for code in self.categories}
+        for code in self.fallback_categories:
+            if " ".join(code.split()).casefold() in mapped:
+                raise ValueError(
+                    f"fallback_categories: {code!r} is also under categories; a catch-all "
+                    "is routed by its text, so leave it out of one of them"
+                )
+        return self
 
     @field_validator("region_code", mode="before")
     @classmethod

@@ -1,7 +1,10 @@
-"""A call-centre export imported again after an agent changed a ticket: the ticket is
-``updated`` and its new notes reach the registry as one comment per version, as the push
-API does; importing the same file again changes nothing; each run's reject file is its
-own and a run without rejects leaves none."""
+"""Call-centre data that reaches the registry as the agents meant it.
+
+An export imported again after an agent changed a ticket: the ticket is ``updated`` and
+its new notes reach the registry as one comment per version, as the push API does;
+importing the same file again changes nothing; each run's reject file is its own and a
+run without rejects leaves none. A catch-all category (``Lain-lain``, ``Umum``) is
+routed by the text and flagged only when the text says nothing classifiable."""
 
 from __future__ import annotations
 
@@ -19,7 +22,7 @@ from gateway.bootstrap import build_container
 from gateway.cli import app as cli
 from gateway.migrations import upgrade
 from gateway.settings import Settings
-from gateway.storage.models import OutboxJob
+from gateway.storage.models import Complaint, OutboxJob
 from tests.support import ROOT, TENANT_ENV, serve_in_thread, wait_until
 
 pytestmark = pytest.mark.e2e
@@ -109,3 +112,38 @@ def test_a_changed_export_reaches_the_registry_as_one_comment_per_version(
     with factory() as session:  # nothing more on its way to the registry
         kinds = session.scalars(select(OutboxJob.kind)).all()
     assert sorted(kinds).count("comment") == 2
+
+
+def test_a_catch_all_category_is_routed_by_its_text_and_flagged_only_when_vague(
+    gateway: tuple[httpx.Client, sessionmaker[Session]], tmp_path: Path
+) -> None:
+    http, factory = gateway
+    road = FIRST.replace("JALAN", "Lain-lain")
+    vague = "CC-U-9;Hal umum;Pelapor ingin menyampaikan sesuatu, mohon dibantu.;Umum;;18.71;"
+    assert "2 baru, 0 berubah, 0 sama, 0 ditolak" in _import(tmp_path / "x.csv", road, vague)
+
+    def complaint(ticket: str) -> Complaint:
+        with factory() as session:
+            return session.scalars(
+                select(Complaint).where(Complaint.source_ref == ticket)  # type: ignore[arg-type]
+            ).one()
+
+    routed = complaint("CC-U-1")
+    assert (routed.topic_id, routed.topic_source) == (2, "keywords")
+    assert routed.agency_code == "1871-DPU" and routed.review_reason is None
+    assert "catch-all category 'Umum'" in (complaint("CC-U-9").review_reason or "")
+    listed = http.get("/complaints", params={"flagged": "true"}, headers=KEY).json()
+    assert [c["source_ref"] for c in listed["items"]] == ["CC-U-9"]
+
+    # the registry gets the city's roads agency
+    tracked = wait_until(
+        lambda: complaint("CC-U-1").tracking_id, timeout=15, what="the tracking ID"
+    )
+    national = wait_until(
+        lambda: http.get(f"/sandbox/api/v1/complaints/{tracked}", headers=TOKEN).json()[
+            "agency_code"
+        ],
+        timeout=15,
+        what="the registry's agency",
+    )
+    assert national == "1871-DPU"  # the one the gateway asked for (the text's topic)
