@@ -34,6 +34,9 @@ class Submission:
     reporter_phone: str | None
     reporter_email: str | None
     attachments: Sequence[dict[str, Any]] = ()
+    #: the incident's moment when its time is known: ISO 8601 with the offset of the
+    #: region's zone (``2026-03-21T14:05:00+08:00``); None sends no ``incident_at``
+    incident_at: str | None = None
 
 
 @dataclass(frozen=True)

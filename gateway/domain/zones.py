@@ -60,6 +60,11 @@ def zone_of(region_code: str) -> Zone:
     return zone
 
 
+def zone_or_wib(region_code: str) -> Zone:
+    """The zone of a region code; WIB, the national registry's, for a code in no province."""
+    return PROVINCE_ZONES.get(region_code.strip()[:2], WIB)
+
+
 def zone_named(name: str) -> Zone | None:
     """The zone of an IANA name (``Asia/Makassar``), or None for a zone outside Indonesia."""
     return ZONES.get(name)
@@ -79,6 +84,11 @@ def local(moment: datetime, zone: Zone) -> datetime:
     if moment.tzinfo is None:
         moment = moment.replace(tzinfo=ZoneInfo("UTC"))
     return moment.astimezone(zone.info)
+
+
+def iso_local(moment: datetime, zone: Zone) -> str:
+    """``2026-03-21T14:05:00+08:00``: ISO 8601 in ``zone``, with its offset."""
+    return local(moment, zone).isoformat(timespec="seconds")
 
 
 def shown(moment: datetime, zone: Zone, seconds: bool = False) -> str:

@@ -39,6 +39,9 @@ F_LOCATION = "location"
 F_LATITUDE = "latitude"
 F_LONGITUDE = "longitude"
 F_INCIDENT_DATE = "incident_date"
+#: optional, sent only when the incident's time is known (ISO 8601 with its offset);
+#: a registry that predates it never sees the key
+F_INCIDENT_AT = "incident_at"
 F_ANONYMOUS = "anonymous"
 F_CONFIDENTIAL = "confidential"
 F_CHANNEL = "channel"

@@ -185,7 +185,7 @@ def submission_body(submission: Submission) -> dict[str, Any]:
         c.F_REPORTER_PHONE: s.reporter_phone,
         c.F_REPORTER_EMAIL: s.reporter_email,
     }
-    return {
+    body = {
         c.F_EXTERNAL_REF: s.external_ref,
         c.F_TITLE: s.title,
         c.F_CONTENT: s.content,
@@ -203,6 +203,9 @@ def submission_body(submission: Submission) -> dict[str, Any]:
         c.F_REPORTER: reporter if any(v is not None for v in reporter.values()) else None,
         c.F_ATTACHMENTS: [dict(a) for a in s.attachments],
     }
+    if s.incident_at is not None:
+        body[c.F_INCIDENT_AT] = s.incident_at
+    return body
 
 
 def inline_attachments(

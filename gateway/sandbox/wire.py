@@ -12,10 +12,11 @@ import binascii
 import hashlib
 import json
 from collections.abc import Sequence
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, timedelta
 from typing import Annotated, Any, Literal, TypeVar
 
 from pydantic import (
+    AwareDatetime,
     BaseModel,
     ConfigDict,
     Field,
@@ -123,6 +124,8 @@ class ComplaintIn(_Wire):
     latitude: Annotated[float, Field(ge=-90, le=90)] | None = None
     longitude: Annotated[float | None, Field(ge=-180, le=180, validate_default=True)] = None
     incident_date: date | None = None
+    #: optional: the incident's moment with its offset, when its time is known
+    incident_at: AwareDatetime | None = None
     anonymous: bool = False
     confidential: bool = False
     channel: Annotated[str, Field(max_length=32)] | None = None
@@ -154,6 +157,13 @@ class ComplaintIn(_Wire):
     @classmethod
     def _not_in_future(cls, value: date | None) -> date | None:
         if value is not None and value > date.today() + timedelta(days=1):  # WIT is UTC+9
+            raise ValueError("must not be in the future")
+        return value
+
+    @field_validator("incident_at")
+    @classmethod
+    def _moment_not_in_future(cls, value: datetime | None) -> datetime | None:
+        if value is not None and value > datetime.now(UTC) + timedelta(minutes=5):
             raise ValueError("must not be in the future")
         return value
 

@@ -69,6 +69,7 @@ class ComplaintView:
     latitude: float | None
     longitude: float | None
     incident_date: date | None
+    incident_at: datetime | None
     anonymous: bool
     confidential: bool
     reporter_name: str | None

@@ -22,6 +22,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 
 from gateway.domain.errors import ErrorKind, GatewayError
+from gateway.domain.zones import iso_local, zone_or_wib
 from gateway.ports import (
     ChatReplier,
     ChatReply,
@@ -206,4 +207,9 @@ def submission_of(complaint: Complaint | ComplaintView) -> Submission:
         reporter_phone=complaint.reporter_phone,
         reporter_email=complaint.reporter_email,
         attachments=json.loads(complaint.attachments),
+        incident_at=(
+            iso_local(complaint.incident_at, zone_or_wib(complaint.region_code))
+            if complaint.incident_at
+            else None
+        ),
     )

@@ -3,8 +3,10 @@ gets the right UTC instant, and the console and the agent page show it as WITA."
 
 from __future__ import annotations
 
+import json
 import re
 import shutil
+import sqlite3
 import uuid
 from collections.abc import Iterator
 from datetime import UTC, date, datetime, timedelta
@@ -23,7 +25,7 @@ from gateway.ops import accounts
 from gateway.ops.models import Operator
 from gateway.settings import Settings
 from gateway.storage.models import Complaint
-from tests.support import ROOT, TENANT_ENV, serve_in_thread
+from tests.support import ROOT, TENANT_ENV, serve_in_thread, wait_until
 
 pytestmark = pytest.mark.e2e
 KEY = {"X-API-Key": TENANT_ENV["GATEWAY_KALSEL_API_KEY"]}
@@ -43,17 +45,32 @@ CALLCENTER = """channels:
 """
 
 
-@pytest.fixture
-def gateway(tmp_path: Path) -> Iterator[tuple[httpx.Client, Any]]:
+def kalsel_with_callcenter(tmp_path: Path) -> Path:
     mappings = tmp_path / "mappings"
     shutil.copytree(ROOT / "mappings", mappings)
     path = mappings / "kalsel.yaml"
     path.write_text(
         path.read_text(encoding="utf-8").replace("channels:\n", CALLCENTER, 1), encoding="utf-8"
     )
+    return mappings
+
+
+def ticket(day: date) -> dict[str, str]:
+    return {
+        "No Tiket": "KS-0001",
+        "Keterangan": "Jalan berlubang besar di Jl. Ahmad Yani km 3, dua motor jatuh.",
+        "Kategori": "jalan",
+        "Kode Wilayah": "63.71",
+        "Tanggal": day.strftime("%d/%m/%Y"),
+        "Jam": "14.05",
+    }
+
+
+@pytest.fixture
+def gateway(tmp_path: Path) -> Iterator[tuple[httpx.Client, Any]]:
     settings = Settings(
         database_url=f"sqlite:///{tmp_path / 'gateway.db'}",
-        mappings_dir=str(mappings),
+        mappings_dir=str(kalsel_with_callcenter(tmp_path)),
         national_url="http://127.0.0.1:9",  # sync is off: nothing is sent
         log_format="json",
     )
@@ -70,15 +87,7 @@ def test_date_and_time_columns_combine_in_wita_and_show_as_wita(
 ) -> None:
     http, factory = gateway
     day = date.today() - timedelta(days=3)
-    ticket = {
-        "No Tiket": "KS-0001",
-        "Keterangan": "Jalan berlubang besar di Jl. Ahmad Yani km 3, dua motor jatuh.",
-        "Kategori": "jalan",
-        "Kode Wilayah": "63.71",
-        "Tanggal": day.strftime("%d/%m/%Y"),
-        "Jam": "14.05",
-    }
-    pushed = http.post("/channels/callcenter/kalsel/tickets", json=ticket, headers=KEY)
+    pushed = http.post("/channels/callcenter/kalsel/tickets", json=ticket(day), headers=KEY)
     assert pushed.status_code == 202, pushed.text
     with factory() as session:
         stored = session.scalars(select(Complaint).where(Complaint.source_ref == "KS-0001")).one()
@@ -130,3 +139,34 @@ def test_date_and_time_columns_combine_in_wita_and_show_as_wita(
     assert f"<dt>Diterima</dt><dd>{received}</dd>" in detail.text
     listing = http.get("/ops/complaints")
     assert received in listing.text
+
+
+def test_the_registry_gets_the_incidents_date_and_time_with_its_offset(tmp_path: Path) -> None:
+    settings = Settings(
+        database_url=f"sqlite:///{tmp_path / 'gateway.db'}",
+        mappings_dir=str(kalsel_with_callcenter(tmp_path)),
+        sandbox_db=str(tmp_path / "sandbox.db"),  # the sandbox registry runs in the gateway
+        sandbox_step_seconds=60,
+        dispatch_interval=0.1,
+        pull_interval=0.5,
+        log_format="json",
+    )
+    container = build_container(settings, environ=TENANT_ENV)
+    upgrade(container.engine)
+    day = date.today() - timedelta(days=3)
+    try:
+        app = create_app(container)
+        with serve_in_thread(app) as base, httpx.Client(base_url=base, timeout=10) as http:
+            pushed = http.post("/channels/callcenter/kalsel/tickets", json=ticket(day), headers=KEY)
+            assert pushed.status_code == 202, pushed.text
+
+            def received() -> dict[str, Any] | None:
+                with sqlite3.connect(tmp_path / "sandbox.db") as db:
+                    row = db.execute("SELECT payload FROM complaints").fetchone()
+                return json.loads(row[0]) if row else None
+
+            payload = wait_until(received, timeout=15, what="the submission in the registry")
+    finally:
+        container.engine.dispose()
+    assert payload["incident_date"] == day.isoformat()
+    assert payload["incident_at"] == f"{day.isoformat()}T14:05:00+08:00"

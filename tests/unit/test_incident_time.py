@@ -13,6 +13,11 @@ from adapters.callcenter.settings import CallcenterSettings
 from gateway.domain.complaint import ComplaintDraft
 from gateway.domain.dates import parse_time
 from gateway.fieldmap import FieldMapping, RecordError
+from gateway.national import contract
+from gateway.national.wire import submission_body
+from gateway.ports import Submission
+from gateway.sandbox.catalog import load_catalog
+from gateway.sandbox.wire import ComplaintIn
 from gateway.tenants import Tenant, load_tenants
 from tests.support import ROOT, TENANT_ENV
 
@@ -158,3 +163,53 @@ def test_the_draft_keeps_incident_at_in_utc_and_refuses_naive() -> None:
         ComplaintDraft(**base, incident_at=datetime(2026, 3, 21, 14, 5))
     with pytest.raises(ValueError, match="future"):
         ComplaintDraft(**base, incident_at=datetime.now(UTC) + timedelta(hours=1))
+
+
+# -- the national submission ------------------------------------------------------------
+
+
+def submission(**changes: Any) -> Submission:
+    values: dict[str, Any] = {
+        "external_ref": "lpg-cc-1",
+        "title": "Jalan berlubang",
+        "content": "Jalan berlubang di depan pasar Lama, Banjarmasin.",
+        "classification": "pengaduan",
+        "topic_id": 2,
+        "agency_code": None,
+        "region_code": "63.71",
+        "location": None,
+        "latitude": None,
+        "longitude": None,
+        "incident_date": "2026-03-21",
+        "anonymous": False,
+        "confidential": False,
+        "channel": "callcenter",
+        "reporter_name": None,
+        "reporter_phone": None,
+        "reporter_email": None,
+    }
+    return Submission(**{**values, **changes})
+
+
+def test_the_submission_carries_incident_at_only_when_the_time_is_known() -> None:
+    without = submission_body(submission())
+    assert contract.F_INCIDENT_AT not in without  # as before: a registry that predates it
+    with_time = submission_body(submission(incident_at="2026-03-21T14:05:00+08:00"))
+    assert with_time[contract.F_INCIDENT_AT] == "2026-03-21T14:05:00+08:00"
+    assert with_time[contract.F_INCIDENT_DATE] == "2026-03-21"
+
+
+def test_the_sandbox_takes_incident_at_with_its_offset_and_refuses_it_without() -> None:
+    catalog = load_catalog()
+    body = submission_body(submission(incident_at="2026-03-21T14:05:00+08:00"))
+    taken = ComplaintIn.model_validate(body, context={"catalog": catalog})
+    assert taken.incident_at == datetime(2026, 3, 21, 6, 5, tzinfo=UTC)
+    assert (
+        ComplaintIn.model_validate(
+            submission_body(submission()), context={"catalog": catalog}
+        ).incident_at
+        is None
+    )
+    for bad in ("2026-03-21T14:05:00", (datetime.now(UTC) + timedelta(hours=2)).isoformat()):
+        with pytest.raises(ValueError, match="incident_at"):
+            ComplaintIn.model_validate({**body, "incident_at": bad}, context={"catalog": catalog})
