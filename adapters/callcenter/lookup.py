@@ -16,7 +16,7 @@ from sqlmodel import col
 from adapters.callcenter.settings import CHANNEL
 from gateway.domain.errors import ErrorKind, FieldError, GatewayError
 from gateway.domain.status import status_words
-from gateway.domain.zones import WIB, Zone, local, shown, zone_of
+from gateway.domain.zones import local, shown, zone_or_wib
 from gateway.fieldmap import FieldMapping
 from gateway.phone import to_e164
 from gateway.storage.models import Complaint
@@ -27,7 +27,7 @@ LIMIT = 20
 def _view(c: Complaint, language: str) -> dict[str, Any]:
     """A complaint as the agent reads it: times in the zone of its region, with the label
     (``received``: ``2026-03-21 09:42 WITA``) and as ISO 8601 with that zone's offset."""
-    zone = _zone(c.region_code)
+    zone = zone_or_wib(c.region_code)
     return {
         "ticket": c.source_ref,
         "tracking_id": c.tracking_id,
@@ -51,13 +51,6 @@ def _view(c: Complaint, language: str) -> dict[str, Any]:
         "follow_up_due": c.follow_up_due.isoformat() if c.follow_up_due else None,
         "failure_reason": c.failure_reason,
     }
-
-
-def _zone(region_code: str) -> Zone:
-    try:
-        return zone_of(region_code)
-    except ValueError:
-        return WIB
 
 
 def find(

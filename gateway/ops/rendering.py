@@ -21,7 +21,7 @@ from fastapi import Request
 from fastapi.responses import HTMLResponse
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
 
-from gateway.domain.zones import WIB, shown, zone_of
+from gateway.domain.zones import WIB, shown, zone_or_wib
 from gateway.ops.overview import duration
 
 if TYPE_CHECKING:
@@ -49,11 +49,7 @@ def when(moment: datetime | None, region_code: str | None = None) -> str:
     """A stored moment in the zone of ``region_code``, with its label; WIB without one."""
     if moment is None:
         return "-"
-    try:
-        zone = zone_of(region_code) if region_code else WIB
-    except ValueError:
-        zone = WIB
-    return shown(moment, zone)
+    return shown(moment, zone_or_wib(region_code) if region_code else WIB)
 
 
 def tenant_regions(request: Request) -> dict[str, str]:
