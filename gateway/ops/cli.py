@@ -12,6 +12,7 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
+from gateway.domain.zones import shown, zone_or_wib
 from gateway.ops import accounts
 
 if TYPE_CHECKING:
@@ -82,18 +83,20 @@ def users_add(
 
 @users_app.command("list")
 def users_list() -> None:
-    """List operators."""
+    """List operators; times in the zone of the operator's tenant (WIB for national ones)."""
     with _opened() as container:
         operators = accounts.list_operators(container.factory)
+        regions = {tid: t.spec.region_code for tid, t in container.tenants.items()}
     table = Table("username", "name", "role", "tenant", "last login", "disabled")
     for op in operators:
+        zone = zone_or_wib(regions.get(op.tenant or "", ""))
         table.add_row(
             op.username,
             op.display_name,
             op.role,
             op.tenant or "-",
-            f"{op.last_login_at:%Y-%m-%d %H:%M}" if op.last_login_at else "-",
-            f"{op.disabled_at:%Y-%m-%d %H:%M}" if op.disabled_at else "",
+            shown(op.last_login_at, zone) if op.last_login_at else "-",
+            shown(op.disabled_at, zone) if op.disabled_at else "",
         )
     console.print(table)
 

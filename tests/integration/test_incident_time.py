@@ -7,12 +7,16 @@ from datetime import UTC, date, datetime
 from alembic import command
 from sqlalchemy import Engine, inspect, text
 from sqlalchemy.orm import Session, sessionmaker
+from typer.testing import CliRunner
 
+from gateway.cli import app as cli_app
 from gateway.domain.complaint import ComplaintDraft
 from gateway.migrations import alembic_config, current_revision, upgrade
+from gateway.ops.models import Operator
 from gateway.storage.engine import make_engine
 from gateway.storage.intake import record_complaint
 from gateway.storage.models import Complaint
+from tests.support import ROOT, TENANT_ENV
 
 
 def as_utc(moment: datetime) -> datetime:
@@ -74,3 +78,35 @@ def test_migration_0013_keeps_dates_and_states_no_time(database_url: str) -> Non
         assert "incident_at" not in columns and "incident_date" in columns
     finally:
         engine.dispose()
+
+
+def test_users_list_shows_last_logins_in_the_tenants_zone(
+    factory: sessionmaker[Session], database_url: str
+) -> None:
+    login = datetime(2026, 3, 21, 1, 42, tzinfo=UTC)
+    with factory() as session, session.begin():
+        for username, tenant in (("rina", "kalsel"), ("budi", None)):
+            session.add(
+                Operator(
+                    id=username,
+                    username=username,
+                    password_hash="-",
+                    role="tenant" if tenant else "national",
+                    tenant=tenant,
+                    display_name=username,
+                    created_at=login,
+                    last_login_at=login,
+                )
+            )
+    env = {
+        **TENANT_ENV,
+        "GATEWAY_DATABASE_URL": database_url,
+        "GATEWAY_NATIONAL_URL": "http://127.0.0.1:9",
+        "GATEWAY_MAPPINGS_DIR": str(ROOT / "mappings"),
+        "COLUMNS": "200",
+    }
+    listed = CliRunner().invoke(cli_app, ["users", "list"], env=env)
+    assert listed.exit_code == 0, listed.output
+    lines = {line.split()[1]: line for line in listed.output.splitlines() if "│" in line[:3]}
+    assert "2026-03-21 09:42 WITA" in lines["rina"]
+    assert "2026-03-21 08:42 WIB" in lines["budi"]
