@@ -17,9 +17,11 @@ from zoneinfo import ZoneInfo
 import httpx
 import pytest
 from sqlalchemy import select
+from typer.testing import CliRunner
 
 from gateway.api.app import create_app
 from gateway.bootstrap import build_container
+from gateway.cli import app as cli_app
 from gateway.migrations import upgrade
 from gateway.ops import accounts
 from gateway.ops.models import Operator
@@ -170,3 +172,43 @@ def test_the_registry_gets_the_incidents_date_and_time_with_its_offset(tmp_path:
         container.engine.dispose()
     assert payload["incident_date"] == day.isoformat()
     assert payload["incident_at"] == f"{day.isoformat()}T14:05:00+08:00"
+
+
+def test_an_export_with_tanggal_and_jam_imports_in_wita(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    database = tmp_path / "gateway.db"
+    for key, value in TENANT_ENV.items():
+        monkeypatch.setenv(key, value)
+    monkeypatch.setenv("GATEWAY_DATABASE_URL", f"sqlite:///{database}")
+    monkeypatch.setenv("GATEWAY_MAPPINGS_DIR", str(kalsel_with_callcenter(tmp_path)))
+    monkeypatch.setenv("GATEWAY_NATIONAL_URL", "http://127.0.0.1:9")
+    day = date.today() - timedelta(days=2)
+    export = tmp_path / "kalsel.csv"
+    export.write_text(
+        "No Tiket;Keterangan;Kategori;Kode Wilayah;Tanggal;Jam\n"
+        f"KS-1;Jalan berlubang besar di Jl. Ahmad Yani km 3.;jalan;63.71;{day:%d/%m/%Y};14.05\n"
+        f"KS-2;Lampu jalan mati sepanjang Jl. Sudirman.;lampu_jalan;63.71;{day:%d/%m/%Y}"
+        " 21.30;\n"
+        f"KS-3;Sampah menumpuk di pasar Martapura.;sampah;63.03;{day:%d/%m/%Y};2.05 PM\n"
+        f"KS-4;Air PDAM keruh sejak seminggu.;air_pdam;63.71;{day:%d/%m/%Y};\n",
+        encoding="utf-8",
+    )
+    runner = CliRunner()
+    assert runner.invoke(cli_app, ["db", "upgrade"]).exit_code == 0
+    imported = runner.invoke(cli_app, ["import", "callcenter", str(export), "--tenant", "kalsel"])
+    assert imported.exit_code == 0, imported.output
+    with sqlite3.connect(database) as db:
+        rows = dict(db.execute("SELECT source_ref, incident_at FROM complaint").fetchall())
+
+    def utc(hour: int, minute: int) -> str:
+        moment = datetime(day.year, day.month, day.day, hour, minute, tzinfo=UTC)
+        return moment.strftime("%Y-%m-%d %H:%M:%S")
+
+    # WITA is UTC+8: 14.05 -> 06:05, 21.30 -> 13:30, 2.05 PM -> 06:05; no time: none
+    assert {ref: (at or "")[:19] for ref, at in rows.items()} == {
+        "KS-1": utc(6, 5),
+        "KS-2": utc(13, 30),
+        "KS-3": utc(6, 5),
+        "KS-4": "",
+    }
