@@ -33,6 +33,7 @@ from gateway.domain.complaint import (
     title_from_content,
 )
 from gateway.phone import to_e164
+from gateway.regions.resolve import region_at
 from gateway.tenants import Tenant
 
 MAX_DESCRIPTION = 4000  # the spec's limit
@@ -136,7 +137,7 @@ def to_draft(
             title=title_from_content(content.split("\n\n")[0]),
             content=content,
             category=code,
-            region_code=settings.region_code or tenant.spec.region_code,
+            region_code=_region(location, settings.region_code or tenant.spec.region_code),
             location=location,
             reporter=reporter,
             attachments=attachments,
@@ -146,6 +147,11 @@ def to_draft(
     except ValidationError as exc:
         loc = exc.errors()[0].get("loc") or ("description",)
         raise invalid("bad_value", _OPEN311_NAMES.get(str(loc[0]), str(loc[0]))) from None
+
+
+def _region(location: Location, own: str) -> str:
+    """The regency or city inside ``own`` that ``lat``/``long`` lie in, else ``own``."""
+    return region_at(location.latitude, location.longitude, own) or own
 
 
 def _description(value: str | None) -> str:

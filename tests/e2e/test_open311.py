@@ -135,7 +135,8 @@ def test_a_request_goes_to_the_registry_and_comes_back_closed(gateway) -> None:
         what="the request to be closed",
     )
     assert done["status_notes"] == response
-    assert done["agency_responsible"] == "Dinas Pekerjaan Umum dan Penataan Ruang Provinsi Lampung"
+    # Kedaton is in Kota Bandar Lampung: the city's agency, by the coordinates
+    assert done["agency_responsible"] == "Dinas Pekerjaan Umum Kota Bandar Lampung"
     assert done["service_notice"] == f"Nomor pelacakan SP4N-LAPOR!: {tracking_id}"
     assert done["expected_datetime"] and done["expected_datetime"].endswith("23:59:59+07:00")
     assert (done["lat"], done["long"]) == (-5.3971, 105.2668)

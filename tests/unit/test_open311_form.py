@@ -82,7 +82,7 @@ def test_a_full_request_becomes_the_canonical_draft(lampung: Tenant) -> None:
         ],
     )
     assert (found.tenant, found.channel, found.category) == ("lampung", "open311", "JALAN")
-    assert found.region_code == "18"
+    assert found.region_code == "18.71"  # lat/long in Kedaton: Kota Bandar Lampung
     assert found.location is not None and found.location.latitude == -5.3971
     assert found.location.text == "Jl. Teuku Umar, Kedaton"
     assert found.reporter is not None and found.reporter.phone == "+6281234567890"
