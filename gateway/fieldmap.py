@@ -150,6 +150,7 @@ class FieldMapping:
                 title=title[:200],
                 content=content,
                 category=get("category") or None,
+                agency_code=get("agency_code") or None,
                 classification=classification,
                 region_code=self._region(get("region_code"), latitude, longitude),
                 location=location,
@@ -164,8 +165,10 @@ class FieldMapping:
             draft = self._with_time(draft, get("incident_date"), get("incident_time"))
         try:
             return route(self.tenant, draft, self.catalogue)
-        except GatewayError as exc:
-            raise RecordError(self.column("topic_id"), exc.message) from None
+        except GatewayError as exc:  # a topic or an agency the national catalogue lacks
+            named = exc.fields[0] if exc.fields else None
+            column = self.column(named.field if named else "topic_id")
+            raise RecordError(column, named.message if named else exc.message) from None
 
     def _date(self, text: str, today: date) -> date | None:
         if not text:

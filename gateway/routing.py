@@ -13,8 +13,9 @@ catch-all category the mapping lists under ``fallback_categories`` (``Lain-lain`
 ``Umum``) is not: it is routed by its text, and flagged only when the text cannot be
 classified.
 
-The agency is the one the channel gave, else the tenant's routing for the topic
-in the complaint's region (longest region prefix), else its default agency.
+The agency is the one the channel gave (it must be in the national catalogue), else
+the tenant's routing for the topic in the complaint's region (longest region prefix),
+else its default agency.
 """
 
 from __future__ import annotations
@@ -33,9 +34,12 @@ def route(
 ) -> ComplaintDraft:
     """``draft`` with its topic, agency and, when a person must look, its review reason.
 
-    Raises :class:`GatewayError` (``invalid_input``, naming ``topic_id``) when the
-    channel gave a topic the national catalogue does not list: the sender can fix it.
+    Raises :class:`GatewayError` (``invalid_input``, naming ``topic_id`` or
+    ``agency_code``) when the channel gave a topic or an agency the national catalogue
+    does not list: the sender can fix it, and nothing is stored.
     """
+    if draft.agency_code is not None:
+        _check_agency(draft.agency_code, catalogue)
     topic = draft.topic_id
     source: TopicSource = TopicSource.GIVEN
     reasons: list[str] = []
@@ -90,6 +94,22 @@ def _is_fallback(tenant: Tenant, code: str) -> bool:
     wanted = " ".join(code.split()).casefold()
     return any(
         " ".join(key.split()).casefold() == wanted for key in tenant.spec.fallback_categories
+    )
+
+
+def _check_agency(code: str, catalogue: Catalogue | None) -> None:
+    if catalogue is None or not catalogue.enforced or code in catalogue.agencies:
+        return
+    raise GatewayError(
+        ErrorKind.INVALID_INPUT,
+        "invalid fields: agency_code",
+        [
+            FieldError(
+                "agency_code",
+                f"national agency {code!r} does not exist; leave it out to have the "
+                "gateway route by topic and region",
+            )
+        ],
     )
 
 

@@ -29,6 +29,7 @@ CANONICAL_FIELDS = frozenset(
         "title",
         "content",
         "category",
+        "agency_code",
         "classification",
         "region_code",
         "incident_date",

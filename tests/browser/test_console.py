@@ -24,10 +24,14 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from gateway.api.app import create_app
 from gateway.bootstrap import build_container
+from gateway.domain.complaint import ComplaintDraft
 from gateway.migrations import upgrade
 from gateway.ops import accounts
+from gateway.routing import route
 from gateway.settings import Settings
+from gateway.storage.intake import record_complaint
 from gateway.storage.models import Complaint, InboundMessage, OutboxJob
+from gateway.tenants import load_tenants
 from tests.support import ROOT, TENANT_ENV, serve_in_thread, wait_until
 
 pytestmark = pytest.mark.browser
@@ -77,6 +81,23 @@ def file_complaint(gw: Gateway, ref: str, **extra: object) -> str:
     assert answer.status_code == 202, answer.text
     complaint_id: str = answer.json()["id"]
     return complaint_id
+
+
+def file_withdrawn_agency(gw: Gateway, ref: str, agency: str) -> str:
+    """A complaint taken while ``agency`` was still national (the registry has withdrawn it
+    since; intake now refuses an agency the catalogue does not list): stored as intake
+    stores it, so the registry is the one to refuse it."""
+    draft = ComplaintDraft(
+        tenant="lampung",
+        channel="api",
+        source_ref=ref,
+        title=f"Jalan berlubang {ref}",
+        content="Jalan berlubang besar di depan pasar Kedaton, dua motor sudah jatuh.",
+        region_code="18.71",
+        agency_code=agency,
+    )
+    tenant = load_tenants(ROOT / "mappings", TENANT_ENV)["lampung"]
+    return record_complaint(gw.factory, route(tenant, draft), "{}", "application/json").complaint_id
 
 
 def submit_job(gw: Gateway, complaint_id: str) -> OutboxJob | None:
@@ -149,7 +170,7 @@ def test_admin_fixes_a_refused_submission_and_it_reaches_the_registry(
     for ref in ("CC-LPG-0101", "CC-LPG-0102", "CC-LPG-0103"):
         file_complaint(gw, ref)
     late = file_complaint(gw, "CC-LPG-0099")
-    refused = file_complaint(gw, "CC-LPG-0104", agency_code="18-DISHUB-LAMA")
+    refused = file_withdrawn_agency(gw, "CC-LPG-0104", "18-DISHUB-LAMA")
     job = wait_until(
         lambda: (j := submit_job(gw, refused)) is not None and j.state == "failed" and j,
         timeout=20,
