@@ -17,7 +17,7 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import UTC, date, datetime
 from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import func, select
@@ -25,6 +25,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from sqlmodel import col
 
 from gateway.domain.complaint import REGION_CODE
+from gateway.domain.zones import local, zone_or_wib
 from gateway.logs import scrub_text
 from gateway.mappings.catalog import Catalogue
 from gateway.ops import accounts, jobs
@@ -131,11 +132,19 @@ def fix_and_replay(
         if complaint is None or complaint.tracking_id is not None:
             raise Refused("Pengaduan ini sudah tercatat di registri nasional.")
         changed = []
+        before = (complaint.incident_date, complaint.region_code)
         for name in EDITABLE:
             old, new = getattr(complaint, name), values[name]
             if old != new:
                 changed.append(f"{name}: {old!r} -> {new!r}")
                 setattr(complaint, name, new)
+        if complaint.incident_at is not None and before != (
+            complaint.incident_date,
+            complaint.region_code,
+        ):
+            moved = incident_moved(complaint.incident_at, before[1], complaint)
+            changed.append(f"incident_at: {complaint.incident_at!r} -> {moved!r}")
+            complaint.incident_at = moved
         complaint.updated_at = now
         if changed:
             accounts.audit(
@@ -159,6 +168,16 @@ def fix_and_replay(
         wakeup.announce(session)
     wakeup.announce_local()
     return changed
+
+
+def incident_moved(at: datetime, old_region: str, complaint: Complaint) -> datetime | None:
+    """The incident's moment after its date or region was corrected: the same local time
+    of day on the new date, in the new region's zone; none without a date."""
+    if complaint.incident_date is None:
+        return None
+    clock = local(at, zone_or_wib(old_region)).time()
+    zone = zone_or_wib(complaint.region_code)
+    return datetime.combine(complaint.incident_date, clock, zone.info).astimezone(UTC)
 
 
 # -- quarantined inputs -------------------------------------------------------------

@@ -3,19 +3,21 @@
 from __future__ import annotations
 
 from datetime import UTC, date, datetime
+from typing import Any
 
 from alembic import command
-from sqlalchemy import Engine, inspect, text
+from sqlalchemy import Engine, inspect, select, text
 from sqlalchemy.orm import Session, sessionmaker
 from typer.testing import CliRunner
 
 from gateway.cli import app as cli_app
 from gateway.domain.complaint import ComplaintDraft
 from gateway.migrations import alembic_config, current_revision, upgrade
+from gateway.ops import repairs
 from gateway.ops.models import Operator
 from gateway.storage.engine import make_engine
 from gateway.storage.intake import record_complaint
-from gateway.storage.models import Complaint
+from gateway.storage.models import Complaint, OutboxJob
 from tests.support import ROOT, TENANT_ENV
 
 
@@ -110,3 +112,51 @@ def test_users_list_shows_last_logins_in_the_tenants_zone(
     lines = {line.split()[1]: line for line in listed.output.splitlines() if "│" in line[:3]}
     assert "2026-03-21 09:42 WITA" in lines["rina"]
     assert "2026-03-21 08:42 WIB" in lines["budi"]
+
+
+def test_a_corrected_date_or_region_keeps_the_incidents_local_time(
+    factory: sessionmaker[Session],
+) -> None:
+    draft = ComplaintDraft(
+        tenant="kalsel",
+        channel="api",
+        source_ref="FIX-1",
+        title="Jalan rusak",
+        content="Jalan berlubang di depan pasar Lama, Banjarmasin.",
+        region_code="63.71",
+        incident_date=date(2026, 3, 21),
+        incident_at=datetime.fromisoformat("2026-03-21T14:05:00+08:00"),
+    )
+    complaint_id = record_complaint(factory, draft, "{}", "application/json").complaint_id
+    operator = Operator(
+        id="budi",
+        username="budi",
+        password_hash="-",
+        role="national",
+        display_name="Budi",
+        created_at=datetime.now(UTC),
+    )
+    with factory() as session, session.begin():
+        session.add(operator)
+        job = session.scalars(select(OutboxJob).where(OutboxJob.complaint_id == complaint_id)).one()  # type: ignore[arg-type]
+        job.state = "failed"
+        job_id = job.id
+
+    def fix(**values: Any) -> datetime | None:
+        with factory() as session:
+            c = session.get(Complaint, complaint_id)
+            assert c is not None
+            current = {name: getattr(c, name) for name in repairs.EDITABLE}
+        repairs.fix_and_replay(factory, operator, job_id, {**current, **values})
+        with factory() as session, session.begin():
+            c = session.get(Complaint, complaint_id)
+            assert c is not None
+            session.get(OutboxJob, job_id).state = "failed"  # type: ignore[union-attr]
+            return as_utc(c.incident_at) if c.incident_at else None
+
+    # another day: 14.05 WITA that day
+    assert fix(incident_date=date(2026, 3, 20)) == datetime(2026, 3, 20, 6, 5, tzinfo=UTC)
+    # a region in WIT: 14.05 WIT
+    assert fix(region_code="91.71") == datetime(2026, 3, 20, 5, 5, tzinfo=UTC)
+    # no date: no time either
+    assert fix(incident_date=None) is None
