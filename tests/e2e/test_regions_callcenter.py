@@ -8,13 +8,18 @@ from __future__ import annotations
 import csv
 from pathlib import Path
 
+import httpx
 import pytest
 from sqlalchemy import select
 from typer.testing import CliRunner
 
+from gateway.api.app import create_app
+from gateway.bootstrap import build_container
 from gateway.cli import app
+from gateway.migrations import upgrade
+from gateway.settings import Settings
 from gateway.storage.models import Complaint
-from tests.support import ROOT, TENANT_ENV
+from tests.support import ROOT, TENANT_ENV, serve_in_thread
 
 pytestmark = pytest.mark.e2e
 HEADER = "ticket_no;subject;notes;kategori;caller_phone;kode_wilayah;tanggal_kejadian"
@@ -72,3 +77,43 @@ def test_a_names_column_routes_every_city_row_to_the_city_agency(
     )
     assert "'Kota Lampung Selatan' is not a region of Lampung (18)" in (rejected["RG-10"]["reason"])
     assert "Kabupaten Lampung Selatan (18.01)" in rejected["RG-10"]["reason"]
+
+
+def test_the_push_api_takes_names_and_refuses_an_unknown_one_naming_the_column(
+    tmp_path: Path,
+) -> None:
+    settings = Settings(
+        database_url=f"sqlite:///{tmp_path / 'gateway.db'}",
+        mappings_dir=str(ROOT / "mappings"),
+        sandbox_db=str(tmp_path / "sandbox.db"),
+        dispatch_interval=0.1,
+        pull_interval=0.2,
+    )
+    container = build_container(settings, environ=TENANT_ENV)
+    upgrade(container.engine)
+    key = {"X-API-Key": TENANT_ENV["GATEWAY_LAMPUNG_API_KEY"]}
+    url = "/channels/callcenter/lampung/tickets"
+    ticket = {
+        "ticket_no": "RG-API-1",
+        "subject": "Jalan berlubang",
+        "notes": NOTES,
+        "kategori": "JALAN",
+        "kode_wilayah": "Kota Bandar Lampung",
+    }
+    with serve_in_thread(create_app(container)) as base, httpx.Client(base_url=base) as http:
+        taken = http.post(url, json=ticket, headers=key)
+        assert taken.status_code == 202, taken.text
+        refused = http.post(
+            url, json={**ticket, "ticket_no": "RG-API-2", "kode_wilayah": "Solok"}, headers=key
+        )
+    assert refused.status_code == 422
+    [error] = refused.json()["error"]["fields"]
+    assert error["field"] == "kode_wilayah"
+    assert "'Solok' is not a region of Lampung (18)" in error["message"]
+    with container.factory() as session:
+        stored = session.scalars(select(Complaint)).one()
+    assert (stored.source_ref, stored.region_code, stored.agency_code) == (
+        "RG-API-1",
+        "18.71",
+        "1871-DPU",
+    )
