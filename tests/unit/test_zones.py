@@ -6,6 +6,7 @@ from datetime import UTC, datetime
 
 import pytest
 
+from adapters.open311.views import request_view
 from gateway.domain.zones import (
     PROVINCE_ZONES,
     WIB,
@@ -16,6 +17,10 @@ from gateway.domain.zones import (
     zone_named,
     zone_of,
 )
+from gateway.mappings.catalog import Catalogue
+from gateway.storage.models import Complaint
+from gateway.tenants import load_tenants
+from tests.support import ROOT, TENANT_ENV
 
 # every Kemendagri province code, by zone
 WIB_PROVINCES = [
@@ -95,3 +100,41 @@ def test_stated_zone() -> None:
     assert stated_zone("08:42 WIB") is WIB
     assert stated_zone("14.05") is None
     assert stated_zone("witness") is None
+
+
+def test_every_sample_channels_zone_is_its_regions() -> None:
+    """A channel's ``timezone`` (Open311 times, "kemarin" in a chat) agrees with the zone
+    its tenant's region keeps: kalsel and sulbar WITA, lampung and sumbar WIB."""
+    tenants = load_tenants(ROOT / "mappings", TENANT_ENV)
+    checked = 0
+    for tenant in tenants.values():
+        for channel in tenant.spec.channels:
+            if (name := channel.settings.get("timezone")) is not None:
+                assert zone_named(str(name)) is zone_of(tenant.spec.region_code), (
+                    tenant.id,
+                    channel.id,
+                )
+                checked += 1
+    assert checked >= 8
+
+
+def test_open311_gives_a_kalsel_request_its_wita_offset() -> None:
+    tenant = load_tenants(ROOT / "mappings", TENANT_ENV)["kalsel"]
+    received = datetime(2026, 3, 21, 1, 42, tzinfo=UTC)
+    complaint = Complaint(
+        id="c1",
+        tenant="kalsel",
+        channel="open311",
+        source_ref="r1",
+        external_ref="lpg-1",
+        title="Jalan rusak",
+        content="Jalan berlubang",
+        classification="pengaduan",
+        region_code="63.71",
+        status="received",
+        created_at=received,
+        updated_at=received,
+    )
+    zone = zone_of(tenant.spec.region_code)
+    view = request_view(complaint, tenant, Catalogue.bundled(), zone.info, "id")
+    assert view["requested_datetime"] == "2026-03-21T09:42:00+08:00"
