@@ -52,6 +52,7 @@ from gateway.domain.complaint import (
     title_from_content,
 )
 from gateway.domain.status import status_words
+from gateway.regions.resolve import region_at
 from gateway.routing import route
 from gateway.storage import intake
 from gateway.storage.intake import IntakeItem
@@ -352,7 +353,9 @@ class TelegramChannel:
             title=title_from_content(d.what),
             content=d.what,
             category=d.category,
-            region_code=tenant.spec.region_code,
+            # a shared location: the regency or city it lies in (gateway.regions)
+            region_code=region_at(d.latitude, d.longitude, tenant.spec.region_code)
+            or tenant.spec.region_code,
             location=location,
             incident_date=date.fromisoformat(d.when) if d.when else None,
             anonymous=bool(d.anonymous),
