@@ -8,6 +8,7 @@ from typing import Any
 
 from pydantic import BaseModel
 
+from gateway.domain.zones import iso_local, zone_or_wib
 from gateway.storage.models import Complaint, StatusEvent
 
 
@@ -59,6 +60,8 @@ class ComplaintView(BaseModel):
     region_code: str
     location: dict[str, Any] | None
     incident_date: date | None
+    #: ISO 8601 with the offset of the region's zone, when the incident's time is known
+    incident_at: str | None = None
     anonymous: bool
     confidential: bool
     reporter: dict[str, Any] | None
@@ -114,6 +117,9 @@ def complaint_view(c: Complaint, events: list[StatusEvent]) -> ComplaintView:
         region_code=c.region_code,
         location=location,
         incident_date=c.incident_date,
+        incident_at=(
+            iso_local(c.incident_at, zone_or_wib(c.region_code)) if c.incident_at else None
+        ),
         anonymous=c.anonymous,
         confidential=c.confidential,
         reporter=reporter,

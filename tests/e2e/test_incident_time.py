@@ -102,6 +102,11 @@ def test_date_and_time_columns_combine_in_wita_and_show_as_wita(
     assert stored.incident_date == day
     shown_incident = f"{day.isoformat()} 14:05 WITA"
 
+    # the gateway's own API
+    own = http.get(f"/complaints/{stored.id}", headers=KEY).json()
+    assert own["incident_date"] == day.isoformat()
+    assert own["incident_at"] == f"{day.isoformat()}T14:05:00+08:00"
+
     # the agent page and the lookup API
     [item] = http.get(
         "/channels/callcenter/kalsel/lookup", params={"ticket": "KS-0001"}, headers=KEY
