@@ -41,22 +41,31 @@ class Places:
     def __init__(self, places: list[Place], gazetteer: Gazetteer) -> None:
         self.places = places
         self.gazetteer = gazetteer
+        self._inside: dict[str, list[Place]] = {}
 
     def locate(
         self, latitude: float, longitude: float, within: str | None = None
     ) -> Located | None:
         """The regency or city of the point, among those inside ``within`` (a code prefix)."""
         best: tuple[float, Place] | None = None
-        prefix = within + "." if within else ""
-        for place in self.places:
-            if within and place.code != within and not place.code.startswith(prefix):
-                continue
+        for place in self._candidates(within):
             km = distance_km(latitude, longitude, place.latitude, place.longitude)
             if best is None or km < best[0]:
                 best = (km, place)
         if best is None or best[0] > MAX_KM:
             return None
         return Located(self.gazetteer.regions[best[1].code], round(best[0], 1))
+
+    def _candidates(self, within: str | None) -> list[Place]:
+        """The places inside ``within``, listed once per region (a tenant's: a few hundred)."""
+        if not within:
+            return self.places
+        found = self._inside.get(within)
+        if found is None:
+            prefix = within + "."
+            found = [p for p in self.places if p.code == within or p.code.startswith(prefix)]
+            self._inside[within] = found
+        return found
 
 
 def distance_km(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
