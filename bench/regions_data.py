@@ -16,9 +16,12 @@ Sources (nothing is downloaded at run time; only this script uses npm):
   whose own name is a district or village of exactly one regency of that province takes
   that one (regencies split after GeoNames' vintage).
 
-Every tenth place (by GeoNames id) is held out: it is written to
-``bench/data/region_points.csv`` and NOT to the bundled places, so the accuracy measured
-on it is that of points the resolver has never seen.
+Every tenth place (by GeoNames id) that is not a seat of a regency or province is held
+out: it is written to ``bench/data/region_points.csv`` and NOT to the bundled places, so
+the accuracy measured on it is that of points the resolver has never seen. The seats
+(GeoNames PPLC/PPLA/PPLA2) are all bundled (many are their regency's only place) and
+listed there too: ``bench/region_accuracy.py`` moves each 2 km away before resolving
+it, a point in the seat's town that is not the seat's own.
 """
 
 from __future__ import annotations
@@ -119,9 +122,11 @@ def build(idn: Path, geo: Path) -> None:
         candidates = {c for c in own if c[:2] == majority[:2]}
         code = majority if majority in candidates or len(candidates) != 1 else candidates.pop()
         row = (code, round(float(cols[4]), 5), round(float(cols[5]), 5))
-        if int(cols[0]) % 10 == 0:
-            capital = "1" if cols[7] in CAPITAL_FEATURES else "0"
-            held.append((cols[1], *row[1:], code, capital))
+        if cols[7] in CAPITAL_FEATURES:
+            kept.append(row)  # a seat is often its regency's only place: always bundled
+            held.append((cols[1], *row[1:], code, "1", cols[0]))
+        elif int(cols[0]) % 10 == 0:
+            held.append((cols[1], *row[1:], code, "0", cols[0]))
         else:
             kept.append(row)
 
@@ -140,12 +145,12 @@ def build(idn: Path, geo: Path) -> None:
     HELD_OUT.parent.mkdir(parents=True, exist_ok=True)
     with HELD_OUT.open("w", encoding="utf-8", newline="") as f:
         w = csv.writer(f, lineterminator="\n")
-        w.writerow(["name", "lat", "lon", "code", "capital"])
+        w.writerow(["name", "lat", "lon", "code", "capital", "geonameid"])
         w.writerows(sorted(held))
     print(
         f"{len(provinces)} provinces, {len(regencies)} regencies/cities, "
-        f"{len(kept)} places bundled, {len(held)} held out, "
-        f"{len(places) - len(kept) - len(held)} places without a regency"
+        f"{len(kept)} places bundled, {len(held)} test points "
+        f"({sum(h[4] == '1' for h in held)} of them seats, bundled too)"
     )
 
 
