@@ -63,7 +63,7 @@ def find(
     if resolution.region is not None:
         r = resolution.region
         typer.echo(str(texts["resolves"]).format(text=name, code=r.code, name=r.name))
-        _table(texts, [Match(r, 1.0)])
+        _table(texts, [resolution.matches[0] if resolution.matches else Match(r, 1.0)])
         return
     matches = list(resolution.matches)
     if not matches:

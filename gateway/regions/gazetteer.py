@@ -41,6 +41,9 @@ _KIND_WORDS = {
 }
 #: a name no closer than this to any region is not offered as a suggestion
 SUGGEST_CUTOFF = 0.6
+#: a name this close to one region (and to no other nearly as close) is that region
+#: misspelt ("Bandar Lampong", "Banjarmasn"); shorter names are never guessed
+MISSPELT_SCORE, MISSPELT_MARGIN, MISSPELT_MIN_LENGTH = 0.88, 0.1, 6
 
 
 class Kind(StrEnum):
@@ -121,7 +124,10 @@ class Gazetteer:
         if found:
             ranked = tuple(Match(r, 1.0) for r in sorted(found.values(), key=lambda r: r.code))
             return Resolution(None, "ambiguous", ranked)
-        return Resolution(None, "unknown", tuple(self.find(text, within)))
+        near = self.find(text, within)
+        if _misspelt(key, kind, near):
+            return Resolution(near[0].region, None, tuple(near))
+        return Resolution(None, "unknown", tuple(near))
 
     def find(self, text: str, within: str | None = None, limit: int = 5) -> list[Match]:
         """Regions whose names come closest to ``text``, best first (1.0: a name of it)."""
@@ -151,6 +157,14 @@ def bundled() -> Gazetteer:
         rows = list(csv.DictReader(f))
     provinces = {r["code"]: r["name"] for r in rows if len(r["code"]) == 2}
     return Gazetteer([_region(r["code"], r["name"], provinces) for r in rows])
+
+
+def _misspelt(key: str, kind: Kind | None, near: list[Match]) -> bool:
+    if len(key) < MISSPELT_MIN_LENGTH or not near or near[0].score < MISSPELT_SCORE:
+        return False
+    if kind is not None and near[0].region.kind != kind:
+        return False  # "Kota Banjar" is not Kabupaten Banjar misspelt
+    return len(near) == 1 or near[1].score <= near[0].score - MISSPELT_MARGIN
 
 
 def _similarity(a: str, b: str) -> float:

@@ -76,10 +76,40 @@ def test_a_name_outside_the_tenant_is_unknown_with_the_closest_inside() -> None:
     found = bundled().resolve("Kota Bandung", "18")
     assert found.region is None and found.problem == "unknown"
     assert all(m.region.code.startswith("18") for m in found.matches)
-    typo = bundled().resolve("Bandar Lampong", "18")
-    assert typo.problem == "unknown"
-    assert typo.matches[0].region.code == "18.71"
-    assert 0.6 <= typo.matches[0].score < 1
+    near = bundled().resolve("Tulang Bawang Brt", "18")  # two regencies come close
+    assert near.region is None and near.problem == "unknown"
+    assert [m.region.code for m in near.matches[:2]] == ["18.12", "18.05"]
+    assert 0.6 <= near.matches[0].score < 1
+
+
+@pytest.mark.parametrize(
+    ("text", "within", "code"),
+    [
+        ("Bandar Lampong", "18", "18.71"),
+        ("Lampung Selatn", "18", "18.01"),
+        ("Banjarmasn", "63", "63.71"),
+        ("Padang Panjan", "13", "13.74"),
+    ],
+)
+def test_a_name_close_to_one_region_only_is_that_region_misspelt(
+    text: str, within: str, code: str
+) -> None:
+    found = bundled().resolve(text, within)
+    assert found.region is not None and found.region.code == code
+    assert 0.88 <= found.matches[0].score < 1
+
+
+@pytest.mark.parametrize(
+    ("text", "within"),
+    [
+        ("Solk", "13"),  # Kabupaten and Kota Solok alike
+        ("Kota Banjar", "63"),  # the regency is not the city misspelt
+        ("Kota Metr", "18"),  # too short to guess
+    ],
+)
+def test_a_near_name_is_not_guessed_when_it_could_be_another(text: str, within: str) -> None:
+    found = bundled().resolve(text, within)
+    assert found.region is None and found.problem == "unknown"
 
 
 def test_the_kind_word_must_fit() -> None:

@@ -43,6 +43,7 @@ def row(**values: Any) -> dict[str, Any]:
         ({"kode_wilayah": "Banjarmasin"}, "63.71"),
         ({"kode_wilayah": "Banjar"}, "63.03"),  # the regency: Kota Banjar is Jawa Barat's
         ({"kode_wilayah": "HSS"}, "63.06"),
+        ({"kode_wilayah": "Banjarmasn"}, "63.71"),  # misspelt, close to one region only
         # no region column: the coordinates (Banjarmasin; Martapura, Kabupaten Banjar)
         ({"latitude": "-3.31987", "longitude": "114.59075"}, "63.71"),
         ({"latitude": "-3,4135", "longitude": "114,8493"}, "63.03"),
@@ -61,7 +62,7 @@ def test_the_region_of_a_record(form: FieldMapping, values: dict[str, Any], code
     ("value", "says"),
     [
         ("Kota Bandung", "'Kota Bandung' is Kota Bandung (32.73), outside Kalimantan Selatan (63)"),
-        ("Banjarmasn", "closest: Kota Banjarmasin (63.71)"),
+        ("Hulu Sungai", "closest: Kabupaten Hulu Sungai Utara (63.08), Kabupaten Hulu"),
         ("Kota Banjar", "'Kota Banjar' is Kota Banjar (32.79), outside Kalimantan Selatan"),
         ("zzzz", "'zzzz' is not a region of Kalimantan Selatan (63); no region name comes"),
     ],
