@@ -15,7 +15,6 @@ import difflib
 import gzip
 import re
 from collections import defaultdict
-from collections.abc import Iterator
 from dataclasses import dataclass
 from enum import StrEnum
 from functools import cache
@@ -107,9 +106,6 @@ class Gazetteer:
             if len(found) != 1:
                 raise ValueError(f"alias {alias!r} names {name!r}, which is not one region")
             self._by_key[split_name(alias)[1]].append(found[0])
-
-    def within(self, prefix: str | None) -> Iterator[Region]:
-        return (r for r in self.regions.values() if r.within(prefix))
 
     def resolve(self, text: str, within: str | None = None) -> Resolution:
         """The one region ``text`` names inside ``within`` (a code prefix), or why not."""
