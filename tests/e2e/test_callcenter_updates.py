@@ -4,7 +4,8 @@ An export imported again after an agent changed a ticket: the ticket is ``update
 its new notes reach the registry as one comment per version, as the push API does;
 importing the same file again changes nothing; each run's reject file is its own and a
 run without rejects leaves none. A catch-all category (``Lain-lain``, ``Umum``) is
-routed by the text and flagged only when the text says nothing classifiable."""
+routed by the text and flagged only when the text says nothing classifiable. An agency
+the national catalogue does not list is refused at intake, naming ``agency_code``."""
 
 from __future__ import annotations
 
@@ -147,3 +148,37 @@ def test_a_catch_all_category_is_routed_by_its_text_and_flagged_only_when_vague(
         what="the registry's agency",
     )
     assert national == "1871-DPU"  # the one the gateway asked for (the text's topic)
+
+
+def test_an_unknown_agency_is_refused_at_intake_and_a_known_one_reaches_the_registry(
+    gateway: tuple[httpx.Client, sessionmaker[Session]],
+) -> None:
+    http, factory = gateway
+    body = {
+        "source_ref": "AG-E2E-1",
+        "title": "Lampu jalan mati",
+        "content": "Lampu jalan di Jl. Teuku Umar mati sejak seminggu, rawan begal malam hari.",
+        "region_code": "18.71",
+    }
+    url = "/channels/api/lampung/complaints"
+    refused = http.post(url, json={**body, "agency_code": "18-DISHUB-LAMA"}, headers=KEY)
+    assert refused.status_code == 422, refused.text
+    assert [f["field"] for f in refused.json()["error"]["fields"]] == ["agency_code"]
+    with factory() as session:  # nothing stored, so nothing waits to fail in the outbox
+        assert session.scalars(select(Complaint)).all() == []
+        assert session.scalars(select(OutboxJob)).all() == []
+
+    taken = http.post(url, json={**body, "agency_code": "18-DISHUB"}, headers=KEY)
+    assert taken.status_code == 202, taken.text
+    detail = f"/complaints/{taken.json()['id']}"
+    tracked = wait_until(
+        lambda: http.get(detail, headers=KEY).json()["tracking_id"], timeout=15, what="tracking"
+    )
+    national = wait_until(
+        lambda: http.get(f"/sandbox/api/v1/complaints/{tracked}", headers=TOKEN).json()[
+            "agency_code"
+        ],
+        timeout=15,
+        what="the registry's agency",
+    )
+    assert national == "18-DISHUB"
