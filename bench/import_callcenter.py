@@ -107,6 +107,8 @@ def run_import(env: dict[str, str], path: Path, rejects: Path) -> dict[str, floa
             "lampung",
             "--rejects",
             str(rejects),
+            "--lang",
+            "en",
         ],
         env=env,
         capture_output=True,
@@ -117,11 +119,14 @@ def run_import(env: dict[str, str], path: Path, rejects: Path) -> dict[str, floa
     peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
     if result.returncode not in (0, 1):
         raise SystemExit(f"import failed ({result.returncode}):\n{result.stderr[-3000:]}")
-    summary = [line for line in result.stderr.splitlines() if " rows in " in line]
+    # the command's last words: "FILE: N rows in S s", then "C created, U updated, ..."
+    summary = [
+        line for line in result.stderr.splitlines() if " rows in " in line or " updated, " in line
+    ]
     return {
         "seconds": seconds,
         "peak_rss_mb": max(peak, before) / 1024,
-        "summary": summary[-1] if summary else "",
+        "summary": "; ".join(summary[-2:]),
     }
 
 
