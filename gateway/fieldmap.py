@@ -248,6 +248,8 @@ def _text(value: Any) -> str:
         return ""
     if isinstance(value, bool):
         return "ya" if value else ""
+    if isinstance(value, datetime) and value.time() == time() and value.tzinfo is None:
+        return value.date().isoformat()  # a DATETIME column's midnight: a date, no time
     return " ".join(str(value).split()) if not isinstance(value, str) else value.strip()
 
 

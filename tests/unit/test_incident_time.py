@@ -78,7 +78,7 @@ def mapping(tenant: Tenant, fields: dict[str, str], **settings: Any) -> FieldMap
     )
 
 
-def row(**values: str) -> dict[str, str]:
+def row(**values: Any) -> dict[str, Any]:
     return {"Tiket": "T-1", "Isi": "Jalan berlubang di depan pasar, mohon diperbaiki", **values}
 
 
@@ -213,3 +213,13 @@ def test_the_sandbox_takes_incident_at_with_its_offset_and_refuses_it_without() 
     for bad in ("2026-03-21T14:05:00", (datetime.now(UTC) + timedelta(hours=2)).isoformat()):
         with pytest.raises(ValueError, match="incident_at"):
             ComplaintIn.model_validate({**body, "incident_at": bad}, context={"catalog": catalog})
+
+
+def test_a_database_datetime_at_midnight_is_a_date_without_time(
+    tenants: dict[str, Tenant],
+) -> None:
+    fm = mapping(tenants["kalsel"], {"incident_time": "Tidak ada"})
+    midnight = fm.draft(row(Tanggal=datetime(2026, 3, 21)), TODAY)
+    assert midnight.incident_date == date(2026, 3, 21) and midnight.incident_at is None
+    timed = fm.draft(row(Tanggal=datetime(2026, 3, 21, 14, 5)), TODAY)
+    assert timed.incident_at == datetime(2026, 3, 21, 6, 5, tzinfo=UTC)
