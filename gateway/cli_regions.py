@@ -17,7 +17,12 @@ regions_app = typer.Typer(
 _TEXTS: dict[str, dict[str, object]] = {
     "id": {
         "header": "kode\tjenis\tnama\tprovinsi\tskor",
-        "kind": {"provinsi": "provinsi", "kabupaten": "kabupaten", "kota": "kota"},
+        "kind": {
+            "provinsi": "provinsi",
+            "kabupaten": "kabupaten",
+            "kota": "kota",
+            "kecamatan": "kecamatan",
+        },
         "resolves": "{text!r} = {code} {name}",
         "ambiguous": "{text!r} ambigu: lebih dari satu wilayah bernama begitu",
         "unknown": "{text!r} tidak dikenal; yang paling mirip:",
@@ -27,7 +32,12 @@ _TEXTS: dict[str, dict[str, object]] = {
     },
     "en": {
         "header": "code\tkind\tname\tprovince\tscore",
-        "kind": {"provinsi": "province", "kabupaten": "regency", "kota": "city"},
+        "kind": {
+            "provinsi": "province",
+            "kabupaten": "regency",
+            "kota": "city",
+            "kecamatan": "district",
+        },
         "resolves": "{text!r} = {code} {name}",
         "ambiguous": "{text!r} is ambiguous: more than one region has that name",
         "unknown": "{text!r} is not known; the closest:",

@@ -22,7 +22,7 @@ from importlib import resources
 
 from gateway.regions.aliases import ALIASES
 
-CODE = re.compile(r"^\d{2}(\.\d{2}){0,3}(\.\d{4})?$")
+CODE = re.compile(r"^\d{2}(\.\d{2}(\.\d{2}(\.\d{4})?)?)?$")  # as the domain's
 _UNDOTTED = re.compile(r"^\d{4}$")
 #: the kind words people put before a name, and the kind each one means
 _KIND_WORDS = {
@@ -37,6 +37,8 @@ _KIND_WORDS = {
     "kotamadya": "kota",
     "kota administrasi": "kota",
     "kota adm": "kota",
+    "kecamatan": "kecamatan",
+    "kec": "kecamatan",
 }
 #: a name no closer than this to any region is not offered as a suggestion
 SUGGEST_CUTOFF = 0.6
@@ -49,6 +51,7 @@ class Kind(StrEnum):
     PROVINCE = "provinsi"
     REGENCY = "kabupaten"
     CITY = "kota"
+    DISTRICT = "kecamatan"
 
 
 @dataclass(frozen=True)
@@ -96,11 +99,16 @@ def dotted(code: str) -> str:
 
 
 class Gazetteer:
+    """Provinces, regencies and cities by every name; districts (kecamatan) by their exact
+    name only, and only when no province, regency or city has it (``Kedaton``)."""
+
     def __init__(self, regions: list[Region]) -> None:
         self.regions = {r.code: r for r in regions}
         self._by_key: dict[str, list[Region]] = defaultdict(list)
+        self._districts: dict[str, list[Region]] = defaultdict(list)
         for region in regions:
-            self._by_key[split_name(region.name)[1]].append(region)
+            names = self._districts if region.kind is Kind.DISTRICT else self._by_key
+            names[split_name(region.name)[1]].append(region)
         for alias, name in ALIASES.items():
             found = self._by_key.get(split_name(name)[1], [])
             if len(found) != 1:
@@ -115,6 +123,8 @@ class Gazetteer:
             for r in self._by_key.get(key, [])
             if r.within(within) and (kind is None or r.kind == kind)
         }
+        if not found and kind in (None, Kind.DISTRICT):
+            found = {r.code: r for r in self._districts.get(key, []) if r.within(within)}
         if len(found) == 1:
             return Resolution(next(iter(found.values())))
         if found:
@@ -172,6 +182,8 @@ def _similarity(a: str, b: str) -> float:
 def _region(code: str, name: str, provinces: dict[str, str]) -> Region:
     if len(code) == 2:
         kind = Kind.PROVINCE
+    elif len(code) > 5:
+        kind, name = Kind.DISTRICT, f"Kecamatan {name}"
     elif name.startswith("Kota"):
         kind = Kind.CITY
     else:

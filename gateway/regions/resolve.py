@@ -5,7 +5,7 @@ refused with the closest matches; it never falls back to the province in silence
 
 from __future__ import annotations
 
-from gateway.regions.gazetteer import CODE, Resolution, bundled, dotted
+from gateway.regions.gazetteer import CODE, Kind, Resolution, bundled, dotted
 from gateway.regions.places import bundled_places
 
 
@@ -40,7 +40,7 @@ def _why(text: str, within: str, resolution: Resolution) -> str:
     if resolution.problem == "ambiguous":
         return f"{text!r} names more than one region of {where}: {listed}; write which"
     elsewhere = bundled().resolve(text).region
-    if elsewhere is not None:
+    if elsewhere is not None and elsewhere.kind is not Kind.DISTRICT:
         return f"{text!r} is {elsewhere.name} ({elsewhere.code}), outside {where}"
     closest = f"closest: {listed}" if listed else "no region name comes close"
     return f"{text!r} is not a region of {where}; {closest}"

@@ -34,6 +34,7 @@ ROWS = [
     ("RG-06", "JALAN", "Kab. Lampung Selatan", "18.01", "18-DPUPR"),
     ("RG-07", "PJU", "kab lamsel", "18.01", "18-DISHUB"),
     ("RG-08", "JALAN", "Kota Metro", "18.72", "18-DPUPR"),
+    ("RG-11", "PJU", "Kec. Kedaton", "18.71.01", "1871-DISHUB"),  # a district of the city
 ]
 BAD = [
     ("RG-09", "JALAN", "Kota Bandung"),  # Jawa Barat's
@@ -60,7 +61,7 @@ def test_a_names_column_routes_every_city_row_to_the_city_agency(
     result = CliRunner().invoke(app, ["import", "callcenter", str(path), "--tenant", "lampung"])
 
     assert result.exit_code == 1, result.output  # two rows rejected
-    assert "8 baru, 0 berubah, 0 sama, 2 ditolak" in result.output.splitlines()
+    assert "9 baru, 0 berubah, 0 sama, 2 ditolak" in result.output.splitlines()
     with factory() as session:
         got = {
             c.source_ref: (c.region_code, c.agency_code, c.review_reason)

@@ -18,8 +18,8 @@ from gateway.regions.places import bundled_places, distance_km
 DATA = Path(__file__).resolve().parents[2] / "gateway" / "regions" / "data"
 
 
-def test_every_province_regency_and_city_of_the_source_loads() -> None:
-    # idn-area-data 4.0.1: 38 provinces, 416 regencies and 98 cities (514)
+def test_every_province_regency_city_and_district_of_the_source_loads() -> None:
+    # idn-area-data 4.0.1: 38 provinces, 416 regencies and 98 cities (514), 7,285 districts
     with gzip.open(DATA / "regions.csv.gz", "rt", encoding="utf-8") as f:
         source = {row["code"] for row in csv.DictReader(f)}
     regions = bundled().regions
@@ -28,6 +28,8 @@ def test_every_province_regency_and_city_of_the_source_loads() -> None:
     assert kinds.count(Kind.PROVINCE) == 38
     assert kinds.count(Kind.REGENCY) == 416
     assert kinds.count(Kind.CITY) == 98
+    assert kinds.count(Kind.DISTRICT) == 7285
+    assert regions["18.71.01"].name == "Kecamatan Kedaton"
     assert regions["18.71"].name == "Kota Bandar Lampung"
     assert regions["18.71"].province == "Lampung"
     assert regions["63.03"].kind is Kind.REGENCY  # Kabupaten Banjar
@@ -54,12 +56,24 @@ def test_every_province_regency_and_city_of_the_source_loads() -> None:
         ("Kota Adm. Jakarta Selatan", None, "31.74"),
         ("Lampung", "18", "18"),
         ("Provinsi Kalimantan Selatan", None, "63"),
+        # a district (kecamatan) by its exact name, when no regency or city has it
+        ("Kedaton", "18", "18.71.01"),
+        ("Kec. Kedaton", "18", "18.71.01"),
+        ("Martapura", "63", "63.03.05"),
+        ("Metro", "18", "18.72"),  # Kota Metro, though Lampung has no Kecamatan Metro either
     ],
 )
 def test_names_in_the_forms_people_write(text: str, within: str | None, code: str) -> None:
     found = bundled().resolve(text, within)
     assert found.region is not None, found
     assert found.region.code == code
+
+
+def test_a_district_name_of_two_regencies_is_ambiguous() -> None:
+    # Raja Basa in Lampung Selatan, Rajabasa in Bandar Lampung
+    found = bundled().resolve("Rajabasa", "18")
+    assert found.problem == "ambiguous"
+    assert [m.region.code for m in found.matches] == ["18.01.16", "18.71.10"]
 
 
 def test_a_name_of_two_regions_is_ambiguous_and_names_both() -> None:
