@@ -41,6 +41,10 @@ REJECTED = {
     "id": ("{file} baris {row}, kolom {column}: {reason}", "ditolak: lihat {path}"),
     "en": ("{file} row {row}, column {column}: {reason}", "rejected: see {path}"),
 }
+PROGRESS = {
+    "id": "{task.fields[rows]:,} baris, {task.fields[rate]:,.0f} baris/dtk",
+    "en": "{task.fields[rows]:,} rows, {task.fields[rate]:,.0f} rows/s",
+}
 WIDTH = 80
 _ROW_PREFIX = re.compile(r"^row \d+(, column [^:]*)?:? ")
 
@@ -161,7 +165,7 @@ def _import_one(factory, mapping, path: Path, rejects: Path | None, lang: str) -
         BarColumn(),
         TaskProgressColumn(),
         DownloadColumn(),
-        TextColumn("{task.fields[rows]:,} rows, {task.fields[rate]:,.0f} rows/s"),
+        TextColumn(PROGRESS[lang]),
         TimeRemainingColumn(),
         console=console,
         transient=False,

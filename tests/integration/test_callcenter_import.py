@@ -103,7 +103,7 @@ def test_cli_import_prints_counts_and_fails_on_rejects(
     first = runner.invoke(app, ["import", "callcenter", str(path), "--tenant", "lampung"])
     assert first.exit_code == 1, first.output  # some rows were rejected
     lines = first.output.splitlines()
-    assert "lampung.jsonl: 12 baris dalam" in said(first)
+    assert "lampung.jsonl: 12 baris dalam" in said(first) and "baris/dtk" in said(first)
     assert "10 baru, 0 berubah, 0 sama, 2 ditolak" in lines
     rejected = [line for line in lines if line.startswith("lampung.jsonl baris ")]
     assert len(rejected) == 2 and all(", kolom " in line for line in rejected)
