@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime, time
 from typing import Annotated
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
@@ -17,6 +17,7 @@ from gateway.domain.complaint import (
     Reporter,
 )
 from gateway.domain.errors import ErrorKind, GatewayError, invalid
+from gateway.domain.zones import zone_or_wib
 from gateway.phone import to_e164
 
 CHANNEL = "api"
@@ -68,6 +69,18 @@ class ComplaintIn(BaseModel):
     region_code: str | None = None
     location: Location | None = None
     incident_date: date | None = None
+    incident_time: time | None = Field(
+        None,
+        description="The incident's time of day in the region's zone (WIB, WITA or WIT, "
+        "from region_code); needs incident_date",
+        examples=["14:05"],
+    )
+    incident_at: datetime | None = Field(
+        None,
+        description="The incident's moment, ISO 8601 with its offset; instead of "
+        "incident_date + incident_time",
+        examples=["2026-03-21T14:05:00+08:00"],
+    )
     anonymous: bool = False
     confidential: bool = False
     reporter: ReporterIn | None = None
@@ -95,6 +108,8 @@ def to_draft(body: ComplaintIn, tenant: str, default_region: str) -> ComplaintDr
             )
         except ValidationError as exc:
             raise _from_validation(exc, prefix="reporter") from exc
+    region_code = body.region_code or default_region
+    incident_date, incident_at = _incident(body, region_code)
     try:
         return ComplaintDraft(
             tenant=tenant,
@@ -106,9 +121,10 @@ def to_draft(body: ComplaintIn, tenant: str, default_region: str) -> ComplaintDr
             category=body.category,
             topic_id=body.topic_id,
             agency_code=body.agency_code,
-            region_code=body.region_code or default_region,
+            region_code=region_code,
             location=body.location,
-            incident_date=body.incident_date,
+            incident_date=incident_date,
+            incident_at=incident_at,
             anonymous=body.anonymous,
             confidential=body.confidential,
             reporter=reporter,
@@ -117,6 +133,29 @@ def to_draft(body: ComplaintIn, tenant: str, default_region: str) -> ComplaintDr
         )
     except ValidationError as exc:
         raise _from_validation(exc) from exc
+
+
+def _incident(body: ComplaintIn, region_code: str) -> tuple[date | None, datetime | None]:
+    """The incident's date and, when its time is known, its moment: ``incident_at`` as
+    given, or ``incident_date`` + ``incident_time`` in the region's zone."""
+    if body.incident_time is not None and body.incident_at is not None:
+        raise invalid("incident_time", "give incident_at or incident_time, not both")
+    if body.incident_time is not None:
+        if body.incident_date is None:
+            raise invalid("incident_time", "needs incident_date")
+        zone = zone_or_wib(region_code).info
+        moment = datetime.combine(body.incident_date, body.incident_time.replace(tzinfo=None))
+        return body.incident_date, moment.replace(tzinfo=zone)
+    if body.incident_at is not None:
+        if body.incident_at.tzinfo is None:
+            raise invalid("incident_at", "must say its zone (an offset such as +08:00)")
+        if not 1900 < body.incident_at.year < 2100:
+            raise invalid("incident_at", "is not a plausible date")
+        local_date = body.incident_at.astimezone(zone_or_wib(region_code).info).date()
+        if body.incident_date is not None and body.incident_date != local_date:
+            raise invalid("incident_date", "is not the date of incident_at in the region's zone")
+        return local_date, body.incident_at
+    return body.incident_date, None
 
 
 def _from_validation(exc: ValidationError, prefix: str | None = None) -> GatewayError:
