@@ -13,7 +13,7 @@ import math
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo
 
@@ -226,6 +226,8 @@ def _attributes(given: dict[str, str], zone: ZoneInfo, now: datetime) -> dict[st
             out[code] = Classification(value) if code == "classification" else value == "ya"
         else:
             out[code] = incident_date(value, zone, now, name)
+            if _has_time(value):  # the moment too, kept in UTC
+                out["incident_at"] = parse_datetime(value, zone).astimezone(UTC)
     return out
 
 
@@ -238,7 +240,14 @@ def incident_date(value: str, zone: ZoneInfo, now: datetime, name: str) -> date:
     day = moment.astimezone(zone).date()
     if day > now.astimezone(zone).date():
         raise invalid("future_date", name)
+    if _has_time(value) and moment > now + timedelta(minutes=5):
+        raise invalid("future_date", name)
     return day
+
+
+def _has_time(value: str) -> bool:
+    """An ISO 8601 value with a time of day (``2026-03-21T14:05``), not a date alone."""
+    return len(value.strip()) > len("2026-03-21")
 
 
 def parse_datetime(value: str, zone: ZoneInfo) -> datetime:

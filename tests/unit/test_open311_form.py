@@ -88,10 +88,18 @@ def test_a_full_request_becomes_the_canonical_draft(lampung: Tenant) -> None:
     assert found.reporter is not None and found.reporter.phone == "+6281234567890"
     assert found.reporter.name == "Siti Aminah"
     assert found.incident_date == date(2026, 6, 3)
+    assert found.incident_at == datetime(2026, 6, 2, 23, 30, tzinfo=UTC)  # the moment too
     assert found.classification == Classification.PERMINTAAN_INFORMASI
     assert (found.anonymous, found.confidential) == (True, False)
     assert [a.url for a in found.attachments] == ["https://foto.lampungprov.go.id/1.jpg"]
     assert found.source_ref.startswith("sha256:")
+
+
+def test_a_date_alone_has_no_moment_and_a_local_time_takes_the_zone(lampung: Tenant) -> None:
+    alone = draft(lampung, [*BASE, ("attribute[incident_date]", "2026-06-02")])
+    assert (alone.incident_date, alone.incident_at) == (date(2026, 6, 2), None)
+    local = draft(lampung, [*BASE, ("attribute[incident_date]", "2026-06-02T14:05:00")])
+    assert local.incident_at == datetime(2026, 6, 2, 7, 5, tzinfo=UTC)  # 14:05 WIB
 
 
 def test_media_on_other_hosts_stays_in_the_text(lampung: Tenant) -> None:
@@ -124,6 +132,8 @@ def test_media_on_other_hosts_stays_in_the_text(lampung: Tenant) -> None:
         ({"attribute[classification]": "Aspirasi"}, "attribute[classification] must be one of"),
         ({"attribute[incident_date]": "kemarin"}, "attribute[incident_date] is not an ISO 8601"),
         ({"attribute[incident_date]": "2026-06-05"}, "must not be in the future"),
+        # today, but hours from now (09:00 WIB now)
+        ({"attribute[incident_date]": "2026-06-03T15:00:00+07:00"}, "must not be in the future"),
         ({"attribute[incident_date]": "0001-01-01T00:00:00+09:00"}, "is not an ISO 8601"),
         ({"attribute[incident_date]": "9" * 5000}, "is not an ISO 8601"),
     ],
