@@ -225,14 +225,15 @@ def _attributes(given: dict[str, str], zone: ZoneInfo, now: datetime) -> dict[st
                 raise invalid("bad_choice", name, ", ".join(spec.choices()))
             out[code] = Classification(value) if code == "classification" else value == "ya"
         else:
-            out[code] = incident_date(value, zone, now, name)
-            if _has_time(value):  # the moment too, kept in UTC
-                out["incident_at"] = parse_datetime(value, zone).astimezone(UTC)
+            out[code], moment = incident(value, zone, now, name)
+            if moment is not None:  # the moment too, kept in UTC
+                out["incident_at"] = moment
     return out
 
 
-def incident_date(value: str, zone: ZoneInfo, now: datetime, name: str) -> date:
-    """The local date of an ISO 8601 datetime (or a date alone), not after today."""
+def incident(value: str, zone: ZoneInfo, now: datetime, name: str) -> tuple[date, datetime | None]:
+    """The local date of an ISO 8601 datetime (or a date alone), not after today, and
+    the moment in UTC when the value has a time of day (None for a date alone)."""
     try:
         moment = parse_datetime(value, zone)
     except ValueError:
@@ -240,9 +241,11 @@ def incident_date(value: str, zone: ZoneInfo, now: datetime, name: str) -> date:
     day = moment.astimezone(zone).date()
     if day > now.astimezone(zone).date():
         raise invalid("future_date", name)
-    if _has_time(value) and moment > now + timedelta(minutes=5):
+    if not _has_time(value):
+        return day, None
+    if moment > now + timedelta(minutes=5):
         raise invalid("future_date", name)
-    return day
+    return day, moment.astimezone(UTC)
 
 
 def _has_time(value: str) -> bool:
