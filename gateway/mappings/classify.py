@@ -120,6 +120,9 @@ class Classification:
     score: float
     confident: bool  # False: the default topic; flag for the national admin
     matches: tuple[Match, ...]  # why
+    #: the likeliest topics with their probability, best first (the learned model's;
+    #: empty for keyword rules): a chat offers them as buttons when not confident
+    candidates: tuple[tuple[int, float], ...] = ()
 
 
 @dataclass(frozen=True)
