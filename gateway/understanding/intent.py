@@ -1,9 +1,40 @@
-"""What an SMS or chat text is, before any ticket is made (stub: filled in by issue 18)."""
+"""What an SMS or chat text is, before any ticket is made.
+
+Read by rules over word lists (:mod:`gateway.understanding.intent_words`), in this order:
+
+1. nothing but emoji or punctuation: thanks if a thanks emoji (🙏 👍), else chatter;
+2. a promotion or scam with no problem in it: chatter;
+3. a tracking ID (``LPR-2026-000123``, ``2345 6789``) or a question about a complaint
+   ("gimana laporan saya", "sudah sampai mana", "kapan diperbaiki" with one open):
+   status, unless it describes a new problem and the sender has none open;
+4. a problem described (a strong word such as "rusak", "mati", "banjir", "pungli", or
+   two weaker signs such as "tolong" and a topic's noun), once the phrases that say a
+   problem is solved ("sudah diperbaiki", "udah nyala lagi") are taken out: new, or more
+   when the sender has a complaint open and the text says it continues ("masih",
+   "belum juga", "lagi", "lokasinya") without naming another problem ("satu lagi");
+5. with a complaint open, a detail, correction or place alone: more;
+6. thanks or an acknowledgement ("makasih", "siap pak", "mantap, sudah beres"): thanks;
+7. greetings, tests, questions about the channel: chatter;
+8. anything longer that none of the above explains: new (a missed complaint costs more
+   than a ticket filed by mistake), or more when a complaint is open.
+
+A thanks with a new problem in it is new (step 4 comes before step 6); a thanks or
+greeting never becomes new unless it describes a problem.
+"""
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from enum import StrEnum
+
+from gateway.mappings.classify import normalise
+from gateway.understanding import intent_words as w
+
+#: a text of at least this many words that no rule explains is taken as a complaint
+UNEXPLAINED_NEW_WORDS = 6
+#: a message of at most this many words may be an acknowledgement alone ("siap pak")
+ACK_MAX_WORDS = 8
 
 
 class IntentKind(StrEnum):
@@ -21,6 +52,22 @@ class Intent:
     why: str
 
 
+@dataclass(frozen=True)
+class _Signs:
+    words: list[str]
+    text: str  # the normalised words, joined
+    problem: int  # 2 a problem is described, 1 a hint of one, 0 none
+    status: bool
+    tracking_id: bool
+    thanks: bool
+    ack: bool
+    greeting_only: bool
+    channel_question: bool
+    spam: int
+    more: bool
+    another: bool
+
+
 def read_intent(text: str, *, open_complaint: bool = False, after_status: bool = False) -> Intent:
     """What ``text`` is.
 
@@ -28,4 +75,63 @@ def read_intent(text: str, *, open_complaint: bool = False, after_status: bool =
     ``after_status``: the text replies to, or came soon after, a status message the
     gateway sent the sender (so it is likelier to be thanks or more about it).
     """
-    return Intent(IntentKind.NEW, 0.5, "stub")
+    s = _signs(text)
+    if not s.words:
+        if w.THANKS_EMOJI.search(text):
+            return Intent(IntentKind.THANKS, 0.8, "thanks emoji only")
+        return Intent(IntentKind.CHATTER, 0.9, "no words")
+    if (s.spam >= 2 and s.problem < 2) or (s.spam and s.problem == 0):
+        return Intent(IntentKind.CHATTER, 0.8, "promotion")
+    if s.tracking_id or s.status:
+        if s.problem == 2 and not open_complaint and not s.tracking_id and not _asks_report(s):
+            return Intent(IntentKind.NEW, 0.6, "asks when a problem is fixed; none open")
+        return Intent(IntentKind.STATUS, 0.9, "tracking id" if s.tracking_id else "asks status")
+    if s.problem == 2:
+        if open_complaint and s.more and not s.another:
+            return Intent(IntentKind.MORE, 0.7, "problem continues")
+        return Intent(IntentKind.NEW, 0.85, "describes a problem")
+    if open_complaint and s.more and not s.thanks:
+        return Intent(IntentKind.MORE, 0.7, "detail of the open complaint")
+    if s.thanks or (s.ack and len(s.words) <= ACK_MAX_WORDS and not s.channel_question):
+        return Intent(IntentKind.THANKS, 0.85, "thanks")
+    if s.greeting_only or s.channel_question:
+        return Intent(IntentKind.CHATTER, 0.85, "greeting or question about the channel")
+    if s.problem == 1 or len(s.words) >= UNEXPLAINED_NEW_WORDS:
+        if open_complaint and (after_status or s.problem == 0):
+            return Intent(IntentKind.MORE, 0.5, "unexplained, complaint open")
+        return Intent(IntentKind.NEW, 0.5, "unexplained text")
+    if open_complaint and after_status:
+        return Intent(IntentKind.MORE, 0.4, "short reply to a status message")
+    return Intent(IntentKind.CHATTER, 0.5, "short, nothing usable")
+
+
+_REPORT_WORDS = re.compile(r"\b(?:laporan|aduan|pengaduan|keluhan|tiket|report|complaint|ticket)")
+
+
+def _asks_report(s: _Signs) -> bool:
+    return _REPORT_WORDS.search(s.text) is not None
+
+
+def _signs(text: str) -> _Signs:
+    words = normalise(text)
+    joined = " ".join(words)
+    unresolved = w.RESOLVED.sub(" ", joined)
+    unresolved = unresolved.split(" semoga ")[0]  # wishes are not problems
+    strong = len(w.PROBLEM.findall(unresolved))
+    weak = len(w.WEAK.findall(unresolved)) + (1 if w.TOPIC_NOUN.search(unresolved) else 0)
+    problem = 2 if strong or weak >= 2 else (1 if weak else 0)
+    greeting_only = all(w.GREETING.fullmatch(word) for word in words)
+    return _Signs(
+        words=words,
+        text=joined,
+        problem=problem,
+        status=w.STATUS.search(joined) is not None,
+        tracking_id=w.TRACKING_ID.search(text) is not None,
+        thanks=w.THANKS.search(joined) is not None,
+        ack=w.ACK.search(joined) is not None,
+        greeting_only=greeting_only,
+        channel_question=w.CHANNEL_QUESTION.search(joined) is not None,
+        spam=len(w.SPAM.findall(joined)),
+        more=w.MORE.search(joined) is not None,
+        another=w.ANOTHER.search(joined) is not None,
+    )

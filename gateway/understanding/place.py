@@ -1,8 +1,34 @@
-"""The place a free text names (stub: filled in by issue 18)."""
+"""The place a free text names: the fullest phrase that says where, as written.
+
+A place starts at a kind word with a name after it: a street (``Jl.``, ``jln``,
+``jalan``, ``gang``/``Gg.``), an area (RT/RW, ``no``, kelurahan, desa, nagari, jorong,
+pekon, kampung, gampong, kecamatan, perumahan), a landmark (``SDN 3``, ``pasar
+Kedaton``, ``masjid Al-Ikhlas``, ``simpang empat``), or at a region's name from the
+gazetteer (``Kedaton``, ``Bandar Lampung``, ``kab lamsel``). It goes on over names
+(capitalised words, numbers, up to three lower-case words after a kind word), more kind
+words, relations (``depan``, ``samping``, ``seberang``) and commas that lead to more
+of the place, and stops at the first word that begins what happened ("rusak", "mati",
+"sudah", "sejak", "lampunya", a time word) or at the end of a sentence; the dot of an
+abbreviation (``gg. mawar``, ``Jl. H. Agus Salim``) ends nothing. A leading "di",
+"dekat", "sekitar" is left out; "depan", "samping" are kept ("depan SDN 3 Metro").
+Of several places the one that says most (a street over a region name) is taken.
+
+``region_code`` is the most specific region named (a kecamatan over its city) that lies
+inside the tenant's ``region_code``, else one named unambiguously anywhere.
+"""
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
+
+from gateway.regions.gazetteer import Region
+from gateway.understanding import place_words as pw
+from gateway.understanding.regions_index import KIND_WORDS, MAX_WORDS, choose, region_names
+
+#: lower-case words taken as a name after one kind word ("jl. ryacudu", "gg mawar indah")
+MAX_LOWER_NAME = 3
+MAX_CHARS = 200
 
 
 @dataclass(frozen=True)
@@ -11,6 +37,291 @@ class Place:
     region_code: str | None  # the gazetteer's code when a regency, city, kecamatan is named
 
 
+_TOKEN = re.compile(
+    r"(?P<word>[^\W\d_]+(?:['\u2019\-][^\W\d_]+)*)"
+    r"|(?P<num>\d+[A-Za-z]?(?:[/\-]\d+[A-Za-z]?)*)"
+    r"|(?P<punct>[.,;:!?\n/()\"&\-])"
+    r"|(?P<other>\S)"
+)
+
+
+@dataclass(frozen=True)
+class _Tok:
+    text: str
+    low: str
+    start: int
+    end: int
+    kind: str  # word, num, punct, abbrev (an abbreviation's dot), other
+    cap: bool  # a capitalised word in a text that is not all capitals
+
+
+_Names = dict[int, tuple[int, list[Region]]]
+
+
+@dataclass(frozen=True)
+class _Span:
+    start: int  # token index
+    end: int  # exclusive
+    score: int
+
+
 def find_place(text: str, *, region_code: str | None = None) -> Place | None:
     """The place ``text`` names, or None. ``region_code`` is the tenant's region."""
+    toks = _tokens(text)
+    names = _region_names(toks)
+    spans: list[_Span] = []
+    i = 0
+    while i < len(toks):
+        span = _span_at(toks, i, names)
+        if span is None:
+            i += 1
+            continue
+        spans.append(span)
+        i = span.end
+    if not spans:
+        return None
+    best = max(spans, key=lambda s: (s.score, s.end - s.start, -s.start))
+    words = text[toks[best.start].start : toks[best.end - 1].end].strip(" ,;:-/")
+    names.update(_region_names(toks, range(best.start, best.end)))
+    inside = [found for at, (_, found) in sorted(names.items()) if best.start <= at < best.end]
+    rest = [found for at, (_, found) in sorted(names.items()) if not best.start <= at < best.end]
+    return Place(words[:MAX_CHARS], choose(inside + rest, region_code))
+
+
+def _tokens(text: str) -> list[_Tok]:
+    letters = [c for c in text if c.isalpha()]
+    shouting = bool(letters) and sum(c.isupper() for c in letters) > 0.6 * len(letters)
+    toks: list[_Tok] = []
+    for m in _TOKEN.finditer(text):
+        kind = m.lastgroup or "other"
+        low = m[0].casefold()
+        if kind == "punct" and low == "." and toks and _abbreviation(toks[-1]):
+            kind = "abbrev"
+        cap = kind == "word" and not shouting and m[0][0].isupper()
+        toks.append(_Tok(m[0], low, m.start(), m.end(), kind, cap))
+    return toks
+
+
+def _abbreviation(before: _Tok) -> bool:
+    return before.kind == "word" and (before.low in pw.ABBREVIATIONS or len(before.low) == 1)
+
+
+def _region_names(toks: list[_Tok], lower: range = range(0)) -> dict[int, tuple[int, list[Region]]]:
+    """Region names in the text: token index -> (end index, the regions it may be).
+    A name in lower case counts after a kind word or "di", or inside ``lower``."""
+    index = region_names()
+    found: dict[int, tuple[int, list[Region]]] = {}
+    i = 0
+    while i < len(toks):
+        if toks[i].kind != "word" or toks[i].low in pw.STOP:
+            i += 1
+            continue
+        before = _previous_word(toks, i)
+        kind = KIND_WORDS.get(before) if before else None
+        hinted = kind is not None or before in pw.BEFORE_NAME or i in lower
+        if not (toks[i].cap or hinted):
+            i += 1
+            continue
+        hit = None
+        for size in range(MAX_WORDS, 0, -1):
+            run = _word_run(toks, i, size)
+            if run is None:
+                continue
+            key = "".join(toks[j].low for j in run if toks[j].kind == "word").replace("-", "")
+            key = re.sub(r"[^0-9a-z]", "", key)
+            common = size == 1 and kind is None and (key in pw.COMMON_NAMES or len(key) < 4)
+            if common and (not toks[i].cap or key in _NEVER_ALONE):
+                continue
+            regions = index.lookup(key, kind)
+            if regions:
+                hit = (run[-1] + 1, regions)
+                break
+        if hit is None:
+            i += 1
+            continue
+        found[i] = hit
+        i = hit[0]
+    return found
+
+
+def _word_run(toks: list[_Tok], i: int, size: int) -> list[int] | None:
+    run: list[int] = []
+    j = i
+    while len(run) < size:
+        if j >= len(toks) or toks[j].kind not in ("word", "num"):
+            return None
+        if run and toks[j].kind == "word" and not toks[j].cap and toks[i].cap:
+            return None  # "Bandar Lampung" yes, "Bandar rusak" no
+        run.append(j)
+        j += 1
+    return run
+
+
+def _previous_word(toks: list[_Tok], i: int) -> str | None:
+    j = i - 1
+    while j >= 0 and toks[j].kind == "abbrev":
+        j -= 1
+    return toks[j].low if j >= 0 and toks[j].kind == "word" else None
+
+
+def _is_name(tok: _Tok) -> bool:
+    if tok.kind == "num":
+        return True
+    if tok.kind != "word" or tok.low in pw.STOP or pw.PREDICATE.match(tok.low):
+        return False
+    return not tok.low.endswith("nya") or tok.cap
+
+
+_NEVER_ALONE = frozenset({"kota", "pasar", "air", "baru", "lama", "raya", "indah", "jaya"})
+_NEEDS_NAME = frozenset({"mi", "min", "ma", "man", "pos", "tk", "rm", "pom", "pintu", "kolam"})
+_STREET_GENERIC = frozenset({
+    "raya", "utama", "besar", "kecil", "umum", "poros", "lintas", "setapak", "tanah",
+    "provinsi", "nasional", "kabupaten", "alternatif", "pintas", "baru", "lama", "dua",
+    "arteri", "protokol", "lingkar", "kolektor",
+})  # fmt: skip
+
+
+def _anchor(tok: _Tok) -> str | None:
+    if tok.kind != "word":
+        return None
+    if tok.low in pw.STREET:
+        return "street"
+    if tok.low in pw.AREA:
+        return "area"
+    if tok.low in pw.LANDMARK:
+        return "landmark"
     return None
+
+
+def _span_at(toks: list[_Tok], i: int, names: _Names) -> _Span | None:
+    tok = toks[i]
+    if tok.kind != "word":
+        return None
+    relation = tok.low in pw.RELATION or tok.low in pw.BEFORE_NAME
+    start = i
+    j = i
+    if relation:
+        j = _skip(toks, i + 1)
+        if j >= len(toks):
+            return None
+        if tok.low in pw.DROPPED_LEADING or (
+            tok.low in pw.BEFORE_NAME
+            and tok.low not in ("depan", "seberang", "samping", "belakang", "sebelah")
+        ):
+            start = j
+    nxt = toks[j]
+    if j in names:
+        end, score = names[j][0], 2
+    elif _anchor(nxt) is not None:
+        got = _after_anchor(toks, j, relation)
+        if got is None:
+            return None
+        end, score = got
+    elif relation and j != i and nxt.cap and _is_name(nxt):
+        end, score = j + 1, 1  # "di Perumnas", "depan Indomaret"
+    else:
+        return None
+    end = _extend(toks, end, names)
+    if score == 1 and end - start == 1 and start < len(toks) and toks[start].low in pw.GENERIC:
+        return None
+    return _Span(start, end, score + (1 if end - start > 3 else 0))
+
+
+def _after_anchor(toks: list[_Tok], j: int, relation: bool) -> tuple[int, int] | None:
+    """End and score of a kind word and its name, or None if no name follows it."""
+    tok = toks[j]
+    kind = _anchor(tok)
+    k = _skip(toks, j + 1)
+    name_end = _name_end(toks, k, street=kind == "street")
+    if name_end > k:
+        if tok.low in _NEEDS_NAME and not (toks[k].kind == "num" or toks[k].cap):
+            return None
+        generic_only = all(toks[x].low in _STREET_GENERIC for x in range(k, name_end))
+        if (
+            generic_only
+            and kind == "street"
+            and not (name_end < len(toks) and _starts(toks, name_end))
+        ):
+            return None
+        return name_end, 3 if kind == "street" else 2
+    if kind == "landmark" and relation and tok.low in pw.LANDMARK_ALONE:
+        return j + 1, 1
+    if kind == "street" and k < len(toks) and _anchor(toks[k]) == "area":
+        return _after_anchor(toks, k, relation)  # "jalan desa Sukamaju"
+    return None
+
+
+def _name_end(toks: list[_Tok], k: int, street: bool) -> int:
+    """Where the name that starts at ``k`` ends (``k`` when there is none)."""
+    lower = 0
+    while k < len(toks):
+        tok = toks[k]
+        if tok.kind == "abbrev":
+            k += 1
+            continue
+        if not _is_name(tok) or (_anchor(tok) is not None and lower + 1 > 1):
+            break
+        if tok.kind == "word" and not tok.cap:
+            if lower >= MAX_LOWER_NAME or (tok.low in pw.GENERIC and not street):
+                break
+            lower += 1
+        k += 1
+    return k
+
+
+def _skip(toks: list[_Tok], k: int) -> int:
+    while k < len(toks) and toks[k].kind == "abbrev":
+        k += 1
+    return k
+
+
+def _starts(toks: list[_Tok], k: int) -> bool:
+    """Whether more of the place begins at ``k`` (a kind word, a name, a relation to one)."""
+    if k >= len(toks):
+        return False
+    tok = toks[k]
+    if _anchor(tok) is not None and tok.low not in ("kantor", "jalan"):
+        return True
+    if tok.kind == "num":
+        return True
+    return tok.cap and _is_name(tok)
+
+
+def _extend(toks: list[_Tok], k: int, names: _Names) -> int:
+    """The end of a place that reaches ``k``: on over more kind words, names and relations."""
+    while k < len(toks):
+        tok = toks[k]
+        if k in names:
+            k = names[k][0]
+            continue
+        if tok.kind == "abbrev":
+            k += 1
+            continue
+        if tok.kind == "num":
+            k += 1
+            continue
+        if tok.kind == "punct" and tok.low in (",", "/", "-", "(", ")"):
+            nxt = _skip(toks, k + 1)
+            if nxt < len(toks) and (nxt in names or _starts(toks, nxt)):
+                k = nxt
+                continue
+            break
+        if tok.kind != "word":
+            break
+        if _anchor(tok) is not None:
+            got = _after_anchor(toks, k, relation=True)
+            if got is None:
+                break
+            k = got[0]
+            continue
+        if tok.low in pw.RELATION or tok.low in pw.JOINERS:
+            nxt = _skip(toks, k + 1)
+            if nxt < len(toks) and (nxt in names or _starts(toks, nxt)):
+                k = nxt
+                continue
+            break
+        if tok.cap and _is_name(tok):
+            k += 1
+            continue
+        break
+    return k
