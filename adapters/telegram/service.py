@@ -3,9 +3,10 @@
 1. Webhook or polling hands each raw update to :meth:`TelegramChannel.accept`, which
    commits it (``inbound_message``) before Telegram is acknowledged.
 2. One task per process takes stored updates in order (:meth:`TelegramChannel.process`):
-   it fetches a photo if there is one, runs the conversation on the chat's stored state
-   and commits the new state, the complaint it confirmed, the bot's answers (``reply``
-   outbox jobs) and the update marked done together. A crash before that commit leaves
+   it fetches a photo or document if there is one (:mod:`.files`), runs the
+   conversation on the chat's stored state (:mod:`.turn`) and commits the new state,
+   the complaint it confirmed, a comment for the registry, the bot's answers
+   (``reply`` outbox jobs) and the update marked done together. A crash before that commit leaves
    the update stored and unprocessed: it is taken on the next start; a crash after it
    leaves the answers in the outbox.
 3. The dispatcher sends the answers (in order per chat, at least once, waiting out
@@ -18,8 +19,7 @@ from __future__ import annotations
 
 import asyncio
 import json
-from dataclasses import asdict
-from datetime import date, datetime
+from datetime import datetime
 from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
 
@@ -29,34 +29,14 @@ from sqlalchemy.orm import Session
 from telegram import Update
 from telegram.error import TelegramError
 
-from adapters.telegram import store
+from adapters.telegram import files, store, turn
 from adapters.telegram.bot import TenantBot, make_bot
-from adapters.telegram.conversation import (
-    ChatState,
-    Context,
-    Outcome,
-    Photo,
-    Say,
-    Text,
-    step,
-)
+from adapters.telegram.state import Outcome, Say, Text
 from adapters.telegram.texts import say
 from adapters.telegram.updates import Incoming, describe
-from gateway import attachments, metrics
+from gateway import metrics
 from gateway.channels import kept
-from gateway.domain.complaint import (
-    Attachment,
-    ComplaintDraft,
-    Location,
-    Reporter,
-    title_from_content,
-)
-from gateway.domain.status import status_words
-from gateway.regions.resolve import region_at
-from gateway.routing import route
 from gateway.storage import intake
-from gateway.storage.intake import IntakeItem
-from gateway.storage.models import Complaint
 
 if TYPE_CHECKING:
     from gateway.bootstrap import Container
@@ -230,7 +210,9 @@ class TelegramChannel:
             )
             await self._finish(item, intake.IGNORED, inc.ignored)
             return
-        if inc.chat_id is None or (inc.event is None and inc.photo is None):
+        if inc.chat_id is None or (
+            inc.event is None and inc.photo is None and inc.document is None
+        ):
             if inc.callback_id is not None:
                 await self._answer(tb, inc.callback_id, None)
             says: list[Say] = []
@@ -253,43 +235,29 @@ class TelegramChannel:
     async def _converse(self, tb: TenantBot, item: store.Pending, inc: Incoming) -> None:
         assert inc.chat_id is not None
         chat = inc.chat_id
-        event = inc.event
         info = await asyncio.to_thread(store.chat_info, self.factory, tb.id, chat)
         language = info.language or tb.tenant.spec.language
+        settings = self.container.settings
+        event = inc.event
         if inc.photo is not None:
-            event = await self._fetch_photo(tb, inc, language)
+            event = await files.fetch_photo(tb, inc, language, settings)
+        elif inc.document is not None:
+            event = await files.fetch_document(tb, inc, language, settings)
         assert event is not None
         commented: str | None = None
         if isinstance(event, Text) and inc.reply_to is not None:
             commented = await asyncio.to_thread(
                 store.notified_complaint, self.factory, tb.id, chat, inc.reply_to
             )
-        ctx = self._context(tb, inc)
+        now = datetime.now(ZoneInfo(tb.settings.timezone))
+        taken = turn.Taken(tb, inc, event, commented, now)
         decided: dict[str, Outcome] = {}
 
         def decide(session: Session, stored: dict[str, Any], stored_language: str) -> store.Turn:
-            state = ChatState.from_json(stored, language=stored_language)
-            if commented is not None and isinstance(event, Text):
-                decided["outcome"] = Outcome(state)
-                author = None if inc.user_name is None else inc.user_name
-                found = session.get(Complaint, commented)
-                ref = (found.tracking_id if found else None) or "-"
-                return store.Turn(
-                    state.to_json(),
-                    state.language,
-                    comment=(commented, event.text, author),
-                    says=[Say(say("comment_sent", state.language, ref=ref))],
-                )
-            outcome = step(state, event, ctx)
-            decided["outcome"] = outcome
-            lang = outcome.state.language
-            turn = store.Turn(outcome.state.to_json(), lang, says=list(outcome.says))
-            if outcome.status_query is not None:
-                text = _status_text(session, tb.id, chat, outcome.status_query, lang)
-                turn.says.append(Say(text))
-            if outcome.submitted is not None and outcome.submitted_conv is not None:
-                turn.item = self._intake_item(tb, inc, outcome)
-            return turn
+            said, decided["outcome"] = turn.decide(
+                self.container, taken, session, stored, stored_language
+            )
+            return said
 
         applied = await asyncio.to_thread(store.apply, self.factory, item.id, tb.id, chat, decide)
         if applied is None:
@@ -315,83 +283,6 @@ class TelegramChannel:
                 tb.learned_username = me.username
         return tb.username
 
-    def _context(self, tb: TenantBot, inc: Incoming) -> Context:
-        tenant = tb.tenant
-        catalogue = self.container.catalogue
-        labels = {code: c.label or code for code, c in tenant.spec.categories.items()}
-
-        def classify(text: str) -> tuple[str, bool]:
-            found = tenant.classify(text)
-            name = catalogue.topics.get(found.topic) or str(found.topic)
-            return name, found.confident
-
-        today = datetime.now(ZoneInfo(tb.settings.timezone)).date()
-        return Context(
-            tenant_name=tenant.spec.name,
-            today=today,
-            categories=labels,
-            category_menu=tb.settings.category_menu,
-            classify=classify,
-            reporter=inc.user_name,
-        )
-
-    def _intake_item(self, tb: TenantBot, inc: Incoming, outcome: Outcome) -> IntakeItem:
-        d = outcome.submitted
-        assert d is not None and d.what is not None and inc.chat_id is not None
-        assert outcome.submitted_conv is not None
-        tenant = tb.tenant
-        location = None
-        if d.where or d.latitude is not None:
-            location = Location(text=d.where, latitude=d.latitude, longitude=d.longitude)
-        reporter = None
-        if not d.anonymous and (inc.user_name or d.phone):
-            reporter = Reporter(name=inc.user_name, phone=d.phone)
-        draft = ComplaintDraft(
-            tenant=tenant.id,
-            channel="telegram",
-            source_ref=store.complaint_ref(inc.chat_id, outcome.submitted_conv),
-            title=title_from_content(d.what),
-            content=d.what,
-            category=d.category,
-            # a shared location: the regency or city it lies in (gateway.regions)
-            region_code=region_at(d.latitude, d.longitude, tenant.spec.region_code)
-            or tenant.spec.region_code,
-            location=location,
-            incident_date=date.fromisoformat(d.when) if d.when else None,
-            anonymous=bool(d.anonymous),
-            reporter=reporter,
-            attachments=[Attachment(**a) for a in d.photos],
-            language=outcome.state.language,
-        )
-        draft = route(tenant, draft, self.container.catalogue)
-        raw = {"update_id": inc.update_id, "chat_id": inc.chat_id, "report": asdict(d)}
-        return IntakeItem(draft, json.dumps(raw, ensure_ascii=False), "application/json")
-
-    async def _fetch_photo(self, tb: TenantBot, inc: Incoming, language: str) -> Photo:
-        assert inc.photo is not None and inc.message_id is not None
-        settings = self.container.settings
-        limit = settings.max_attachment_bytes
-        too_large = say("reason_too_large", language, mb=limit // (1024 * 1024))
-        if inc.photo.file_size and inc.photo.file_size > limit:
-            return Photo(None, inc.caption, inc.message_id, too_large)
-        try:
-            found = await tb.bot.get_file(inc.photo.file_id)
-            data = bytes(await found.download_as_bytearray())
-        except TelegramError as exc:
-            log.warning("telegram photo not fetched", tenant=tb.id, error=exc.message)
-            return Photo(None, inc.caption, inc.message_id, say("reason_download", language))
-        if len(data) > limit:
-            return Photo(None, inc.caption, inc.message_id, too_large)
-        stored = await asyncio.to_thread(
-            attachments.store,
-            settings.attachments_dir,
-            data,
-            "image/jpeg",  # Telegram re-encodes every photo as JPEG
-            filename=f"telegram-{inc.photo.file_unique_id}.jpg",
-            public_url=settings.public_url,
-        )
-        return Photo(stored, inc.caption, inc.message_id)
-
     # --- out ----------------------------------------------------------------------
 
     async def _answer(self, tb: TenantBot, callback_id: str, notice: str | None) -> None:
@@ -402,39 +293,3 @@ class TelegramChannel:
 
     async def _finish(self, item: store.Pending, state: str, note: str | None) -> None:
         await asyncio.to_thread(store.finish, self.factory, item.id, state, note)
-
-
-def _status_text(session: Session, tenant: str, chat: int, query: str, lang: str) -> str:
-    """The answer to /status (the chat's reports) or /status <ID> (one of them)."""
-    found = store.chat_complaints(session, tenant, chat, 10 if query == "*" else 500)
-    if query == "*":
-        if not found:
-            return say("no_reports", lang)
-        lines = [say("reports_header", lang)]
-        for c in found:
-            ref = c.tracking_id or say("pending_ref", lang)
-            lines.append(
-                say(
-                    "report_line",
-                    lang,
-                    ref=ref,
-                    status=status_words(c.status, lang),
-                    title=c.title[:80],
-                )
-            )
-        return "\n".join(lines)
-    wanted = query.strip().upper()
-    for c in found:
-        if c.tracking_id and c.tracking_id.upper() == wanted:
-            due = c.follow_up_due or c.verify_due
-            return say(
-                "report_detail",
-                lang,
-                ref=c.tracking_id,
-                status=status_words(c.status, lang),
-                agency=c.agency_name or "-",
-                due=due.strftime("%d/%m/%Y") if due else "-",
-                response=c.last_response or "-",
-                title=c.title,
-            )
-    return say("report_not_found", lang, ref=query.strip()[:40])

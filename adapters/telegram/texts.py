@@ -55,8 +55,18 @@ TEXTS: dict[str, tuple[str, str]] = {
     "btn_yesterday": ("Kemarin", "Yesterday"),
     "btn_skip": ("Lewati", "Skip"),
     "ask_photo": (
-        "Ada foto? Kirim satu foto sebagai bukti, atau tekan Lewati.",
-        "Any photo? Send one as evidence, or press Skip.",
+        "Ada foto? Kirim satu foto (atau dokumen PDF) sebagai bukti, atau tekan Lewati.",
+        "Any photo? Send one (or a PDF document) as evidence, or press Skip.",
+    ),
+    "file_failed": (
+        "Maaf, lampiran itu tidak dapat kami terima ({reason}). Laporan Anda tetap bisa "
+        "dilanjutkan tanpa lampiran itu.",
+        "Sorry, that attachment could not be received ({reason}). Your report can go on "
+        "without it.",
+    ),
+    "reason_type": (
+        "jenisnya tidak didukung; kirim PDF atau gambar JPG, PNG, WEBP",
+        "its type is not supported; send a PDF or a JPG, PNG or WEBP image",
     ),
     "photo_failed": (
         "Maaf, foto itu tidak dapat kami terima ({reason}). Silakan kirim ulang atau "
@@ -74,15 +84,29 @@ TEXTS: dict[str, tuple[str, str]] = {
     "btn_anonymous": ("Anonim", "Anonymous"),
     "summary": (
         "Periksa laporan Anda:\n\n"
-        "📝 {what}\n📍 {where}\n📅 {when}\n🏷 {topic}\n📷 {photos} foto\n👤 {who}\n\n"
-        "Kirim ke SP4N-LAPOR!? Anda masih bisa menambah foto sebelum menekan Kirim.",
+        "📝 {what}\n📍 {where}\n📅 {when}\n🏷 {topic}\n📎 {photos} lampiran\n👤 {who}\n\n",
         "Check your report:\n\n"
-        "📝 {what}\n📍 {where}\n📅 {when}\n🏷 {topic}\n📷 {photos} photo(s)\n👤 {who}\n\n"
-        "Send it to SP4N-LAPOR!? You can still add a photo before pressing Send.",
+        "📝 {what}\n📍 {where}\n📅 {when}\n🏷 {topic}\n📎 {photos} attachment(s)\n👤 {who}\n\n",
     ),
+    "confirm_tail": (
+        "Kirim ke SP4N-LAPOR!? Dengan Kirim anonim, nama Anda tidak diteruskan ke instansi. "
+        "Anda masih bisa menambah foto atau dokumen sebelum mengirim.",
+        "Send it to SP4N-LAPOR!? With Send anonymously, your name is not passed to the "
+        "agency. You can still add a photo or a document before sending.",
+    ),
+    "topic_tail": (
+        "Laporan ini tentang apa? Pilih topik yang paling sesuai, atau Lainnya jika tidak ada "
+        "yang cocok (petugas yang akan menentukan).",
+        "What is this report about? Choose the closest topic, or Other if none fits (an "
+        "officer will decide).",
+    ),
+    "topic_unsure": ("(belum pasti)", "(not sure yet)"),
+    "topic_other": ("Lainnya (ditentukan petugas)", "Other (an officer decides)"),
+    "btn_other": ("Lainnya", "Other"),
     "unknown": ("(tidak disebutkan)", "(not given)"),
     "anonymous": ("anonim", "anonymous"),
     "btn_send": ("✅ Kirim", "✅ Send"),
+    "btn_send_anon": ("🕶 Kirim anonim", "🕶 Send anonymously"),
     "btn_cancel": ("❌ Batal", "❌ Cancel"),
     "press_send": (
         "Tekan ✅ Kirim untuk mengirim laporan, atau ❌ Batal.",
@@ -95,6 +119,35 @@ TEXTS: dict[str, tuple[str, str]] = {
         "number will follow here.",
     ),
     "cancelled": ("Laporan dibatalkan.", "Report cancelled."),
+    "ask_replace": (
+        "Laporan sebelumnya belum dikirim. Lanjutkan laporan itu, atau buang dan mulai "
+        "laporan baru?",
+        "Your previous report is not sent yet. Go on with it, or discard it and start a new one?",
+    ),
+    "btn_keep": ("↩️ Lanjutkan laporan sebelumnya", "↩️ Go on with the previous report"),
+    "btn_fresh": ("🆕 Mulai laporan baru", "🆕 Start a new report"),
+    "thanks_reply": (
+        "Sama-sama, terima kasih kembali. Jika ada keluhan lain, ketik saja di sini.",
+        "You are welcome, thank you too. If there is anything else, just type it here.",
+    ),
+    "short_help": (
+        "Untuk melapor, ketik keluhan Anda: apa yang terjadi, di mana dan kapan. "
+        "/status untuk melihat laporan Anda, /bantuan untuk petunjuk lengkap.",
+        "To report, type your complaint: what happened, where and when. /status shows "
+        "your reports, /bantuan the full help.",
+    ),
+    "repeat": (
+        "Laporan yang sama sudah kami terima dengan nomor {ref}; tidak perlu dikirim "
+        "ulang. Perkembangannya kami kabarkan di sini, atau ketik /status {ref}.",
+        "The same report is already received as number {ref}; no need to send it again. "
+        "We tell its progress here, or type /status {ref}.",
+    ),
+    "repeat_pending": (
+        "Laporan yang sama sudah kami terima dan sedang diteruskan ke SP4N-LAPOR!; tidak "
+        "perlu dikirim ulang. Nomor pelacakannya akan kami kirim di sini.",
+        "The same report is already received and on its way to SP4N-LAPOR!; no need to "
+        "send it again. Its tracking number will follow here.",
+    ),
     "nothing_to_cancel": (
         "Tidak ada laporan yang sedang diisi.",
         "There is no report being written.",
@@ -147,7 +200,6 @@ KINDS: dict[str, tuple[str, str]] = {
     "video": ("video", "videos"),
     "video_note": ("video bulat", "video notes"),
     "animation": ("GIF", "GIFs"),
-    "document": ("dokumen", "documents"),
     "poll": ("polling", "polls"),
     "dice": ("dadu", "dice"),
     "other": ("pesan jenis ini", "this kind of message"),

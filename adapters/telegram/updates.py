@@ -10,9 +10,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass, replace
 
-from telegram import Message, PhotoSize, Update
+from telegram import Document, Message, PhotoSize, Update
 
-from adapters.telegram.conversation import (
+from adapters.telegram.state import (
     Button,
     Command,
     Contact,
@@ -20,6 +20,7 @@ from adapters.telegram.conversation import (
     Location,
     Text,
     Unsupported,
+    Venue,
 )
 from gateway.phone import to_e164
 
@@ -31,7 +32,6 @@ UNSUPPORTED = (
     "video",
     "video_note",
     "animation",
-    "document",
     "poll",
     "dice",
 )
@@ -49,6 +49,8 @@ class Incoming:
     language_code: str | None = None
     #: a photo to fetch first (the largest size); the event is made once it is here
     photo: PhotoSize | None = None
+    #: a document to fetch first (its caption is the complaint's text)
+    document: Document | None = None
     caption: str | None = None
     message_id: int | None = None
     #: the bot's message this one replies to (a reply to a notification is a comment)
@@ -136,6 +138,13 @@ def _message(uid: int, message: Message, bot_username: str | None) -> Incoming:
     if message.photo:
         largest = max(message.photo, key=lambda p: (p.file_size or 0, p.width * p.height))
         return replace(base, photo=largest, caption=message.caption)
+    if message.animation is None and message.document is not None:
+        return replace(base, document=message.document, caption=message.caption)
+    if message.venue is not None:  # before location: a venue message carries both
+        venue = message.venue
+        where = venue.location
+        place = Venue(venue.title, venue.address, where.latitude, where.longitude, mid)
+        return replace(base, event=place)
     if message.location is not None:
         where = message.location
         return replace(base, event=Location(where.latitude, where.longitude, mid))

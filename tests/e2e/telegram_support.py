@@ -5,7 +5,8 @@ from __future__ import annotations
 import copy
 import json
 import shutil
-from collections.abc import Iterator
+import sqlite3
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from itertools import count
@@ -88,6 +89,98 @@ def button_update(data: str, chat: int = CITIZEN) -> dict[str, Any]:
 def buttons(message: dict[str, Any]) -> list[str]:
     markup = message.get("reply_markup") or {}
     return [b["callback_data"] for row in markup.get("inline_keyboard", []) for b in row]
+
+
+def labels(message: dict[str, Any]) -> dict[str, str]:
+    """The message's buttons: callback data -> label."""
+    markup = message.get("reply_markup") or {}
+    return {b["callback_data"]: b["text"] for row in markup.get("inline_keyboard", []) for b in row}
+
+
+def document_update(
+    file_id: str,
+    message_id: int,
+    *,
+    caption: str | None = None,
+    file_name: str = "lampiran.pdf",
+    mime_type: str = "application/pdf",
+    size: int = 1000,
+    chat: int = CITIZEN,
+) -> dict[str, Any]:
+    update = copy.deepcopy(SHAPES["document_pdf"])
+    update["update_id"] = next(_ids)
+    message = update["message"]
+    message.update(message_id=message_id)
+    message["document"].update(
+        file_id=file_id, file_unique_id=file_id[-12:], file_name=file_name, mime_type=mime_type
+    )
+    message["document"]["file_size"] = size
+    if caption is None:
+        message.pop("caption", None)
+    else:
+        message["caption"] = caption
+    message["chat"]["id"] = chat
+    message["from"]["id"] = chat
+    return update
+
+
+def said_after(gw: Gateway, seen: int, chat: int = CITIZEN, timeout: float = 10) -> dict[str, Any]:
+    """The bot's latest message once it has said more than ``seen`` messages."""
+    return wait_until(
+        lambda: len(m := gw.telegram.sent(chat)) > seen and m, timeout=timeout, what="an answer"
+    )[-1]
+
+
+_answers = count(60_000)
+
+
+def until_summary(
+    gw: Gateway,
+    *,
+    where: str,
+    chat: int = CITIZEN,
+    seen: int = 0,
+    send: Callable[[dict[str, Any]], Any] | None = None,
+) -> dict[str, Any]:
+    """Answer what the bot asks (the place typed as ``where``; the date and a photo
+    skipped; a topic or category: the first offered) until it shows the summary to
+    send; ``seen``: the chat's messages before the question to answer."""
+    post = send or gw.post
+    for _ in range(8):
+        last = said_after(gw, seen, chat)
+        seen = len(gw.telegram.sent(chat))
+        data = buttons(last)
+        if "Periksa laporan Anda" in last.get("text", "") and any(
+            d.startswith("send:") for d in data
+        ):
+            return last
+        if last.get("text", "").startswith("Di mana"):
+            post(text_update(where, next(_answers), chat))
+        elif data and data[0].split(":")[0] in ("when", "photo"):
+            prefix, conv = data[0].split(":")[:2]
+            post(button_update(f"{prefix}:{conv}:skip", chat))
+        elif data:
+            post(button_update(data[0], chat))
+        else:
+            raise AssertionError(f"the bot asked what this helper cannot answer: {last!r}")
+    raise AssertionError("no summary after 8 questions")
+
+
+def complaints(gw: Gateway) -> list[dict[str, Any]]:
+    """The tenant's Telegram complaints as the gateway's API lists them, newest first."""
+    answer = gw.http.get("/complaints", params={"channel": "telegram"}, headers=SUMBAR)
+    return list(answer.json()["items"])
+
+
+def registry_payload(gw: Gateway, tracking_id: str) -> dict[str, Any]:
+    """The complaint as the sandbox registry stored it (what the gateway submitted)."""
+    with sqlite3.connect(gw.tmp / "sandbox.db") as conn:
+        row = conn.execute(
+            "SELECT payload FROM complaints WHERE tracking_no = ?", (int(tracking_id),)
+        ).fetchone()
+    assert row is not None, tracking_id
+    payload: dict[str, Any] = json.loads(row[0])
+    return payload
 
 
 @contextmanager

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import copy
 import json
-import re
 from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -20,8 +19,10 @@ from tests.e2e.telegram_support import (
     Gateway,
     button_update,
     buttons,
+    said_after,
     telegram_gateway,
     text_update,
+    until_summary,
 )
 from tests.support import wait_until
 
@@ -39,12 +40,10 @@ def test_a_typed_complaint_reaches_the_registry_and_its_status_reaches_the_chat(
     with telegram_gateway(tmp_path) as gw:
         typed = "Lampu jalan di depan SDN 3 Padang mati sejak kemarin, gelap sekali malam hari"
         assert gw.post(text_update(typed, 101)).json() == {"ok": True, "duplicate": False}
-        # place and date were in the text: only anonymity is asked
-        asked = gw.wait_said("Tampilkan nama Anda")
-        assert buttons(asked) == ["anon:1:no", "anon:1:yes"]
-        gw.post(button_update("anon:1:no"))
-        summary = gw.wait_said("Periksa laporan Anda")
-        assert "depan SDN 3 Padang" in summary["text"] and "Rahmat Hidayat" in summary["text"]
+        # what is missing is asked (test_telegram_understanding: nothing, for this text)
+        summary = until_summary(gw, where="depan SDN 3 Padang")
+        assert "SDN 3 Padang" in summary["text"] and "Rahmat Hidayat" in summary["text"]
+        assert buttons(summary) == ["send:1", "send:1:anon", "cancel:1"]
         gw.post(button_update("send:1"))
         gw.wait_said("Terima kasih. Laporan Anda sudah kami terima")
 
@@ -56,8 +55,8 @@ def test_a_typed_complaint_reaches_the_registry_and_its_status_reaches_the_chat(
         tracking = complaint["tracking_id"]
         assert complaint["source_ref"] == f"{CITIZEN}:1"
         assert complaint["reporter"]["name"] == "Rahmat Hidayat"
-        assert complaint["location"]["text"] == "depan SDN 3 Padang"
-        assert complaint["topic_id"] == 4 and complaint["topic_source"] == "keywords"
+        assert "SDN 3 Padang" in complaint["location"]["text"]
+        assert complaint["topic_id"] == 4
         # the tracking ID, then a status change, told in Indonesian in the chat; the
         # sandbox moves faster than the chat's send rate, so a status overtaken before
         # it went out is dropped: the chat reads the statuses in order, some skipped
@@ -119,14 +118,19 @@ def test_webhook_refuses_wrong_secrets_unknown_tenants_and_bad_bodies(tmp_path: 
         assert gw.telegram.calls == []  # and the bot was not touched
 
 
+#: a report begun: its next question (what the text lacks) or its summary
+REPORT = ("Di mana kejadiannya?", "Kapan terjadinya?", "Periksa laporan Anda")
 # what each real update shape makes the bot do: (case, what it says or None, inbound state)
-TABLE = [
-    ("text", "Kapan terjadinya?", "parsed"),  # the place was in the text, the date not
+TABLE: list[tuple[str, str | tuple[str, ...] | None, str]] = [
+    ("text", REPORT, "parsed"),
     ("command_start", "Selamat datang", "parsed"),
     ("command_lapor", "Apa yang terjadi?", "parsed"),
     ("command_status", "Belum ada laporan", "parsed"),
     ("command_status_with_id", "tidak ditemukan", "parsed"),
-    ("photo_with_caption", "Kapan terjadinya?", "parsed"),
+    ("photo_with_caption", REPORT, "parsed"),
+    ("document_pdf", REPORT, "parsed"),  # the caption is the text, the PDF kept
+    ("document_other", "jenisnya tidak didukung", "parsed"),  # a zip: not kept, told
+    ("venue", "Apa yang terjadi?", "parsed"),  # the place is known: what happened?
     ("photo", "Apa yang terjadi?", "parsed"),
     ("location", "Apa yang terjadi?", "parsed"),
     ("contact", None, "parsed"),  # no report being written: kept quiet
@@ -137,16 +141,20 @@ TABLE = [
     ("voice", "pesan suara", "parsed"),
     ("channel_post", None, "ignored"),
     ("my_chat_member", None, "ignored"),
-    ("reply_to_bot", "Laporan ini tentang apa?", "parsed"),  # a report; unclear: categories
+    # a reply to a bot message that is no notification: read as any text
+    ("reply_to_bot", ("Laporan ini tentang apa?", *REPORT, "Belum ada laporan"), "parsed"),
 ]
 
 
 def test_each_update_shape_gets_its_answer(tmp_path: Path) -> None:
     with telegram_gateway(tmp_path) as gw:
         photo = b"\xff\xd8\xff\xe0" + b"jpeg" * 100
+        pdf = b"%PDF-1.4\n" + b"surat keterangan " * 50
         for shape in SHAPES.values():
             for size in (shape.get("message") or {}).get("photo", []):
                 gw.telegram.add_file(size["file_id"], photo)
+        document = SHAPES["document_pdf"]["message"]["document"]
+        gw.telegram.add_file(document["file_id"], pdf, "documents/file_1.pdf")
         quiet: list[int] = []
         for index, (case, expect, state) in enumerate(TABLE):
             update = copy.deepcopy(SHAPES[case])
@@ -162,16 +170,25 @@ def test_each_update_shape_gets_its_answer(tmp_path: Path) -> None:
             if expect is None:
                 quiet.append(chat)
             else:  # the bot speaks after its commit: wait for it
-                gw.wait_said(expect, chat=chat)
+                needles = (expect,) if isinstance(expect, str) else expect
+                wait_until(
+                    lambda: any(n in t for t in gw.said(chat) for n in needles),
+                    timeout=10,
+                    what=f"{case}: the bot saying one of {needles}",
+                )
         # the quiet cases wrote no reply job: once every reply is out, they got nothing
         wait_until(lambda: not _unsent_replies(gw), timeout=10, what="every reply sent")
         assert {chat: gw.said(chat) for chat in quiet} == {chat: [] for chat in quiet}
         calls = [c.method for c in gw.telegram.calls]
         assert "answerCallbackQuery" in calls
         assert not [c for c in gw.telegram.calls if c.failed]
-        # the photo was fetched and kept under its content hash
+        # the photo and the PDF were fetched and kept under their content hash; the zip
+        # was not even fetched
         kept = list((tmp_path / "attachments").glob("*.jpg"))
         assert len(kept) == 1 and kept[0].read_bytes() == photo
+        assert [p.read_bytes() for p in (tmp_path / "attachments").glob("*.pdf")] == [pdf]
+        fetched = [c.params.get("file_id") for c in gw.telegram.calls if c.method == "getFile"]
+        assert SHAPES["document_other"]["message"]["document"]["file_id"] not in fetched
 
         # a redelivered update: acknowledged, processed once
         again = copy.deepcopy(SHAPES["command_start"])
@@ -235,23 +252,20 @@ def test_polling_blocked_chats_and_flood_control(tmp_path: Path) -> None:
         for size in first["message"]["photo"]:
             fake.add_file(size["file_id"], photo)
         fake.push_update(first)  # a photo with a caption starts a report
-        asked = gw.wait_said("Kapan terjadinya?")  # sent after waiting out the 429
+        asked = said_after(gw, 0)  # sent after waiting out the 429
         sends = [c.status for c in fake.calls if c.method == "sendMessage"]
         assert sends[:2] == [429, 200]
-        assert re.search(r"when:1:today", str(buttons(asked)))
-        fake.push_update(button_update("when:1:today"))
-        gw.wait_said("Tampilkan nama Anda")
-        fake.push_update(button_update("anon:1:yes"))
-        gw.wait_said("Periksa laporan Anda")
+        assert asked["text"].startswith(("Di mana", "Kapan", "Periksa"))
+        until_summary(gw, where="Jl. Sudirman dekat Pasar Raya", send=fake.push_update)
         fake.block(CITIZEN)  # the citizen blocks the bot before the tracking ID comes
-        fake.push_update(button_update("send:1"))
+        fake.push_update(button_update("send:1:anon"))
         complaint = wait_until(
             lambda: (c := _complaints(gw)) and c[0]["tracking_id"] and c[0],
             timeout=15,
             what="a tracking ID",
         )
         assert complaint["anonymous"] is True and complaint["reporter"] is None
-        assert complaint["location"]["text"] == "Jl. Sudirman dekat Pasar Raya"
+        assert "Jl. Sudirman" in complaint["location"]["text"]
         [attached] = complaint["attachments"]
         assert attached["content_type"] == "image/jpeg" and attached["size"] == len(photo)
         assert gw.http.get(attached["url"]).content == photo  # the registry can fetch it
@@ -283,6 +297,9 @@ def test_a_conversation_and_unprocessed_updates_survive_a_restart(tmp_path: Path
         gw.post(text_update("/lapor", 1))
         gw.wait_said("Apa yang terjadi?")
         gw.post(text_update("Jembatan gantung di jorong Koto Baru putus", 2))
+        asked = said_after(gw, 1)
+        if asked["text"].startswith("Di mana"):  # the place was not read from the text
+            gw.post(text_update("di jorong Koto Baru", 3))
         gw.wait_said("Kapan terjadinya?")
     # between the two runs, an update was committed and the process died before taking it
     from adapters.telegram import store
@@ -300,7 +317,6 @@ def test_a_conversation_and_unprocessed_updates_survive_a_restart(tmp_path: Path
         asked = gw.wait_said("Ada foto?")
         assert buttons(asked) == ["photo:1:skip"]
         gw.post(button_update("photo:1:skip"))
-        gw.post(button_update("anon:1:no"))
         summary = gw.wait_said("Periksa laporan Anda")
         assert "Jembatan gantung" in summary["text"] and "jorong Koto Baru" in summary["text"]
         yesterday = datetime.now(ZoneInfo("Asia/Jakarta")).date() - timedelta(days=1)

@@ -99,6 +99,8 @@ class FakeTelegram:
 
     #: getUpdates waits at most this long (seconds), whatever ``timeout`` the bot asks for
     long_poll_cap = 2.0
+    #: getFile refuses larger files, as the real Bot API does for bots (20 MB)
+    max_download = 20 * 1024 * 1024
 
     def __init__(self, token: str, bot_username: str = "lapor_test_bot") -> None:
         self.token = token
@@ -176,6 +178,7 @@ class FakeTelegram:
         self._wake()
 
     def add_file(self, file_id: str, content: bytes, file_path: str = "photos/file_0.jpg") -> None:
+        """Serve ``content`` for ``file_id`` (a photo size's or a document's) at ``file_path``."""
         with self._lock:
             self._files[file_id] = (file_path, content)
 
@@ -400,6 +403,8 @@ class FakeTelegram:
         if file_id not in self._files:
             raise _ApiError(400, "Bad Request: invalid file_id")
         path, content = self._files[file_id]
+        if len(content) > self.max_download:
+            raise _ApiError(400, "Bad Request: file is too big")
         unique = _digest(file_id.encode())
         return {
             "file_id": file_id,

@@ -287,6 +287,11 @@ def test_recorded_update_payloads_mean_what_their_names_say(offline_bot: telegra
     assert u["reply_to_bot"].message.reply_to_message.from_user.is_bot
     assert u["sticker"].message.sticker.type == "regular"
     assert u["voice"].message.voice.duration == timedelta(seconds=7)
+    assert u["document_pdf"].message.document.mime_type == "application/pdf"
+    assert "\n\n" in u["document_pdf"].message.caption  # a caption with paragraphs
+    assert u["document_other"].message.document.mime_type == "application/zip"
+    venue = u["venue"].message
+    assert venue.venue.title and venue.venue.address and venue.location is not None
 
 
 def test_every_named_case_is_recorded() -> None:
@@ -294,6 +299,6 @@ def test_every_named_case_is_recorded() -> None:
         "text", "command_start", "command_lapor", "command_status", "command_status_with_id",
         "photo_with_caption", "photo", "location", "contact", "edited_message",
         "callback_query", "group_message", "sticker", "voice", "channel_post",
-        "my_chat_member", "reply_to_bot",
+        "my_chat_member", "reply_to_bot", "document_pdf", "document_other", "venue",
     }  # fmt: skip
     assert len({u["update_id"] for u in UPDATES.values()}) == len(UPDATES)

@@ -1,0 +1,169 @@
+"""One update's turn, decided under the chat's lock: the conversation's step with what
+it needs from the database (the chat's complaints, a repeated text), and what it
+leads to (the complaint to file, a comment for the registry, the bot's answers).
+
+:func:`decide` runs inside :func:`adapters.telegram.store.apply`'s transaction, so the
+state, the complaint and the answers are committed together.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import asdict, dataclass
+from datetime import date, datetime, time
+from typing import TYPE_CHECKING, Any
+from zoneinfo import ZoneInfo
+
+from sqlalchemy.orm import Session
+
+from adapters.telegram import reports, store
+from adapters.telegram.bot import CHANNEL, TenantBot
+from adapters.telegram.conversation import step
+from adapters.telegram.state import ChatState, Context, Event, Outcome, Reading, Say, Text
+from adapters.telegram.texts import say
+from adapters.telegram.updates import Incoming
+from gateway.domain.complaint import (
+    REGION_CODE,
+    Attachment,
+    ComplaintDraft,
+    Location,
+    Reporter,
+    title_from_content,
+)
+from gateway.regions.resolve import region_at
+from gateway.routing import route
+from gateway.storage.intake import IntakeItem
+from gateway.storage.models import Complaint
+from gateway.storage.repeats import Repeat, find_repeat
+from gateway.understanding.place import Place, find_place
+
+if TYPE_CHECKING:
+    from gateway.bootstrap import Container
+
+
+@dataclass(frozen=True)
+class Taken:
+    """An update as the service hands it to :func:`decide`."""
+
+    tb: TenantBot
+    inc: Incoming
+    event: Event
+    #: the complaint of the notification this text replies to (a comment on it)
+    commented: str | None
+    now: datetime  # aware, in the tenant's zone
+
+
+def decide(
+    container: Container, taken: Taken, session: Session, stored: dict[str, Any], language: str
+) -> tuple[store.Turn, Outcome]:
+    tb, inc, event = taken.tb, taken.inc, taken.event
+    assert inc.chat_id is not None
+    chat = inc.chat_id
+    state = ChatState.from_json(stored, language=language)
+    if taken.commented is not None and isinstance(event, Text):
+        found = session.get(Complaint, taken.commented)
+        ref = (found.tracking_id if found else None) or "-"
+        turn = store.Turn(
+            state.to_json(),
+            state.language,
+            comment=(taken.commented, event.text, inc.user_name),
+            says=[Say(say("comment_sent", state.language, ref=ref))],
+        )
+        return turn, Outcome(state)
+    ctx = context(container, taken, session, state)
+    outcome = step(state, event, ctx)
+    lang = outcome.state.language
+    turn = store.Turn(outcome.state.to_json(), lang, says=list(outcome.says))
+    if outcome.status_query is not None:
+        text = reports.status_text(session, tb.id, chat, outcome.status_query, lang)
+        turn.says.append(Say(text))
+    if outcome.comment is not None:
+        complaint_id, text = outcome.comment
+        turn.comment = (complaint_id, text, inc.user_name)
+    if outcome.submitted is not None and outcome.submitted_conv is not None:
+        turn.item = intake_item(container, taken, outcome)
+    return turn, outcome
+
+
+def context(container: Container, taken: Taken, session: Session, state: ChatState) -> Context:
+    tb, inc, now = taken.tb, taken.inc, taken.now
+    assert inc.chat_id is not None
+    chat = inc.chat_id
+    tenant = tb.tenant
+    topics = container.catalogue.topics
+    labels = {code: c.label or code for code, c in tenant.spec.categories.items()}
+    region = tenant.spec.region_code
+
+    def classify(text: str) -> Reading:
+        found = tenant.classify(text)
+        likely = tuple((t, topics[t]) for t, _ in found.candidates if t in topics)
+        return Reading(topics.get(found.topic) or str(found.topic), found.confident, likely)
+
+    def read_place(text: str) -> Place | None:
+        return find_place(text, region_code=region)
+
+    def repeat_of(text: str) -> Repeat | None:
+        return find_repeat(session, tenant.id, CHANNEL, str(chat), text, now)
+
+    facts = reports.chat_facts(session, tenant.id, chat, state.said_at, now)
+    return Context(
+        tenant_name=tenant.spec.name,
+        today=now.date(),
+        categories=labels,
+        category_menu=tb.settings.category_menu,
+        classify=classify,
+        now=now,
+        reporter=inc.user_name,
+        topic_names=topics,
+        read_place=read_place,
+        repeat_of=repeat_of,
+        open_complaint=facts.open_complaint,
+        after_status=facts.after_status,
+        comment_target=facts.comment_target,
+    )
+
+
+def intake_item(container: Container, taken: Taken, outcome: Outcome) -> IntakeItem:
+    tb, inc = taken.tb, taken.inc
+    d = outcome.submitted
+    assert d is not None and d.what is not None and inc.chat_id is not None
+    assert outcome.submitted_conv is not None
+    tenant = tb.tenant
+    location = None
+    if d.where or d.latitude is not None:
+        location = Location(text=d.where, latitude=d.latitude, longitude=d.longitude)
+    reporter = None
+    if not d.anonymous and (inc.user_name or d.phone):
+        reporter = Reporter(name=inc.user_name, phone=d.phone)
+    region = tenant.spec.region_code
+    # a shared location: the regency or city it lies in (gateway.regions); else the
+    # one the text names, if it is inside the tenant's region
+    named = d.where_region
+    if not named or not named.startswith(region) or not REGION_CODE.match(named):
+        named = None
+    incident_at = None
+    if d.when and d.when_time:
+        local = datetime.combine(date.fromisoformat(d.when), time.fromisoformat(d.when_time))
+        incident_at = local.replace(tzinfo=ZoneInfo(tb.settings.timezone))
+        if incident_at > taken.now:
+            incident_at = None  # a time later today: the date stands alone
+    draft = ComplaintDraft(
+        tenant=tenant.id,
+        channel=CHANNEL,
+        source_ref=store.complaint_ref(inc.chat_id, outcome.submitted_conv),
+        title=title_from_content(d.what),
+        content=d.what,
+        category=d.category,
+        topic_id=d.topic_id,
+        region_code=region_at(d.latitude, d.longitude, region) or named or region,
+        location=location,
+        incident_date=date.fromisoformat(d.when) if d.when else None,
+        incident_at=incident_at,
+        anonymous=bool(d.anonymous),
+        reporter=reporter,
+        attachments=[Attachment(**a) for a in d.photos],
+        language=outcome.state.language,
+    )
+    draft = route(tenant, draft, container.catalogue)
+    raw = {"update_id": inc.update_id, "chat_id": inc.chat_id, "report": asdict(d)}
+    return IntakeItem(draft, json.dumps(raw, ensure_ascii=False), "application/json")
