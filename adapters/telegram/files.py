@@ -90,7 +90,7 @@ async def _download(
     tb: TenantBot, file_id: str, size: int | None, language: str, settings: Settings
 ) -> bytes:
     limit = settings.max_attachment_bytes
-    too_large = say("reason_too_large", language, mb=limit // (1024 * 1024))
+    too_large = say("reason_too_large", language, size=_size(limit))
     if size and size > limit:
         raise Refused(too_large)
     try:
@@ -106,6 +106,13 @@ async def _download(
     if len(data) > limit:
         raise Refused(too_large)
     return data
+
+
+def _size(limit: int) -> str:
+    """A size limit as people read it: 10 MB, 1.5 MB, 100 KB."""
+    if limit >= 1024 * 1024:
+        return f"{limit / (1024 * 1024):.1f}".removesuffix(".0") + " MB"
+    return f"{max(1, limit // 1024)} KB"
 
 
 def _filename(name: str | None, unique: str) -> str:

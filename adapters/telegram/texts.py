@@ -73,7 +73,7 @@ TEXTS: dict[str, tuple[str, str]] = {
         "lanjutkan tanpa foto.",
         "Sorry, that photo could not be received ({reason}). Send it again or go on without it.",
     ),
-    "reason_too_large": ("ukurannya lebih dari {mb} MB", "it is larger than {mb} MB"),
+    "reason_too_large": ("ukurannya lebih dari {size}", "it is larger than {size}"),
     "reason_download": ("gagal diunduh dari Telegram", "it could not be fetched from Telegram"),
     "ask_anonymous": (
         "Tampilkan nama Anda kepada instansi yang menangani? Jika anonim, identitas Anda "

@@ -144,11 +144,18 @@ def until_summary(
 ) -> dict[str, Any]:
     """Answer what the bot asks (the place typed as ``where``; the date and a photo
     skipped; a topic or category: the first offered) until it shows the summary to
-    send; ``seen``: the chat's messages before the question to answer."""
+    send; ``seen``: the chat's messages before the question to answer. Status
+    notifications that arrive meanwhile are passed over."""
     post = send or gw.post
     for _ in range(8):
-        last = said_after(gw, seen, chat)
-        seen = len(gw.telegram.sent(chat))
+        found = wait_until(
+            lambda: [
+                (n, m) for n, m in enumerate(gw.telegram.sent(chat)) if n >= seen and _asks(m)
+            ],
+            timeout=10,
+            what="the bot's next question",
+        )
+        seen, last = found[-1][0] + 1, found[-1][1]
         data = buttons(last)
         if "Periksa laporan Anda" in last.get("text", "") and any(
             d.startswith("send:") for d in data
@@ -156,14 +163,17 @@ def until_summary(
             return last
         if last.get("text", "").startswith("Di mana"):
             post(text_update(where, next(_answers), chat))
-        elif data and data[0].split(":")[0] in ("when", "photo"):
+        elif data[0].split(":")[0] in ("when", "photo"):
             prefix, conv = data[0].split(":")[:2]
             post(button_update(f"{prefix}:{conv}:skip", chat))
-        elif data:
-            post(button_update(data[0], chat))
         else:
-            raise AssertionError(f"the bot asked what this helper cannot answer: {last!r}")
+            post(button_update(data[0], chat))
     raise AssertionError("no summary after 8 questions")
+
+
+def _asks(message: dict[str, Any]) -> bool:
+    """Whether the bot's message asks something of the citizen."""
+    return bool(buttons(message)) or message.get("text", "").startswith("Di mana")
 
 
 def complaints(gw: Gateway) -> list[dict[str, Any]]:
