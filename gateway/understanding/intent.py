@@ -12,9 +12,12 @@ Read by rules over word lists (:mod:`gateway.understanding.intent_words`), in th
    problem is solved ("sudah diperbaiki", "udah nyala lagi") are taken out: new, or more
    when the sender has a complaint open and the text says it continues ("masih",
    "belum juga", "lagi", "lokasinya") without naming another problem ("satu lagi");
+   Before that: a bare question with a complaint open ("gmn pak?") is status; a question
+   about the channel with no strong problem word, and greetings alone, are chatter; a
+   thanks that says the problem is solved, with no "tapi" and no other problem, is thanks;
 5. with a complaint open, a detail, correction or place alone: more;
 6. thanks or an acknowledgement ("makasih", "siap pak", "mantap, sudah beres"): thanks;
-7. greetings, tests, questions about the channel: chatter;
+7. (greetings were read before)
 8. anything longer that none of the above explains: new (a missed complaint costs more
    than a ticket filed by mistake), or more when a complaint is open.
 
@@ -57,6 +60,9 @@ class _Signs:
     words: list[str]
     text: str  # the normalised words, joined
     problem: int  # 2 a problem is described, 1 a hint of one, 0 none
+    strong: int  # strong problem words ("rusak", "mati")
+    resolved: bool  # says a problem is solved ("sudah diperbaiki")
+    contrast: bool  # "tapi", "namun"
     status: bool
     tracking_id: bool
     thanks: bool
@@ -82,10 +88,26 @@ def read_intent(text: str, *, open_complaint: bool = False, after_status: bool =
         return Intent(IntentKind.CHATTER, 0.9, "no words")
     if (s.spam >= 2 and s.problem < 2) or (s.spam and s.problem == 0):
         return Intent(IntentKind.CHATTER, 0.8, "promotion")
-    if s.tracking_id or s.status:
+    continues = s.more and not s.another and s.problem == 2
+    if open_complaint and continues and not s.tracking_id and not _asks_report(s):
+        return Intent(IntentKind.MORE, 0.7, "the open complaint's problem continues")
+    if s.tracking_id or (s.status and not (s.another and s.problem == 2)):
         if s.problem == 2 and not open_complaint and not s.tracking_id and not _asks_report(s):
             return Intent(IntentKind.NEW, 0.6, "asks when a problem is fixed; none open")
         return Intent(IntentKind.STATUS, 0.9, "tracking id" if s.tracking_id else "asks status")
+    if open_complaint and w.BARE_QUESTION.match(s.text):
+        return Intent(IntentKind.STATUS, 0.6, "a bare question, complaint open")
+    if s.channel_question and not s.strong:
+        return Intent(IntentKind.CHATTER, 0.8, "question about the channel")
+    if s.greeting_only:
+        return Intent(IntentKind.CHATTER, 0.85, "greeting")
+    if (
+        (s.thanks or (s.ack and len(s.words) <= ACK_MAX_WORDS))
+        and s.resolved
+        and not s.contrast
+        and not s.another
+    ):
+        return Intent(IntentKind.THANKS, 0.85, "thanks, the problem is solved")
     if s.problem == 2:
         if open_complaint and s.more and not s.another:
             return Intent(IntentKind.MORE, 0.7, "problem continues")
@@ -94,8 +116,6 @@ def read_intent(text: str, *, open_complaint: bool = False, after_status: bool =
         return Intent(IntentKind.MORE, 0.7, "detail of the open complaint")
     if s.thanks or (s.ack and len(s.words) <= ACK_MAX_WORDS and not s.channel_question):
         return Intent(IntentKind.THANKS, 0.85, "thanks")
-    if s.greeting_only or s.channel_question:
-        return Intent(IntentKind.CHATTER, 0.85, "greeting or question about the channel")
     if s.problem == 1 or len(s.words) >= UNEXPLAINED_NEW_WORDS:
         if open_complaint and (after_status or s.problem == 0):
             return Intent(IntentKind.MORE, 0.5, "unexplained, complaint open")
@@ -115,19 +135,23 @@ def _asks_report(s: _Signs) -> bool:
 def _signs(text: str) -> _Signs:
     words = normalise(text)
     joined = " ".join(words)
-    unresolved = w.RESOLVED.sub(" ", joined)
+    unresolved = w.RESOLVED.sub(" ", w.THANKS_FOR.sub(" ", joined))
     unresolved = unresolved.split(" semoga ")[0]  # wishes are not problems
     strong = len(w.PROBLEM.findall(unresolved))
     weak = len(w.WEAK.findall(unresolved)) + (1 if w.TOPIC_NOUN.search(unresolved) else 0)
     problem = 2 if strong or weak >= 2 else (1 if weak else 0)
+    thanks = w.THANKS.search(joined) is not None
     greeting_only = all(w.GREETING.fullmatch(word) for word in words)
     return _Signs(
         words=words,
         text=joined,
         problem=problem,
-        status=w.STATUS.search(joined) is not None,
+        strong=strong,
+        resolved=unresolved != joined,
+        contrast=w.CONTRAST.search(joined) is not None,
+        status=w.STATUS.search(w.RESOLVED.sub(" ", joined) if thanks else joined) is not None,
         tracking_id=w.TRACKING_ID.search(text) is not None,
-        thanks=w.THANKS.search(joined) is not None,
+        thanks=thanks,
         ack=w.ACK.search(joined) is not None,
         greeting_only=greeting_only,
         channel_question=w.CHANNEL_QUESTION.search(joined) is not None,

@@ -18,7 +18,8 @@ def _words(*alternatives: str) -> re.Pattern[str]:
 #: thanks and acknowledgements
 THANKS = _words(
     r"terima ?kasih", r"terimakasi", r"trima ?kasih", r"trimakasi", r"makasih?", r"maksih",
-    r"mksh", r"mks", r"makaseh", r"kasih ya", r"trims", r"tengkyu", r"tenkyu", r"thanks?",
+    r"mksh", r"mks", r"makaseh", r"terima ksh", r"trm ksh", r"trmksh", r"tks", r"makasi",
+    r"kasih ya", r"trims", r"tengkyu", r"tenkyu", r"thanks?",
     r"thank ?you", r"thankyou", r"thx", r"tq", r"ty", r"tks", r"tx", r"matur ?nuwun",
     r"suwun", r"nuwun", r"hatur nuhun", r"nuhun", r"tarimo ?kasih", r"tarima ?kasih",
     r"tarimakasih", r"kurre sumanga", r"kurrusumanga", r"appreciated?", r"cheers",
@@ -27,7 +28,7 @@ THANKS = _words(
 ACK = _words(
     r"ok", r"oke", r"okey", r"okay", r"okeh", r"oce", r"okok", r"sip", r"sipp?", r"siap",
     r"mantap", r"mantab", r"mantul", r"noted", r"alhamdulillah", r"alhamdulilah",
-    r"good", r"great", r"nice", r"cool", r"baik", r"iya", r"iyo", r"ya", r"y", r"yaa",
+    r"good job", r"great", r"nice", r"cool", r"baik", r"iya", r"iyo", r"ya", r"y", r"yaa",
     r"nggih", r"enggih", r"inggih", r"injih", r"muhun", r"au", r"jos", r"josss?", r"keren",
     r"top", r"luar biasa", r"salut", r"sukses", r"berhasil", r"well done", r"got it",
     r"understood", r"sudah diterima", r"sudah terima", r"diterima", r"amin", r"aamiin",
@@ -42,7 +43,9 @@ RESOLVED = re.compile(
     r"cor|dicor|mengalir|ngalir|cair|diganti|ganti|tangani|ditangani|tindaklanjuti|"
     r"tindak lanjuti|kerjakan|dikerjakan|teratasi|atasi|aman|baik|bagus|apik|beres|diperbaiki|"
     r"dibenerke|dibenakno|dibenerkeun|ditanggapi|dibantu|terima|menerima|dapat|dapet|datang|"
-    r"jadi|rampung|terang|padhang|caang|kelar|diurus|dipasang|pasang|lunas|kembali normal)\b"
+    r"jadi(?! (?:kolam|sungai|lautan|laut|danau|sawah|kubangan|seperti|kayak|kaya|lebih|makin|"
+    r"parah|rusak|banjir|licin|lumpur|jalan|tempat|sarang))|rampung|terang|padhang|caang|kelar|"
+    r"diurus|dipasang|pasang|lunas|kembali normal|diproses|proses)\b"
     r"|\b(?:already|been|is|are|was|got|get)\s+(?:\w+\s+){0,1}?(?:fixed|repaired|resolved|"
     r"cleaned|collected|back|restored|working|done|handled|solved)\b"
     r"|\b(?:works|working) (?:again|fine|now)\b|\bproblem solved\b|\bsudah oke\b"
@@ -50,11 +53,12 @@ RESOLVED = re.compile(
 #: asks about a complaint already made
 STATUS = re.compile(
     r"\bstatus\w*\b|\bsa?mp(?:ai|e) ?mana\b|\bsmp mana\b|\bprogres+\w*\b|\bperkembangan\b"
-    r"|\bkelanjutan\w*\b|\btindak ?lanjut\w*\b|\bfollow ?up\b|\bany (?:update|news|progress)\b"
-    r"|\b(?:ada|kasih|belum ada|blm ada) (?:\w+ )?(?:kabar|update|info\w*|kejelasan"
+    r"|\bkelanjutan\w*\b|\b(?:di)?tindak ?lanjut\w*\b|\bkejelasan\b|\bditeruskan\b"
+    r"|\bfollow ?up\b|\bany (?:update|news|progress)\b"
+    r"|\b(?:ada|belum ada|blm ada) (?:\w+ )?(?:kabar|update|info\w*|kejelasan"
     r"|respon\w*|tanggapan|balasan|jawaban)\b"
     r"|\b(?:gimana|bagaimana|gmn|gmna|bgmn|piye|kumaha|baa|bakcamano|kayapa|kaya apa|pripun|"
-    r"how|what about|what happened to)\b(?: \w+){0,3} (?:laporan|pengaduan|tiket|"
+    r"how|what about|what happened to)\b(?: \w+){0,3} (?:laporan|aduan|pengaduan|keluhan|tiket|"
     r"report|complaint|ticket|lapuran)\w*\b"
     r"|\b(?:laporan|aduan|pengaduan|keluhan|tiket|report|complaint|ticket)\w* (?:\w+ ){0,3}?"
     r"(?:gimana|bagaimana|gmn|kok belum|belum (?:di\w+|ada)|sudah (?:di\w+|sampai)|apa kabar"
@@ -63,7 +67,8 @@ STATUS = re.compile(
     r"complaint|ticket|nomor|no)\b"
     r"|\bkapan (?:\w+ ){0,2}?(?:di|ter)?(?:tindak|proses|perbaiki|tangani|kerjakan|benerin|"
     r"selesai|respon|tanggapi|diperbaiki|ditangani|dikerjakan|datang|cair|ditindaklanjuti)\w*\b"
-    r"|\bsudah (?:di)?(?:proses|baca|terima)\w* (?:belum|blm|kah|ya|atau)\b"
+    r"|\bsudah (?:di)?(?:proses|baca|terima)\w* (?:belum|blm|kah|ya|atau)\b|\bsudah diproses\b"
+    r"|\blaporan\w* (?:\w+ ){0,3}?(?:tidak|belum) ada (?:kabar|tanggapan|respon|balasan|jawaban)"
     r"|\bwhen will\b|\bis (?:my|the) (?:report|complaint)\b|\bwhere is my\b"
 )
 #: a tracking ID: the national registry's (LPR-2026-000123) or this gateway's (2345 6789)
@@ -78,8 +83,8 @@ GREETING = _words(
     r"warahmatullahi", r"wabarakatuh", r"selamat", r"slmt", r"met", r"pagi", r"siang", r"sore",
     r"malam", r"malem", r"permisi", r"punten", r"sampurasun", r"tabe", r"tabik", r"horas",
     r"min", r"mimin", r"admin", r"pak", r"bapak", r"bu", r"ibu", r"om", r"kak", r"gan",
-    r"bang", r"mas", r"mbak", r"dik", r"sob", r"bro", r"sis", r"good morning",
-    r"good afternoon", r"good evening", r"morning", r"sugeng", r"enjing", r"dalu", r"wilujeng",
+    r"bang", r"mas", r"mbak", r"dik", r"sob", r"bro", r"sis", r"good", r"morning",
+    r"afternoon", r"evening", r"night", r"sugeng", r"enjing", r"dalu", r"wilujeng",
     r"salam", r"kenal", r"apa kabar", r"apakabar", r"kabar", r"sehat", r"semua", r"ada",
     r"orang", r"disana", r"di sana", r"sana", r"there", r"anyone", r"nyak", r"ya", r"yo",
     r"dong", r"nih", r"deh", r"kah", r"ko", r"om swastiastu", r"shalom", r"oi", r"woi", r"uy",
@@ -89,21 +94,23 @@ GREETING = _words(
 #: questions about the channel itself
 CHANNEL_QUESTION = re.compile(
     r"\bini (?:nomor|no|nomer|akun|bot|layanan|wa|sms|siapa|apa)\b|\bsiapa (?:ini|ya|nih)\b"
-    r"|\b(?:cara|gimana|bagaimana|gmn|how (?:do|can|to)) (?:\w+ ){0,2}?(?:melapor|"
+    r"|\b(?:cara|gimana|bagaimana|gmn|how (?:do|can|to)) (?:\w+ ){0,2}?(?:lapor|melapor|"
     r"mengadu|adu|pakai|pake|daftar|report|use|complain)\w*\b"
     r"|\bbisa (?:\w+ ){0,2}?(?:lapor|melapor|mengadu|report)\w* (?:apa|apa saja|lewat|via|di sini"
     r"|disini|ke sini|kesini|gak|tidak|ya|kah|juga)\b"
     r"|\b(?:jam|hari) (?:buka|kerja|operasional|layanan)\b|\bformat\w*\b|\bresmi\b|\bofficial\b"
     r"|\bwho is this\b|\bwhat is this\b|\bis this\b|\bnomor (?:pengaduan|aduan|wa|whatsapp)\b"
     r"|\bdapat nomor\b|\bsalah (?:kirim|sambung|nomor)\b|\bwrong number\b|\bterdaftar\b|\bunreg\b"
-    r"|\bgratis\b|\bberbayar\b|\bpulsa\b"
+    r"|\bgratis\b|\bberbayar\b|\bpulsa\b|\b(?:untuk|buat) apa\b|\bngurus apa\b"
+    r"|\bapa (?:aja|saja)\b|\bmau tanya\b(?! (?:\w+ ){0,3}(?:laporan|aduan))"
 )
 #: promotions and scams
 SPAM = _words(
     r"promo\w*", r"diskon", r"discount", r"pinjaman", r"pinjol", r"kredit", r"dana tunai",
     r"hadiah", r"pemenang", r"undian", r"klik", r"click", r"link", r"bit ly", r"http\w*",
     r"www", r"slot", r"gacor", r"judi", r"togel", r"deposit", r"depo", r"bonus", r"cashback",
-    r"investasi", r"followers", r"dijual", r"jual", r"murah", r"obral", r"cicilan", r"tanpa agunan",
+    r"investasi", r"followers", r"dijual", r"jual", r"murah", r"obral", r"cicilan",
+    r"tanpa agunan",
     r"bunga rendah", r"cair cepat", r"hubungi", r"wa me", r"daftar sekarang", r"gratis ongkir",
     r"free", r"win", r"winner", r"prize", r"loan", r"maxwin", r"rtp", r"kuota", r"paket data",
     r"voucher", r"mlm", r"reseller", r"dropship", r"endorse", r"rekening", r"transfer",
@@ -115,7 +122,7 @@ PROBLEM = re.compile(
     r"genang|genangan|tergenang|mampet|sumbat|macet|bocor|keruh|kotor|bau|busuk|sampah|limbah|"
     r"asap|polusi|bising|berisik|pungli|pungut|pungutan|potong|korupsi|suap|sogok|tolak|lambat|"
     r"lelet|antri|antre|mahal|hilang|kering|langka|sulit|susah|hese|kesulitan|"
-    r"keluhan|lapor|aduan|mohon|minta|perbaiki|bahaya|celaka|"
+    r"perbaiki|bahaya|celaka|"
     r"kecelakaan|jatuh|korban|parah|hancur|ancur|retak|ambles|amblas|patah|miring|liar|bakar|"
     r"kebakaran|tebang|penebangan|cemar|pencemaran|nyamuk|dbd|demam|buruk|jelek|kasar|"
     r"judes|bentak|calo|fiktif|tipu|penipuan|tunggak|tagihan|bengkak|melonjak|error|gangguan|"
@@ -150,7 +157,23 @@ MORE = re.compile(
     r"sudah lapor|udah lapor|sudah saya laporkan|sama seperti|sama kayak|yang tadi|"
     r"nomor rumah|patokannya|patokan|ciri|cirinya|dekatnya|nambah|bertambah|terus|trus|"
     r"sampai kapan|mau sampai kapan|udah berapa|sudah berapa|sudah \d+ (?:hari|minggu|bulan)|"
-    r"pun|jua|ongga|ketambahan|kian|also the same|same problem)\b"
+    r"pun|jua|ongga|ketambahan|kian|also the same|same problem|isih|durung|keneh|alun|balum|"
+    r"sampai sekarang|smp sekarang|sampe sekarang|bukan|jumlah|tempatnya|sebelah kanan|"
+    r"sebelah kiri|dari arah|kalau dari|yang (?:\w+ ){1,3}itu|belum ada petugas|"
+    r"petugasnya)(?:nya)?\b"
+)
+#: a problem's words that are part of the thanks ("terima kasih atas bantuannya")
+THANKS_FOR = re.compile(
+    r"\b(?:atas|untuk|buat|for)\s+(?:\w+\s+){0,1}?(?:bantuan|bantu|respon|tanggapan|info|"
+    r"informasi|pelayanan|layanan|perhatian|kerja|help|support|tindak ?lanjut|laporan)\w*"
+    r"|\b(?:laporan|nomor|nomornya)\w* (?:sudah )?(?:saya )?(?:terima|diterima)\w*"
+)
+#: "but": what follows may undo a thanks ("makasih, tapi masih bocor")
+CONTRAST = _words(r"tapi", r"tetapi", r"namun", r"but", r"cuma", r"hanya", r"sayang\w*", r"tp")
+#: a bare question, with a complaint open: about its state ("gmn pak?")
+BARE_QUESTION = re.compile(
+    r"^(?:(?:terus|jadi|lalu|trus|so) )?(?:gimana|bagaimana|gmn|gmna|piye|kumaha|kayapa|baa|"
+    r"how|gimana nih|apa kabar|kabarnya)(?: (?:pak|bu|min|admin|ya|nih|dong|kak|om))*$"
 )
 #: a second problem next to the first: new, even with a complaint open
 ANOTHER = re.compile(
