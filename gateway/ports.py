@@ -59,6 +59,9 @@ class ChangeEvent:
     at: datetime
     agency_code: str | None = None
     agency_name: str | None = None
+    #: the national topic after this change, when the registry says it (verification
+    #: may reclassify a complaint); None from a registry that does not
+    topic_id: int | None = None
 
 
 @dataclass(frozen=True)

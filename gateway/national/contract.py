@@ -63,6 +63,8 @@ R_CREATED_AT = "created_at"
 R_EXTERNAL_REF = "external_ref"
 R_AGENCY_CODE = "agency_code"
 R_AGENCY_NAME = "agency_name"
+#: optional on a change event: the national topic after it (verification may reclassify)
+R_TOPIC_ID = "topic_id"
 R_HISTORY = "history"
 R_RESPONSE = "response"
 R_AT = "at"

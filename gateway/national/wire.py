@@ -102,6 +102,7 @@ def change_event_of(body: Mapping[str, Any]) -> ChangeEvent:
         at=parse_datetime(body.get(c.R_AT)),
         agency_code=opt_str(body, c.R_AGENCY_CODE),
         agency_name=opt_str(body, c.R_AGENCY_NAME),
+        topic_id=opt_int(body, c.R_TOPIC_ID),
     )
 
 

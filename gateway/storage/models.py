@@ -327,6 +327,37 @@ class PullGap(SQLModel, table=True):
     given_up_at: datetime | None = None
 
 
+class Correction(SQLModel, table=True):
+    """A person's correction of the topic or agency a complaint was routed to: an operator
+    in the console, or the national verification as the change feed shows it.
+
+    It keeps what the classifier read (title and content as routing reads them) and the
+    labels before and after, never the reporter's fields; the classifier learns from the
+    latest correction of each complaint (``gateway classifier train --with-corrections``).
+    """
+
+    __tablename__ = "correction"
+    __table_args__ = (Index("ix_correction_tenant_complaint", "tenant", "complaint_id"),)
+
+    id: int | None = _big_pk()
+    tenant: str = Field(max_length=64)
+    complaint_id: str = Field(max_length=36)
+    channel: str = Field(max_length=32)
+    #: title and content as routing classifies them (gateway.routing.CLASSIFY_CHARS)
+    text: str = Field(sa_column=Column(Text, nullable=False))
+    topic_before: int | None = None
+    topic_after: int | None = None
+    agency_before: str | None = Field(default=None, max_length=64)
+    agency_after: str | None = Field(default=None, max_length=64)
+    #: how the topic before had been decided: given | category | keywords | model | default
+    topic_source: str | None = Field(default=None, max_length=16)
+    #: console | national
+    source: str = Field(max_length=16)
+    #: the operator's username, or "national verification"
+    corrected_by: str = Field(max_length=64)
+    at: datetime
+
+
 # The operator console's tables live beside their domain; importing them here puts
 # them on SQLModel.metadata wherever the gateway's tables are (migrations, tests).
 import gateway.ops.models  # noqa: E402, F401
