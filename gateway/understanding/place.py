@@ -22,13 +22,16 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from gateway.regions.gazetteer import Region
+from gateway.regions.gazetteer import Kind, Region
 from gateway.understanding import place_words as pw
 from gateway.understanding.regions_index import KIND_WORDS, MAX_WORDS, choose, region_names
 
 #: lower-case words taken as a name after one kind word ("jl. ryacudu", "gg mawar indah")
 MAX_LOWER_NAME = 3
 MAX_CHARS = 200
+#: a lower-case region name with no "di" or kind word before it ("listrik pringsewu padam")
+#: counts from this many letters ("natar"); shorter ones are too often everyday words
+BARE_MIN_CHARS = 5
 
 
 @dataclass(frozen=True)
@@ -53,6 +56,7 @@ class _Tok:
     end: int
     kind: str  # word, num, punct, abbrev (an abbreviation's dot), other
     cap: bool  # a capitalised word in a text that is not all capitals
+    plain: bool  # the text has no capital letter at all (names are not told by case)
 
 
 _Names = dict[int, tuple[int, list[Region]]]
@@ -68,7 +72,7 @@ class _Span:
 def find_place(text: str, *, region_code: str | None = None) -> Place | None:
     """The place ``text`` names, or None. ``region_code`` is the tenant's region."""
     toks = _tokens(text)
-    names = _region_names(toks)
+    names = _region_names(toks, region_code)
     spans: list[_Span] = []
     i = 0
     while i < len(toks):
@@ -82,7 +86,7 @@ def find_place(text: str, *, region_code: str | None = None) -> Place | None:
         return None
     best = max(spans, key=lambda s: (s.score, s.end - s.start, -s.start))
     words = text[toks[best.start].start : toks[best.end - 1].end].strip(" ,;:-/")
-    names.update(_region_names(toks, range(best.start, best.end)))
+    names.update(_region_names(toks, region_code, range(best.start, best.end)))
     inside = [found for at, (_, found) in sorted(names.items()) if best.start <= at < best.end]
     rest = [found for at, (_, found) in sorted(names.items()) if not best.start <= at < best.end]
     return Place(words[:MAX_CHARS], choose(inside + rest, region_code))
@@ -90,7 +94,9 @@ def find_place(text: str, *, region_code: str | None = None) -> Place | None:
 
 def _tokens(text: str) -> list[_Tok]:
     letters = [c for c in text if c.isalpha()]
-    shouting = bool(letters) and sum(c.isupper() for c in letters) > 0.6 * len(letters)
+    capitals = sum(c.isupper() for c in letters)
+    shouting = bool(letters) and capitals > 0.6 * len(letters)
+    plain = capitals == 0 or shouting
     toks: list[_Tok] = []
     for m in _TOKEN.finditer(text):
         kind = m.lastgroup or "other"
@@ -98,7 +104,7 @@ def _tokens(text: str) -> list[_Tok]:
         if kind == "punct" and low == "." and toks and _abbreviation(toks[-1]):
             kind = "abbrev"
         cap = kind == "word" and not shouting and m[0][0].isupper()
-        toks.append(_Tok(m[0], low, m.start(), m.end(), kind, cap))
+        toks.append(_Tok(m[0], low, m.start(), m.end(), kind, cap, plain))
     return toks
 
 
@@ -106,20 +112,22 @@ def _abbreviation(before: _Tok) -> bool:
     return before.kind == "word" and (before.low in pw.ABBREVIATIONS or len(before.low) == 1)
 
 
-def _region_names(toks: list[_Tok], lower: range = range(0)) -> dict[int, tuple[int, list[Region]]]:
+def _region_names(toks: list[_Tok], within: str | None, lower: range = range(0)) -> _Names:
     """Region names in the text: token index -> (end index, the regions it may be).
-    A name in lower case counts after a kind word or "di", or inside ``lower``."""
+    A name in lower case counts after a kind word or "di", or inside ``lower``; with
+    nothing before it only a regency or city, or a district inside ``within``."""
     index = region_names()
-    found: dict[int, tuple[int, list[Region]]] = {}
+    found: _Names = {}
     i = 0
     while i < len(toks):
-        if toks[i].kind != "word" or toks[i].low in pw.STOP:
+        if toks[i].kind != "word" or toks[i].low in pw.STOP or toks[i].low not in index.first_words:
             i += 1
             continue
         before = _previous_word(toks, i)
         kind = KIND_WORDS.get(before) if before else None
         hinted = kind is not None or before in pw.BEFORE_NAME or i in lower
-        if not (toks[i].cap or hinted):
+        bare = not (toks[i].cap or hinted)  # a lower-case name with nothing before it
+        if bare and (toks[i].low in pw.GENERIC or pw.PREDICATE.match(toks[i].low)):
             i += 1
             continue
         hit = None
@@ -130,9 +138,16 @@ def _region_names(toks: list[_Tok], lower: range = range(0)) -> dict[int, tuple[
             key = "".join(toks[j].low for j in run if toks[j].kind == "word").replace("-", "")
             key = re.sub(r"[^0-9a-z]", "", key)
             common = size == 1 and kind is None and (key in pw.COMMON_NAMES or len(key) < 4)
-            if common and (not toks[i].cap or key in _NEVER_ALONE):
+            if bare and (common or len(key) < BARE_MIN_CHARS):
+                continue
+            if common and key in _NEVER_ALONE:
                 continue
             regions = index.lookup(key, kind)
+            if (common and not toks[i].cap) or (bare and not within):
+                # "di metro", "listrik pringsewu padam": the city or regency, not a district
+                regions = [r for r in regions if r.kind in (Kind.REGENCY, Kind.CITY)]
+            elif bare:
+                regions = [r for r in regions if r.kind is not Kind.DISTRICT or r.within(within)]
             if regions:
                 hit = (run[-1] + 1, regions)
                 break
@@ -167,12 +182,17 @@ def _previous_word(toks: list[_Tok], i: int) -> str | None:
 def _is_name(tok: _Tok) -> bool:
     if tok.kind == "num":
         return True
-    if tok.kind != "word" or tok.low in pw.STOP or pw.PREDICATE.match(tok.low):
+    if tok.kind != "word":
+        return False
+    if tok.cap and tok.low in pw.CAPITALISED_NAMES:
+        return True
+    if tok.low in pw.STOP or tok.low in pw.AGENCIES or pw.PREDICATE.match(tok.low):
         return False
     return not tok.low.endswith("nya") or tok.cap
 
 
 _NEVER_ALONE = frozenset({"kota", "pasar", "air", "baru", "lama", "raya", "indah", "jaya"})
+_NEEDS_PROPER_NAME = frozenset({"kantor", "pabrik", "toko", "warung", "gedung", "bengkel"})
 _NEEDS_NAME = frozenset({"mi", "min", "ma", "man", "pos", "tk", "rm", "pom", "pintu", "kolam"})
 _STREET_GENERIC = frozenset({
     "raya", "utama", "besar", "kecil", "umum", "poros", "lintas", "setapak", "tanah",
@@ -213,18 +233,39 @@ def _span_at(toks: list[_Tok], i: int, names: _Names) -> _Span | None:
     if j in names:
         end, score = names[j][0], 2
     elif _anchor(nxt) is not None:
-        got = _after_anchor(toks, j, relation)
+        got = _after_anchor(toks, j, tok.low in pw.NEAR and j != i)
         if got is None:
             return None
         end, score = got
     elif relation and j != i and nxt.cap and _is_name(nxt):
         end, score = j + 1, 1  # "di Perumnas", "depan Indomaret"
+    elif tok.low == "di" and j != i and nxt.plain and _bare_name(nxt):
+        end, score = _name_end(toks, j, street=False), 1  # "di lubuk buaya" (no capitals)
     else:
         return None
     end = _extend(toks, end, names)
+    while end - 1 > start and _trailing(toks[end - 1]):
+        end -= 1  # "pekat | dari"
     if score == 1 and end - start == 1 and start < len(toks) and toks[start].low in pw.GENERIC:
         return None
     return _Span(start, end, score + (1 if end - start > 3 else 0))
+
+
+def _trailing(tok: _Tok) -> bool:
+    """A word that cannot end a place ("dari", "depan") unless it is a name ("Selatan")."""
+    return not tok.cap and (tok.low in pw.RELATION or tok.low in pw.JOINERS)
+
+
+def _bare_name(tok: _Tok) -> bool:
+    """A lower-case word after "di" that may be a place's name ("di kuin utara")."""
+    return (
+        tok.kind == "word"
+        and len(tok.low) >= BARE_MIN_CHARS - 1
+        and _is_name(tok)
+        and tok.low not in pw.GENERIC
+        and _anchor(tok) is None
+        and tok.low not in pw.RELATION
+    )
 
 
 def _after_anchor(toks: list[_Tok], j: int, relation: bool) -> tuple[int, int] | None:
@@ -236,6 +277,9 @@ def _after_anchor(toks: list[_Tok], j: int, relation: bool) -> tuple[int, int] |
     if name_end > k:
         if tok.low in _NEEDS_NAME and not (toks[k].kind == "num" or toks[k].cap):
             return None
+        proper = any(toks[x].cap or toks[x].kind == "num" for x in range(k, name_end))
+        if tok.low in _NEEDS_PROPER_NAME and not proper and not toks[k].plain:
+            return None  # "kantor kelurahan", not "kantor camat Natar"
         generic_only = all(toks[x].low in _STREET_GENERIC for x in range(k, name_end))
         if (
             generic_only
@@ -246,7 +290,7 @@ def _after_anchor(toks: list[_Tok], j: int, relation: bool) -> tuple[int, int] |
         return name_end, 3 if kind == "street" else 2
     if kind == "landmark" and relation and tok.low in pw.LANDMARK_ALONE:
         return j + 1, 1
-    if kind == "street" and k < len(toks) and _anchor(toks[k]) == "area":
+    if kind == "street" and k < len(toks) and _anchor(toks[k]) is not None:
         return _after_anchor(toks, k, relation)  # "jalan desa Sukamaju"
     return None
 
@@ -259,7 +303,7 @@ def _name_end(toks: list[_Tok], k: int, street: bool) -> int:
         if tok.kind == "abbrev":
             k += 1
             continue
-        if not _is_name(tok) or (_anchor(tok) is not None and lower + 1 > 1):
+        if not _is_name(tok) or (_anchor(tok) is not None and not tok.cap):
             break
         if tok.kind == "word" and not tok.cap:
             if lower >= MAX_LOWER_NAME or (tok.low in pw.GENERIC and not street):
@@ -313,6 +357,9 @@ def _extend(toks: list[_Tok], k: int, names: _Names) -> int:
             if got is None:
                 break
             k = got[0]
+            continue
+        if tok.cap and _is_name(tok):
+            k += 1
             continue
         if tok.low in pw.RELATION or tok.low in pw.JOINERS:
             nxt = _skip(toks, k + 1)

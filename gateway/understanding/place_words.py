@@ -45,6 +45,7 @@ LANDMARK_ALONE = frozenset({
     "stasiun", "pelabuhan", "dermaga", "bandara", "spbu", "indomaret", "alfamart", "sd",
     "sdn", "smp", "sma", "smk", "balai", "posyandu", "polsek", "koramil", "makam", "tpu",
     "rsud", "gereja", "surau", "pantai", "sungai", "pabrik", "tps", "tanjakan", "tikungan",
+    "gerbang", "gapura", "kampus", "sekolah", "rumah sakit", "klinik",
 })  # fmt: skip
 #: words that relate a place to another ("depan", "dekat"); kept inside a place
 RELATION = frozenset({
@@ -95,6 +96,11 @@ STOP = frozenset({
     "the", "is", "are", "was", "has", "have", "been", "and", "but", "for", "since", "there",
     "it", "its", "my", "our", "we", "i", "this", "that", "very", "not", "no.", "please",
     "ya", "yah", "dong", "deh", "sih", "nih", "lho", "loh", "kan", "kah", "lah", "pula",
+    "ulun", "ambo", "awak", "nyak", "aing", "abdi", "kula", "kulo", "gue", "gw",
+    "antar", "penghubung", "ke", "dari", "menuju", "sampai", "januari", "februari", "maret",
+    "april", "mei", "juni", "juli", "agustus", "september",
+    "oktober", "november", "desember", "jan", "feb", "mar", "apr", "jun", "jul", "agu", "agt",
+    "sep", "sept", "okt", "nov", "des", "nopember", "pebruari",
     # time
     "jam", "pukul", "pkl", "tadi", "kemarin", "kemaren", "kmrn", "kmarin", "semalam", "hari",
     "hr", "minggu", "mgg", "pekan", "bulan", "bln", "tahun", "thn", "pagi", "siang", "sore",
@@ -112,6 +118,19 @@ STOP = frozenset({
     "tempatnya", "titik", "bagian", "sisi", "depan.", "kena", "terkena", "photo", "foto",
     "video", "gambar", "pic", "road", "street", "water", "power",
 })  # fmt: skip
+#: capitalised, these are names even though they are stop words ("Gedong Air", "Air Tawar")
+CAPITALISED_NAMES = frozenset({"air", "aia", "banyu", "baru", "lama", "raya", "bulan", "bunga"})
+#: agencies and services: where one turned to, not where something happened ("di BPJS")
+AGENCIES = frozenset({
+    "bpjs", "pln", "pdam", "disdukcapil", "dukcapil", "capil", "samsat", "kua", "polisi",
+    "dinas", "dishub", "dlh", "bpn", "kemenag", "dinsos", "disdik", "dinkes",
+    "pegadaian", "telkom", "pertamina", "imigrasi", "bpbd", "satpol", "pp",
+})  # fmt: skip
+#: relation words that make a bare landmark a place ("depan pasar", not "di pasar")
+NEAR = frozenset({
+    "depan", "dpn", "dekat", "dkt", "deket", "samping", "smpg", "sebelah", "sblh", "belakang",
+    "blkg", "seberang", "sbrg", "ujung", "pinggir",
+})  # fmt: skip
 #: a word that begins what happened: a verb or an adjective of damage or lack
 PREDICATE = re.compile(
     r"^(?:di|ter|ber|me|mem|men|meng|meny|ke|ng|ny|se)?(?:rusak|lubang|lobang|mati|padam|"
@@ -123,6 +142,7 @@ PREDICATE = re.compile(
     r"lapor|laporkan|keluh|keluhkan|kirim|lihat|liat|dengar|tunggu|nunggu|butuh|perlu|"
     r"tahan|hilang|habis|kering|kurang|naik|turun|lambat|telat|bau|berisik|bising|sering|"
     r"jadi|dapat|dapet|kena|alami|terjadi|jalan|lewat|pakai|pake|punya|ada|nyala|hidup|"
+    r"kasar|judes|lama|mahal|sepi|cepat|kencang|sempit|curam|tajam|terjal|sulit|susah|"
     r"broken|damaged|flooded|blocked|dark|leaking|collapsed|closed|full|dirty)"
     r"(?:nya|kan|an|i|in|lah|kah)?$"
 )

@@ -8,6 +8,7 @@ Lookups are exact: a misspelt name inside a sentence is not guessed at.
 
 from __future__ import annotations
 
+import re
 from collections import defaultdict
 from functools import cache
 
@@ -32,10 +33,13 @@ MAX_WORDS = 4
 class RegionNames:
     def __init__(self, regions: list[Region]) -> None:
         self.names: dict[str, list[Region]] = defaultdict(list)
+        #: the first word of every name ("bandar" of Bandar Lampung): only there a name starts
+        self.first_words: set[str] = set()
         self.districts: dict[str, list[Region]] = defaultdict(list)
         by_name: dict[str, Region] = {}
         for region in regions:
             key = split_name(region.name)[1]
+            self.first_words.add(_first_word(region.name))
             if region.kind is Kind.DISTRICT:
                 self.districts[key].append(region)
             else:
@@ -43,6 +47,7 @@ class RegionNames:
                 by_name[region.name] = region
         for alias, name in ALIASES.items():
             self.names[split_name(alias)[1]].append(by_name[name])
+            self.first_words.add(_first_word(alias))
 
     def lookup(self, key: str, kind: Kind | None = None) -> list[Region]:
         """The regions named ``key`` (districts only when nothing larger is)."""
@@ -53,6 +58,17 @@ class RegionNames:
 
     def known(self, key: str) -> bool:
         return key in self.names or key in self.districts
+
+
+def _first_word(name: str) -> str:
+    words = split_name(name)[0], re.sub(r"[^0-9a-z]+", " ", name.casefold()).split()
+    kind, rest = words
+    if kind is not None and len(rest) > 1 and rest[0] in KIND_WORDS | _KIND_NAMES:
+        rest = rest[1:]
+    return rest[0] if rest else ""
+
+
+_KIND_NAMES = {"kabupaten": Kind.REGENCY, "administrasi": Kind.REGENCY}
 
 
 @cache

@@ -5,11 +5,13 @@ Dates: written ones as :mod:`gateway.domain.dates` reads them (``12/07/2026``,
 ("hari ini", "tadi pagi", "kemarin sore", "2 hari lalu", "sejak 3 hari yang lalu",
 "Senin kemarin": the latest Monday before today), with Javanese, Sundanese, Minang
 and Banjar words for yesterday and last night, and English ("yesterday", "last night",
-"3 days ago", "last Monday"). "tadi malam"/"semalam"/"last night" sent before noon is
-the day before, later it is the same day. A bare duration ("sudah 2 minggu rusak") names
+"3 days ago", "last Monday"). "tadi malam"/"semalam"/"last night" sent before 17:00 is
+the day before (the labels' rule says before noon; an afternoon message means the night
+before too), from 17:00 on it is the same day. A bare duration ("sudah 2 minggu rusak") names
 no date, nor does "besok" or anything after today.
 
-Times: only a stated clock hour ("jam 9", "pukul 14.30", "jam 2 siang" = 14:00,
+Times: only a stated clock hour ("jam 9", "pukul 14.30", "jam setengah 6" = 05:30,
+"jam 2 siang" = 14:00,
 "tadi malam jam 9" = 21:00, "9 pm"); the part of the day nearest the hour decides
 between morning and evening. A time with no date word is of today, or of yesterday
 when it is still to come today; :attr:`When.date_stated` is then False.
@@ -47,12 +49,14 @@ _RELATIVE: dict[str, int | None] = {
     "pekan lalu": 7, "last week": 7, "a week ago": 7,
 }  # fmt: skip
 _UNITS = {
-    "hari": 1, "hr": 1, "harian": 1, "day": 1, "days": 1, "ari": 1,
+    "hari": 1, "hr": 1, "hri": 1, "harian": 1, "day": 1, "days": 1, "ari": 1,
     "minggu": 7, "mgg": 7, "pekan": 7, "week": 7, "weeks": 7,
     "bulan": 30, "bln": 30, "month": 30, "months": 30,
 }  # fmt: skip
-_NUMBERS = {"se": 1, "satu": 1, "dua": 2, "tiga": 3, "empat": 4, "lima": 5, "enam": 6,
-            "tujuh": 7, "a": 1, "one": 1, "two": 2, "three": 3, "four": 4, "five": 5}  # fmt: skip
+_NUMBERS = {
+    "se": 1, "satu": 1, "dua": 2, "duo": 2, "tigo": 3, "tiga": 3, "empat": 4, "lima": 5,
+    "enam": 6, "tujuh": 7, "a": 1, "one": 1, "two": 2, "three": 3, "four": 4, "five": 5,
+}  # fmt: skip
 
 _FULL = re.compile(r"\b(\d{1,2})\s*[/.\-]\s*(\d{1,2})\s*[/.\-]\s*(\d{4}|\d{2})\b")
 _ISO = re.compile(r"\b(\d{4})-(\d{1,2})-(\d{1,2})\b")
@@ -62,8 +66,8 @@ _DAY_MONTH = re.compile(
 _WORDS = re.compile(r"\b(\d{1,2})\s*(?:-|\s)?\s*([a-z]{3,9})\.?(?:\s+(\d{4}))?\b")
 _TGL = re.compile(r"\b(?:tgl|tanggal|tggl|tg)\.?\s*(\d{1,2})\b(?!\s*[/.\-:]\s*\d)")
 _AGO = re.compile(
-    r"\b(\d{1,3}|se|satu|dua|tiga|empat|lima|enam|tujuh|a|one|two|three|four|five)\s*"
-    r"(hari|hr|minggu|mgg|pekan|bulan|bln|days?|weeks?|months?|ari)\s*"
+    r"\b(\d{1,3}|se|satu|dua|duo|tiga|tigo|empat|lima|enam|tujuh|a|one|two|three|four|five)\s*"
+    r"(hari|hri|hr|minggu|mgg|pekan|bulan|bln|days?|weeks?|months?|ari)\s*"
     r"(?:yang\s+|yg\s+)?(lalu|yll|kebelakang|ago|nu kalangkung|kapungkur|wingi|lewat)\b"
     r"|\bsejak\s+(\d{1,2}|se|dua|tiga|empat|lima)\s*(hari|hr|minggu|mgg|pekan)\b"
 )
@@ -84,6 +88,12 @@ _PARTS = re.compile(
     r"\b(pagi|subuh|siang|sore|petang|malam|malem|mlm|dini hari|morning|afternoon|evening|"
     r"night|tonight|esuk|isuk|awan|bengi|wengi|peuting|beurang|sonten|dalu|baisukan|kamarian|"
     r"malam tadi|pagi|tengah malam|midnight|noon)\b"
+)
+#: "tadi malam" sent from this hour on is the same day's night; before, the night before
+LAST_NIGHT_SAME_DAY_FROM = 17
+_HALF = re.compile(r"\b(?:jam|jm|pukul|pkl)\.?\s*(?:setengah|stgh|stg)\s*(\d{1,2})\b")
+_RELATIVE_WORDS = re.compile(
+    r"\b(?:" + "|".join(re.escape(p) for p in sorted(_RELATIVE, key=len, reverse=True)) + r")\b"
 )
 _FUTURE = re.compile(r"\b(?:besok|besuk|lusa|nanti|tomorrow|next)\b")
 
@@ -156,19 +166,14 @@ def _date(t: str, now: datetime) -> tuple[date, str] | None:
         back = (today.weekday() - _WEEKDAYS[m[2]]) % 7 or 7
         return today - timedelta(days=back), m[0]
     best: tuple[int, str, int | None] | None = None
-    for phrase, days in _RELATIVE.items():
-        for m in re.finditer(rf"\b{re.escape(phrase)}\b", t):
-            if (
-                best is None
-                or len(phrase) > len(best[1])
-                or (m.start() < best[0] and len(phrase) == len(best[1]))
-            ):
-                best = (m.start(), phrase, days)
+    for m in _RELATIVE_WORDS.finditer(t):  # the longest phrase, the first of equals
+        if best is None or len(m[0]) > len(best[1]):
+            best = (m.start(), m[0], _RELATIVE[m[0]])
     if best is None or (_FUTURE.search(t) and best[1] in ("tadi", "td")):
         return None
     days = best[2]
     if days is None:  # last night: the day before when sent in the morning
-        days = 1 if now.hour < 12 else 0
+        days = 1 if now.hour < LAST_NIGHT_SAME_DAY_FROM else 0
     return today - timedelta(days=days), best[1]
 
 
@@ -183,7 +188,9 @@ def _time(t: str) -> tuple[time, str] | None:
     hour = minute = None
     meridiem = ""
     at = 0
-    if (m := _CLOCK.search(t)) is not None and not _FULL.search(
+    if (m := _HALF.search(t)) is not None and 1 <= int(m[1]) <= 24:
+        hour, minute, at, words = int(m[1]) - 1, 30, m.start(), m[0]
+    elif (m := _CLOCK.search(t)) is not None and not _FULL.search(
         t[max(0, m.start() - 6) : m.end() + 6]
     ):
         hour, minute, meridiem, at, words = int(m[1]), int(m[2]), m[3] or "", m.start(), m[0]
