@@ -15,10 +15,11 @@ How a report goes on from there is :mod:`.flow`.
 
 from __future__ import annotations
 
-from datetime import UTC, date
+from datetime import UTC
 
 from adapters.telegram import flow
-from adapters.telegram.reading import MAX_WHAT, clean, fill, flat
+from adapters.telegram.buttons import press
+from adapters.telegram.reading import clean, flat
 from adapters.telegram.state import (
     SEEN,
     Button,
@@ -65,10 +66,11 @@ __all__ = [
     "step",
 ]
 
-MIN_WHAT = 10
 #: a text this long (and with a few words) may be a complaint typed without /lapor
 QUICK_MIN_CHARS = 20
 QUICK_MIN_WORDS = 4
+#: the intent reader's confidence that lets a shorter text start a report
+SURE_NEW = 0.8
 
 
 def step(state: ChatState, event: Event, ctx: Context) -> Outcome:
@@ -82,7 +84,7 @@ def step(state: ChatState, event: Event, ctx: Context) -> Outcome:
         case Command():
             _command(state, event, ctx, out)
         case Button():
-            _button(state, event, ctx, out)
+            press(state, event, ctx, out)
         case Unsupported():
             kind = kind_name(event.kind, state.language)
             out.says.append(Say(say("unsupported", state.language, kind=kind)))
@@ -114,7 +116,7 @@ def _command(state: ChatState, event: Command, ctx: Context, out: Outcome) -> No
         if state.step != "idle":
             flow.ask_replace(state, text, out)
         else:
-            _start(state, text, ctx, out, guided=not text)
+            flow.start(state, text, ctx, out, guided=not text)
     elif name in ("batal", "cancel"):
         if state.step == "idle":
             out.says.append(Say(say("nothing_to_cancel", lang)))
@@ -134,82 +136,6 @@ def _command(state: ChatState, event: Command, ctx: Context, out: Outcome) -> No
         out.says.append(flow.welcome(state, ctx))
 
 
-def _button(state: ChatState, event: Button, ctx: Context, out: Outcome) -> None:
-    action, _, rest = event.data.partition(":")
-    if action == "go":
-        out.notice = ""
-        if rest != "lapor":
-            out.status_query = "*"
-        elif state.step != "idle":
-            flow.ask_replace(state, "", out)
-        else:
-            _start(state, "", ctx, out, guided=True)
-        return
-    if action == "lang":
-        flow.set_language(state, "en" if rest == "en" else "id", out)
-        out.notice = ""
-        return
-    conv, _, value = rest.partition(":")
-    if state.step == "idle" or not conv.isdigit() or int(conv) != state.conv:
-        out.notice = say("stale_button", state.language)
-        return
-    out.notice = ""
-    if action in ("keep", "fresh"):
-        _replace(state, action == "fresh", ctx, out)
-    elif action == "cancel":
-        flow.reset(state)
-        out.says.append(Say(say("cancelled", state.language)))
-    elif state.pending is not None:  # keep-or-replace is open: answer that first
-        flow.ask_replace(state, state.pending, out)
-    elif not _answer(state, action, value, ctx, out):
-        out.notice = say("stale_button", state.language)
-
-
-def _answer(state: ChatState, action: str, value: str, ctx: Context, out: Outcome) -> bool:
-    """A button answering the report's open question; False: not this question's."""
-    draft, step_now = state.draft, state.step
-    if action == "cat" and step_now == "category":
-        draft.category = value if value in ctx.categories else None
-    elif action == "when" and step_now == "when":
-        offset = {"today": 0, "yesterday": 1}.get(value)
-        if offset is not None:
-            draft.when = date.fromordinal(ctx.today.toordinal() - offset).isoformat()
-        draft.when_asked = True
-    elif action == "photo" and step_now == "photo":
-        pass
-    elif action == "anon" and step_now == "anonymous":
-        draft.anonymous = value == "yes"
-    elif action == "topic" and step_now == "topic":
-        if value == "other":
-            draft.topic_other = True
-        elif value.isdigit() and int(value) in ctx.topic_names:
-            draft.topic_id = int(value)
-        else:
-            return False
-    elif action == "send" and step_now == "confirm":
-        draft.anonymous = True if value == "anon" else bool(draft.anonymous)
-        out.submitted, out.submitted_conv = draft, state.conv
-        flow.reset(state)
-        out.says.append(Say(say("received", state.language)))
-        return True
-    else:
-        return False
-    flow.next_step(state, ctx, out)
-    return True
-
-
-def _replace(state: ChatState, fresh: bool, ctx: Context, out: Outcome) -> None:
-    text = state.pending
-    state.pending = None
-    if text is None:  # answered before (a double tap)
-        flow.ask(state, ctx, out)
-    elif fresh:
-        flow.reset(state)
-        _start(state, text, ctx, out, guided=not text)
-    else:
-        flow.ask(state, ctx, out)
-
-
 def _text(state: ChatState, event: Text, ctx: Context, out: Outcome) -> None:
     lang = state.language
     text = clean(event.text)
@@ -222,7 +148,7 @@ def _text(state: ChatState, event: Text, ctx: Context, out: Outcome) -> None:
         return
     draft = state.draft
     if state.step == "what":
-        _what(state, text, ctx, out)
+        flow.what(state, text, ctx, out)
     elif state.step == "where":
         if len(one_line) < 3:
             out.says.append(Say(say("ask_where", lang)))
@@ -231,13 +157,15 @@ def _text(state: ChatState, event: Text, ctx: Context, out: Outcome) -> None:
         flow.next_step(state, ctx, out)
     elif state.step == "when":
         found = ctx.read_when(one_line, ctx.now)
-        day = found.date if found is not None and found.date <= ctx.today else None
-        day = day or parse_date(one_line, ctx.today)
+        if found is not None and found.date <= ctx.today:
+            day, at = found.date, found.time
+        else:  # the date forms the when question has always taken
+            day, at = parse_date(one_line, ctx.today), None
         if day is None:
             out.says.append(Say(say("bad_when", lang), flow.when_buttons(state)))
             return
         draft.when, draft.when_asked = day.isoformat(), True
-        draft.when_time = found.time.strftime("%H:%M") if found and found.time else None
+        draft.when_time = at.strftime("%H:%M") if at is not None else None
         flow.next_step(state, ctx, out)
     elif draft.what is not None and same_text(one_line) == same_text(draft.what):
         flow.ask(state, ctx, out)  # the same text again: the report is here already
@@ -256,6 +184,15 @@ def _looks_new(text: str, ctx: Context, state: ChatState) -> bool:
     return ctx.read_intent(text, True, False).kind == IntentKind.NEW
 
 
+def _too_little(text: str, confidence: float) -> bool:
+    """Whether a text read as a new complaint is too little to start one: a short
+    one needs the intent reader to be sure ("jalan rusak parah" is; "p" is not)."""
+    if len(text) < flow.MIN_WHAT:
+        return True
+    short = len(text) < QUICK_MIN_CHARS or len(text.split()) < QUICK_MIN_WORDS
+    return short and confidence < SURE_NEW
+
+
 def _idle_text(state: ChatState, text: str, ctx: Context, out: Outcome) -> None:
     one_line = flat(text)
     intent = ctx.read_intent(one_line, ctx.open_complaint, ctx.after_status)
@@ -271,38 +208,10 @@ def _idle_text(state: ChatState, text: str, ctx: Context, out: Outcome) -> None:
         out.comment = (complaint_id, text)
         ref = ref or say("pending_ref", lang)
         out.says.append(Say(say("comment_sent", lang, ref=ref)))
-    elif len(one_line) < QUICK_MIN_CHARS or len(one_line.split()) < QUICK_MIN_WORDS:
+    elif _too_little(one_line, intent.confidence):
         out.says.append(flow.short_help(state))  # "halo", "p", "assalamualaikum"
     else:
-        _start(state, text, ctx, out, guided=False)
-
-
-def _start(state: ChatState, text: str, ctx: Context, out: Outcome, *, guided: bool) -> None:
-    """A new report, with its text if the citizen gave one (unless it repeats one)."""
-    if text:
-        repeat = ctx.repeat_of(text)
-        if repeat is not None:
-            lang = state.language
-            if repeat.tracking_id:
-                out.says.append(Say(say("repeat", lang, ref=repeat.tracking_id)))
-            else:
-                out.says.append(Say(say("repeat_pending", lang)))
-            return
-    flow.begin(state, guided=guided)
-    state.step = "what"
-    if text:
-        _what(state, text, ctx, out)
-    else:
-        out.says.append(Say(say("ask_what", state.language)))
-
-
-def _what(state: ChatState, text: str, ctx: Context, out: Outcome) -> None:
-    if len(flat(text)) < MIN_WHAT:
-        out.says.append(Say(say("too_short", state.language)))
-        return
-    state.draft.what = text[:MAX_WHAT]
-    fill(state.draft, text, ctx)
-    flow.next_step(state, ctx, out)
+        flow.start(state, text, ctx, out, guided=False)
 
 
 def _place(state: ChatState, event: Location | Venue, ctx: Context, out: Outcome) -> None:
@@ -329,16 +238,16 @@ def _attachment(state: ChatState, event: Photo | Document, ctx: Context, out: Ou
         key = "photo_failed" if isinstance(event, Photo) else "file_failed"
         out.says.append(Say(say(key, lang, reason=event.error or "?")))
         if caption and state.step == "idle":
-            _start(state, caption, ctx, out, guided=False)  # the text is kept
+            flow.start(state, caption, ctx, out, guided=False)  # the text is kept
         elif caption and state.step == "what":
-            _what(state, caption, ctx, out)
+            flow.what(state, caption, ctx, out)
         return
     if state.step == "idle":
         flow.begin(state, guided=not caption)
         state.step = "what"
     state.draft.photos = [*state.draft.photos, event.attachment][:5]
-    if state.step == "what" and len(flat(caption)) >= MIN_WHAT:
-        _what(state, caption, ctx, out)
+    if state.step == "what" and len(flat(caption)) >= flow.MIN_WHAT:
+        flow.what(state, caption, ctx, out)
     elif state.step == "what":
         out.says.append(Say(say("ask_what", lang)))
     elif state.step == "photo":

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from datetime import date
 
+from adapters.telegram.reading import MAX_WHAT, fill, flat
 from adapters.telegram.state import ChatState, Context, Draft, Keyboard, Outcome, Reading, Say
 from adapters.telegram.texts import say
 
@@ -18,6 +19,8 @@ from adapters.telegram.texts import say
 TOPIC_BUTTONS = 3
 #: the complaint's text shown in the summary (the whole text is kept)
 SUMMARY_WHAT = 1500
+#: a complaint's text has at least this many letters
+MIN_WHAT = 10
 
 
 def begin(state: ChatState, *, guided: bool) -> None:
@@ -25,6 +28,34 @@ def begin(state: ChatState, *, guided: bool) -> None:
     state.conv = state.reports
     state.draft = Draft(guided=guided)
     state.pending = None
+
+
+def start(state: ChatState, text: str, ctx: Context, out: Outcome, *, guided: bool) -> None:
+    """A new report, with its text if the citizen gave one (unless it repeats one)."""
+    if text:
+        repeat = ctx.repeat_of(text)
+        if repeat is not None:
+            lang = state.language
+            if repeat.tracking_id:
+                out.says.append(Say(say("repeat", lang, ref=repeat.tracking_id)))
+            else:
+                out.says.append(Say(say("repeat_pending", lang)))
+            return
+    begin(state, guided=guided)
+    state.step = "what"
+    if text:
+        what(state, text, ctx, out)
+    else:
+        out.says.append(Say(say("ask_what", state.language)))
+
+
+def what(state: ChatState, text: str, ctx: Context, out: Outcome) -> None:
+    if len(flat(text)) < MIN_WHAT:
+        out.says.append(Say(say("too_short", state.language)))
+        return
+    state.draft.what = text[:MAX_WHAT]
+    fill(state.draft, text, ctx)
+    next_step(state, ctx, out)
 
 
 def reset(state: ChatState) -> None:
