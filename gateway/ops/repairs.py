@@ -5,7 +5,8 @@ mapping gave a code the registry no longer lists) fails for good. An operator
 corrects the complaint's mapped values here and replays it: the edit, the job back
 in the queue and both audit rows commit in one transaction, and only while the
 complaint has no national tracking ID (once the registry has it, the gateway's copy
-must not drift from the national one).
+must not drift from the national one). A topic or agency corrected here is kept, with
+the text, for the classifier to learn from (:mod:`gateway.storage.corrections`).
 
 A raw input that could not become a complaint is kept ``quarantined`` in
 ``inbound_message``. Its channel's :attr:`ChannelAdapter.replay` takes it again,
@@ -31,7 +32,7 @@ from gateway.mappings.catalog import Catalogue
 from gateway.ops import accounts, jobs
 from gateway.ops.models import Operator
 from gateway.ops.paging import PAGE_SIZE, Paging
-from gateway.storage import outbox
+from gateway.storage import corrections, outbox
 from gateway.storage.engine import transaction
 from gateway.storage.intake import QUARANTINED
 from gateway.storage.models import Complaint, InboundMessage
@@ -133,6 +134,7 @@ def fix_and_replay(
             raise Refused("Pengaduan ini sudah tercatat di registri nasional.")
         changed = []
         before = (complaint.incident_date, complaint.region_code)
+        labels = corrections.Labels.of(complaint)
         for name in EDITABLE:
             old, new = getattr(complaint, name), values[name]
             if old != new:
@@ -146,6 +148,15 @@ def fix_and_replay(
             changed.append(f"incident_at: {complaint.incident_at!r} -> {moved!r}")
             complaint.incident_at = moved
         complaint.updated_at = now
+        # a topic or agency a person corrected teaches the classifier
+        corrections.record(
+            session,
+            complaint,
+            labels,
+            source=corrections.CONSOLE,
+            corrected_by=operator.username,
+            at=now,
+        )
         if changed:
             accounts.audit(
                 session,

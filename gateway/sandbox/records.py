@@ -85,6 +85,8 @@ class Step:
     agency_code: str | None
     agency_name: str | None
     next_step_at: float | None
+    #: the topic verification gave the complaint when it reclassified it, else None
+    topic_id: int | None = None
 
 
 @dataclass(frozen=True)

@@ -29,7 +29,8 @@ from gateway.sandbox.records import (
 )
 
 _EVENT_COLUMNS = (
-    "e.id, c.tracking_no, c.external_ref, e.status, e.response, e.agency_code, e.agency_name, e.at"
+    "e.id, c.tracking_no, c.external_ref, e.status, e.response, e.agency_code, e.agency_name, "
+    "e.at, e.topic_id"
 )
 _OPEN_COLUMNS = (
     "id, tracking_no, status, topic_id, region_code, requested_agency, agency_code, agency_name"
@@ -39,7 +40,12 @@ _EVENT_KEYS = ("external_ref", "status", "response", "agency_code", "agency_name
 
 
 def _event(row: sqlite3.Row) -> dict[str, Any]:
-    return {"tracking_id": str(row[1]), **dict(zip(_EVENT_KEYS, row[2:], strict=True))}
+    """A feed item; ``topic_id`` (the national topic once verification set it) only
+    when the event has one: a creation event, or one stored before, has none."""
+    event = {"tracking_id": str(row[1]), **dict(zip(_EVENT_KEYS, row[2:8], strict=True))}
+    if row[8] is not None:
+        event["topic_id"] = row[8]
+    return event
 
 
 class Store:
@@ -54,6 +60,7 @@ class Store:
                 self._conn.execute("PRAGMA journal_mode=WAL")
                 self._conn.execute("PRAGMA synchronous=NORMAL")
             self._conn.executescript(SCHEMA)
+            _add_event_topic(self._conn)
             (last,) = self._conn.execute("SELECT MAX(tracking_no) FROM complaints").fetchone()
         self._last_no: int | None = last
 
@@ -213,7 +220,7 @@ class Store:
             found = db.execute(sql, params).fetchall()
             if tracking_id is not None and not found:
                 return None
-            updates, events = [], []
+            updates, events, reclassified = [], [], []
             for row in found:
                 steps = decide(OpenComplaint(row[0], str(row[1]), *row[2:]))
                 for step in steps:
@@ -225,15 +232,23 @@ class Store:
                     updates.append(
                         (last.status, last.agency_code, last.agency_name, last.next_step_at, row[0])
                     )
+                topic = next((s.topic_id for s in reversed(steps) if s.topic_id), row[3])
+                if topic != row[3]:  # verification reclassified it: its new topic's agency
+                    reclassified.append((topic, row[0]))
             db.executemany(
                 "UPDATE complaints SET status = ?, agency_code = ?, agency_name = ?, "
                 "next_step_at = ? WHERE id = ?",
                 updates,
             )
-            (first,) = db.execute("SELECT COALESCE(MAX(id), 0) FROM events").fetchone()
             db.executemany(
+                "UPDATE complaints SET topic_id = ?, requested_agency = NULL WHERE id = ?",
+                reclassified,
+            )
+            (first,) = db.execute("SELECT COALESCE(MAX(id), 0) FROM events").fetchone()
+            db.executemany(  # each step's event says the complaint's national topic
                 "INSERT INTO events (complaint_id, account, status, response, agency_code, "
-                "agency_name, at) SELECT ?, account, ?, ?, ?, ?, ? FROM complaints WHERE id = ?",
+                "agency_name, at, topic_id) "
+                "SELECT ?, account, ?, ?, ?, ?, ?, topic_id FROM complaints WHERE id = ?",
                 [(*e, e[0]) for e in events],
             )
             if not report:
@@ -286,6 +301,13 @@ class Store:
         keys = ("tracking_id", "account", "external_ref", "status", "agency_code", "created_at")
         items = [{**dict(zip(keys, r, strict=True)), "tracking_id": str(r[0])} for r in rows]
         return {"count": count, "items": items}
+
+
+def _add_event_topic(db: sqlite3.Connection) -> None:
+    """Give ``events`` its ``topic_id`` column (a database from before it has none)."""
+    columns = {row[1] for row in db.execute("PRAGMA table_info(events)")}
+    if "topic_id" not in columns:
+        db.execute("ALTER TABLE events ADD COLUMN topic_id INTEGER")
 
 
 def _number(tracking_id: str) -> int:

@@ -5,7 +5,11 @@ ditindaklanjuti -> selesai``, one step every ``step_seconds``. At verification a
 share (``archive_rate``) is archived (``diarsipkan``) with a reason instead. At
 disposition it gets an agency (the one submitted, else one of the topic's sector
 and the complaint's region); at follow-up that agency's response. Every step is a
-change event in the feed.
+change event in the feed, with the complaint's national topic.
+
+An operator may have verification reclassify a complaint (``topic_id`` on
+:meth:`Clock.advance`): the feed then carries the new topic, and the complaint is
+disposed by it, no longer to the agency it was submitted with.
 
 Choices are drawn from a random generator seeded by the sandbox seed, the tracking
 ID and the step, so with a fixed seed a complaint takes the same path whatever the
@@ -65,14 +69,18 @@ class Workflow:
         archive: bool = True,
         response: str | None = None,
         agency_code: str | None = None,
+        topic_id: int | None = None,
     ) -> Step:
-        """The step after ``complaint.status``; ``archive`` lets verification archive."""
+        """The step after ``complaint.status``; ``archive`` lets verification archive;
+        ``topic_id`` is the topic verification gives it (only from ``belum_terverifikasi``)."""
         c, due = complaint, now + self.step_seconds
         rng = self._rng(c, c.status)
+        if topic_id is not None:
+            self._check_reclassify(c, topic_id)
         if c.status == SUBMITTED:
             if archive and rng.random() < self.archive_rate:
                 return self.archive(c, response)
-            return Step(VERIFIED, response, None, None, due)
+            return Step(VERIFIED, response, None, None, due, topic_id)
         if c.status == VERIFIED:
             return self.dispose(c, now, response=response, agency_code=agency_code)
         if c.status == DISPOSED:
@@ -82,6 +90,14 @@ class Workflow:
         if c.status == FOLLOWED_UP:
             return Step(DONE, response, c.agency_code, c.agency_name, None)
         raise WorkflowError(f"complaint {c.tracking_id} is {c.status}: it takes no more steps")
+
+    def _check_reclassify(self, c: OpenComplaint, topic_id: int) -> None:
+        if c.status != SUBMITTED:
+            raise WorkflowError(
+                f"complaint {c.tracking_id} is {c.status}: only verification changes its topic"
+            )
+        if topic_id not in self.catalog.topics:
+            raise WorkflowError(f"unknown topic_id {topic_id!r}")
 
     def dispose(
         self,
@@ -109,17 +125,23 @@ class Workflow:
         *,
         response: str | None = None,
         agency_code: str | None = None,
+        topic_id: int | None = None,
     ) -> list[Step]:
         """The steps an operator asks for: one step on (``target`` None), every step up
         to ``target``, a response on the current status (``target`` equal to it), a
         re-disposition (``terdisposisi`` from ``ditindaklanjuti``) or an archive.
-        ``response`` goes to the last step. Never archives unless asked to."""
+        ``response`` goes to the last step; ``topic_id`` to verification, which must be
+        among the steps. Never archives unless asked to."""
         c = complaint
         if target is not None and target not in STATUSES:
             raise WorkflowError(f"unknown national status {target!r}")
+        if topic_id is not None:
+            self._check_reclassify(c, topic_id)
+            if target in (SUBMITTED, ARCHIVED):
+                raise WorkflowError(f"{target} does not verify: topic_id needs a later status")
         if target is None:
             return [self.next_step(c, now, archive=False, response=response,
-                                   agency_code=agency_code)]  # fmt: skip
+                                   agency_code=agency_code, topic_id=topic_id)]  # fmt: skip
         if target == c.status:
             if not response:
                 raise WorkflowError(f"complaint {c.tracking_id} is already {target}")
@@ -136,17 +158,21 @@ class Workflow:
         steps: list[Step] = []
         while c.status != target:
             last = CHAIN.index(c.status) + 1 == CHAIN.index(target)
+            reclassify = topic_id if c.status == SUBMITTED else None
             step = self.next_step(
                 c,
                 now,
                 archive=False,
                 response=response if last else None,
                 agency_code=agency_code,
+                topic_id=reclassify,
             )
             steps.append(step)
             c = replace(
                 c, status=step.status, agency_code=step.agency_code, agency_name=step.agency_name
             )
+            if reclassify is not None:  # disposed by its new topic, not the agency asked for
+                c = replace(c, topic_id=reclassify, requested_agency=None)
         return steps
 
 
@@ -195,19 +221,21 @@ class Clock:
         status: str | None = None,
         response: str | None = None,
         agency_code: str | None = None,
+        topic_id: int | None = None,
     ) -> tuple[int, list[dict[str, Any]]] | None:
         """An operator's move (``POST /_sandbox/advance``): one complaint as
         :meth:`Workflow.steps_to` says (None when it is unknown), or without a
-        ``tracking_id`` every due complaint, as a tick of the clock."""
+        ``tracking_id`` every due complaint, as a tick of the clock. ``topic_id``
+        has verification reclassify the complaint (not on the HTTP endpoint yet)."""
         now = time.time()
         if tracking_id is None:
-            if status or response or agency_code:
+            if status or response or agency_code or topic_id is not None:
                 raise WorkflowError("status, response and agency_code need a tracking_id")
             return await self.advance_due(now)
 
         def decide(c: OpenComplaint) -> list[Step]:
             return self.workflow.steps_to(
-                c, status, now, response=response, agency_code=agency_code
+                c, status, now, response=response, agency_code=agency_code, topic_id=topic_id
             )
 
         found = self.store.advance(now, decide, tracking_id=tracking_id)

@@ -1,7 +1,9 @@
 """The status puller: follows each tenant's national change feed from a stored cursor.
 
 A page of events and the cursor after it commit in one transaction, so a crash
-replays at most the page it was applying, and replayed events change nothing.
+replays at most the page it was applying, and replayed events change nothing. A topic
+or agency the national verification changed is taken locally and kept as a correction
+(:mod:`gateway.storage.corrections`) in that transaction too.
 
 A tick reads a tenant's feed until a page comes back shorter than ``page_size``
 (that page reached the end of the feed), so a sweep costs
@@ -23,6 +25,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from gateway.domain.errors import GatewayError
 from gateway.domain.sla import HolidayCalendar, SlaPolicy
 from gateway.ports import ChangesPage, NationalRegistry, RegistryFactory
+from gateway.storage import corrections
 from gateway.storage.complaints import apply_change, lock_for, redundant
 from gateway.storage.engine import transaction
 from gateway.storage.intake import utcnow
@@ -43,6 +46,8 @@ class PullStats:
     newest_at: dict[str, datetime] = field(default_factory=dict)
     #: tenants whose feed was read to its end this run (lag 0 when nothing is newer)
     caught_up: set[str] = field(default_factory=set)
+    #: per tenant, complaints whose topic or agency the national verification changed
+    corrections: dict[str, int] = field(default_factory=dict)
 
 
 class StatusPuller:
@@ -115,6 +120,7 @@ class StatusPuller:
             quiet = redundant(session, tenant, page.events)
             slow = [event for event, skip in zip(page.events, quiet, strict=True) if not skip]
             lock_for(session, tenant, slow)
+            labels = corrections.labels_before(session, tenant, page.events)
             for event, skip in zip(page.events, quiet, strict=True):
                 if skip:
                     outcome = "unchanged"
@@ -127,6 +133,10 @@ class StatusPuller:
                         tenant=tenant,
                         tracking_id=event.tracking_id,
                     )
+            # the registry's reclassifications, kept for the classifier to learn from
+            corrected = corrections.from_feed(session, tenant, page.events, labels)
+            if corrected:
+                stats.corrections[tenant] = stats.corrections.get(tenant, 0) + corrected
             row.cursor = page.next_cursor
             row.events_applied += len(page.events)
             row.updated_at = utcnow()
