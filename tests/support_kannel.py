@@ -367,10 +367,17 @@ def kannel(
         )
 
 
-def sumbar_gateway(tmp_path: Path, k: Kannel, callback_url: str | None = None) -> Container:
-    """Sumbar's gateway (SQLite, the in-process sandbox) sending through Kannel ``k``;
-    with ``callback_url``, Kannel's delivery reports come back to it. Migrated, not
-    started."""
+def sumbar_gateway(
+    tmp_path: Path,
+    k: Kannel,
+    callback_url: str | None = None,
+    *,
+    sandbox_step_seconds: float = 0.5,
+) -> Container:
+    """Sumbar's gateway (SQLite, the in-process sandbox in ``tmp_path/sandbox.db``)
+    sending through Kannel ``k``; with ``callback_url``, Kannel's delivery reports come
+    back to it; ``sandbox_step_seconds`` 0 keeps the registry's complaints as
+    submitted. Migrated, not started."""
     from gateway.bootstrap import build_container
     from gateway.migrations import upgrade
     from gateway.settings import Settings
@@ -391,7 +398,7 @@ def sumbar_gateway(tmp_path: Path, k: Kannel, callback_url: str | None = None) -
         database_url=f"sqlite:///{tmp_path / 'gateway.db'}",
         mappings_dir=str(mappings),
         sandbox_db=str(tmp_path / "sandbox.db"),
-        sandbox_step_seconds=0.5,
+        sandbox_step_seconds=sandbox_step_seconds,
         sandbox_archive_rate=0,
         dispatch_interval=0.1,
         pull_interval=0.2,

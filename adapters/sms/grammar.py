@@ -130,6 +130,11 @@ def parse(text: str) -> Parsed:
     return Parsed("report", text=message)
 
 
+def tracking_id_in(text: str) -> str | None:
+    """The first tracking ID in a free text ("gimana laporan 2345 6789 pak?"), or None."""
+    return _tracking_id(_words(_clean(text)))
+
+
 def _clean(text: str) -> str:
     """``text`` with its whitespace collapsed and enclosing quotes removed."""
     text = " ".join(text.translate(_INVISIBLE).split())

@@ -2,13 +2,15 @@
 
 Every transport (Kannel, Gammu SMSD, an HTTP aggregator) hands an SMS to
 :meth:`SmsChannel.receive` with its own reference (``kannel:<message id>``,
-``gammu:<inbox ID>``, ``http:<id>``). In one transaction the raw SMS is stored and,
-for a report, its complaint and submit job; the same reference again (a Kannel
-retry, a Gammu re-read) creates nothing. A command's answer (``STATUS``, ``INFO``,
-``STOP``) is a ``reply`` outbox job written in the same transaction as the stored
-SMS, so a crash cannot lose it; the dispatcher sends it (at least once, in order per
-number) through :meth:`adapters.sms.reply.SmsReplier.say`. The acknowledgement with
-the tracking ID, and every status change, go out from notify jobs.
+``gammu:<inbox ID>``, ``http:<id>``). In one transaction the raw SMS is stored, with
+a note of what it was read as (:mod:`adapters.sms.reading`), and what it leads to:
+a new complaint and its submit job; a comment job on the sender's open complaint; a
+``reply`` outbox job with the answer (to a command, to thanks, to a repeated
+complaint). The same reference again (a Kannel retry, a Gammu re-read) creates
+nothing, and a crash before the commit leaves nothing, so the SMS gateway's retry
+files it once. The dispatcher sends replies (at least once, in order per number)
+through :meth:`adapters.sms.reply.SmsReplier.say`. The acknowledgement with the
+tracking ID, and every status change, go out from notify jobs.
 """
 
 from __future__ import annotations
@@ -16,14 +18,17 @@ from __future__ import annotations
 import asyncio
 import json
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
 import structlog
-from sqlalchemy import select
+from sqlalchemy import update
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import IntegrityError
-from sqlmodel import col
+from sqlalchemy.orm import Session
+from sqlmodel import SQLModel, col
 
-from adapters.sms import gammu_poll, grammar
+from adapters.sms import gammu_poll, grammar, reading, sender
 from adapters.sms.gammu import GammuDatabase
 from adapters.sms.settings import CHANNEL, SmsSettings
 from adapters.sms.texts import say
@@ -31,13 +36,13 @@ from adapters.sms.transports import Transport, make_transport
 from gateway import metrics
 from gateway.channels import kept
 from gateway.domain.complaint import ComplaintDraft, Reporter, title_from_content
-from gateway.domain.status import status_words
+from gateway.domain.zones import zone_or_wib
 from gateway.phone import to_e164
 from gateway.routing import route
 from gateway.storage import chats, intake
 from gateway.storage.claims import chat_key
 from gateway.storage.engine import transaction
-from gateway.storage.models import Complaint
+from gateway.storage.models import ChatSession, InboundMessage
 from gateway.sync import wakeup
 from gateway.tenants import Tenant
 
@@ -46,7 +51,6 @@ if TYPE_CHECKING:
 
 log = structlog.get_logger("gateway.sms")
 KEY = "sms"
-MIN_REPORT = 10
 
 
 @dataclass(frozen=True)
@@ -159,10 +163,12 @@ class SmsChannel:
         tenant = line.tenant
         phone = _phone(sms.sender)
         parsed = grammar.parse(sms.text)
-        lang = line.settings.language
         raw = json.dumps(sms.raw, ensure_ascii=False)
+        now = datetime.now(UTC)
         try:
             with transaction(self.factory) as session:
+                if phone is not None:
+                    _hold(session, tenant.id, phone)  # one SMS of a number at a time
                 if intake.inbound_exists(session, tenant.id, CHANNEL, sms.ref):
                     return Received(duplicate=True)
                 if phone is None:
@@ -178,22 +184,12 @@ class SmsChannel:
                     return Received(False, quarantined="sender is not a phone number")
                 # STOP blocks the number's notifications; any other SMS from it lifts that
                 chats.mark_blocked(session, tenant.id, CHANNEL, phone, parsed.command == "stop")
-                if parsed.command == "report" and len(parsed.text) >= MIN_REPORT:
-                    draft = ComplaintDraft(
-                        tenant=tenant.id,
-                        channel=CHANNEL,
-                        source_ref=sms.ref,
-                        title=title_from_content(parsed.text),
-                        content=parsed.text,
-                        region_code=tenant.spec.region_code,
-                        reporter=Reporter(phone=phone),
-                        language=lang,
-                    )
-                    draft = route(tenant, draft, self.container.catalogue)
-                    [result] = intake.insert_items(
-                        session, [intake.IntakeItem(draft, raw, "application/json")]
-                    )
-                    return Received(False, complaint_id=result.complaint_id)
+                text = parsed.text if parsed.command == "report" else None
+                known = sender.facts(session, tenant.id, phone, text, now)
+                decision = reading.decide(parsed, known)
+                if decision.action == "file":
+                    return self._file(session, line, sms, parsed.text, phone, raw, now, decision)
+                target = known.target if decision.action == "comment" else None
                 intake.add_inbound(
                     session,
                     tenant.id,
@@ -201,58 +197,95 @@ class SmsChannel:
                     sms.ref,
                     raw,
                     intake.PARSED,
-                    note=f"command {parsed.command}",
+                    note=decision.note,
+                    complaint_id=target.complaint_id if target else None,
                 )
-                answer = self._answer(session, line, parsed, phone)
+                if target is not None:
+                    comment = {"text": parsed.text, "author": None}
+                    intake.add_job(session, "comment", tenant.id, target.complaint_id, comment)
+                answer = self._answer(session, line, parsed, phone, decision.action, known)
                 if answer is not None:
                     reply = {"channel": CHANNEL, "to": phone, "text": answer}
                     intake.add_job(session, "reply", tenant.id, chat_key(CHANNEL, phone), reply)
+                log.info("sms read", tenant=tenant.id, ref=sms.ref, read_as=decision.note)
                 return Received(False, answer=answer, answer_to=phone)
         except IntegrityError:  # the same SMS stored at the same moment by another request
             return Received(duplicate=True)
 
+    def _file(
+        self,
+        session: Session,
+        line: SmsLine,
+        sms: IncomingSms,
+        text: str,
+        phone: str,
+        raw: str,
+        now: datetime,
+        decision: reading.Decision,
+    ) -> Received:
+        """A new complaint from ``text``, with the place and time it names."""
+        tenant = line.tenant
+        region = tenant.spec.region_code
+        found = reading.details(text, region, now.astimezone(zone_or_wib(region).info))
+        draft = ComplaintDraft(
+            tenant=tenant.id,
+            channel=CHANNEL,
+            source_ref=sms.ref,
+            title=title_from_content(text),
+            content=text,
+            region_code=found.region_code or region,
+            location=found.location,
+            incident_date=found.incident_date,
+            incident_at=found.incident_at,
+            reporter=Reporter(phone=phone),
+            language=line.settings.language,
+        )
+        draft = route(tenant, draft, self.container.catalogue)
+        [result] = intake.insert_items(session, [intake.IntakeItem(draft, raw, "application/json")])
+        note = decision.note + ("" if found.location else "; no place found")
+        session.execute(
+            update(InboundMessage)
+            .where(
+                col(InboundMessage.tenant) == tenant.id,
+                col(InboundMessage.channel) == CHANNEL,
+                col(InboundMessage.source_ref) == sms.ref,
+            )
+            .values(error=note)
+        )
+        log.info("sms read", tenant=tenant.id, ref=sms.ref, read_as=note)
+        return Received(False, complaint_id=result.complaint_id)
+
     def _answer(
-        self, session: Any, line: SmsLine, parsed: grammar.Parsed, phone: str
+        self,
+        session: Session,
+        line: SmsLine,
+        parsed: grammar.Parsed,
+        phone: str,
+        action: reading.Action,
+        known: reading.Facts,
     ) -> str | None:
         lang = line.settings.language
         tenant = line.tenant
-        if parsed.command == "empty":
-            return None
-        if parsed.command == "stop":
+        if action == "stop":
             return say("stopped", lang)
-        if parsed.command == "info":
+        if action == "info":
             return say("info", lang, name=tenant.spec.name)
-        if parsed.command == "report":  # the keyword without (enough) text
+        if action == "need_text":
             return say("need_text", lang)
-        query = select(Complaint).where(
-            col(Complaint.tenant) == tenant.id, col(Complaint.reporter_phone) == phone
-        )
-        if parsed.tracking_id:
-            found = session.scalars(
-                query.where(col(Complaint.tracking_id) == parsed.tracking_id)
-            ).first()
-            if found is None:
-                return say("not_found", lang, ref=parsed.tracking_id)
-            return say(
-                "detail",
-                lang,
-                ref=found.tracking_id,
-                status=status_words(found.status, lang),
-                agency=found.agency_name or "-",
-                response=found.last_response or "-",
-            )
-        latest = list(session.scalars(query.order_by(col(Complaint.created_at).desc()).limit(3)))
-        if not latest:
-            return say("no_reports", lang)
-        return "; ".join(
-            say(
-                "report_line",
-                lang,
-                ref=c.tracking_id or say("pending", lang),
-                status=status_words(c.status, lang),
-            )
-            for c in latest
-        )
+        if action == "thanks":
+            return say("thanks", lang)
+        if action == "repeat" and known.repeat is not None:
+            ref = known.repeat.tracking_id
+            return say("repeat", lang, ref=ref) if ref else say("repeat_pending", lang)
+        if action == "comment" and known.target is not None:
+            ref = known.target.tracking_id
+            return say("more_sent", lang, ref=ref) if ref else say("more_pending", lang)
+        if action == "status":
+            wanted = parsed.tracking_id
+            if parsed.command == "report":  # a question in free text
+                wanted = grammar.tracking_id_in(parsed.text)
+            return sender.status_answer(session, tenant.id, phone, wanted, lang)
+        return None
 
     # --- out ----------------------------------------------------------------------
 
@@ -264,8 +297,28 @@ class SmsChannel:
         return chats.chat_info(self.factory, tenant, CHANNEL, phone).blocked
 
 
-def _phone(sender: str) -> str | None:
+def _hold(session: Session, tenant: str, phone: str) -> None:
+    """Lock the number's ``chat_session`` row (made if missing) until the transaction
+    ends: two SMS of one number (the same text sent twice at once) are read one after
+    the other, so the second sees the first's complaint. SQLite's BEGIN IMMEDIATE
+    serialises anyway; PostgreSQL needs the row."""
+    table = SQLModel.metadata.tables[str(ChatSession.__tablename__)]
+    values = {
+        "tenant": tenant,
+        "channel": CHANNEL,
+        "chat_id": phone,
+        "language": "id",
+        "state": "{}",
+        "updated_at": datetime.now(UTC),
+    }
+    dialect = session.get_bind().dialect.name
+    make = postgresql.insert if dialect == "postgresql" else sqlite.insert
+    session.execute(make(table).values(**values).on_conflict_do_nothing())
+    session.get(ChatSession, (tenant, CHANNEL, phone), with_for_update=True)
+
+
+def _phone(number: str) -> str | None:
     try:
-        return to_e164(sender)
+        return to_e164(number)
     except ValueError:
         return None

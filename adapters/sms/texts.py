@@ -1,4 +1,5 @@
-"""What the SMS number answers to commands, in Bahasa Indonesia and English.
+"""What the SMS number answers to commands and to what a free text was read as
+(thanks, a repeat, more about an open complaint), in Bahasa Indonesia and English.
 
 Kept short: every part of an SMS costs the tenant (and the citizen) money. Status
 changes use the tenant's reply templates (``mappings``), not these.
@@ -36,6 +37,33 @@ TEXTS: dict[str, tuple[str, str]] = {
     "stopped": (
         "Anda tidak akan menerima SMS lagi dari layanan ini. Kirim INFO untuk bantuan.",
         "You will get no more SMS from this service. Send INFO for help.",
+    ),
+    "thanks": (
+        "Sama-sama, terima kasih atas partisipasi Anda. Kirim STATUS untuk laporan Anda.",
+        "You are welcome, thank you for taking part. Send STATUS for your reports.",
+    ),
+    "repeat": (
+        "Laporan ini sudah kami terima dengan nomor {ref}. Kirim STATUS {ref} untuk "
+        "perkembangannya.",
+        "We already have this report as {ref}. Send STATUS {ref} for its progress.",
+    ),
+    "repeat_pending": (
+        "Laporan ini sudah kami terima dan sedang diteruskan ke SP4N-LAPOR!. Nomor "
+        "laporan akan kami kirimkan.",
+        "We already have this report and are forwarding it to SP4N-LAPOR!. We will send "
+        "you its tracking number.",
+    ),
+    "more_sent": (
+        "Tambahan Anda diteruskan ke SP4N-LAPOR! untuk laporan {ref}.",
+        "Your addition has been forwarded to SP4N-LAPOR! for report {ref}.",
+    ),
+    "more_pending": (
+        "Tambahan Anda kami catat dan diteruskan ke SP4N-LAPOR! bersama laporan Anda.",
+        "We have noted your addition; it goes to SP4N-LAPOR! with your report.",
+    ),
+    "ask_place": (
+        "Di mana lokasinya? Balas SMS ini dengan nama jalan, desa/kelurahan dan kecamatan.",
+        "Where did it happen? Reply to this SMS with the street, village and district.",
     ),
 }
 
