@@ -35,7 +35,10 @@ from gateway.routing import route
 from gateway.storage.intake import IntakeItem
 from gateway.storage.models import Complaint
 from gateway.storage.repeats import Repeat, find_repeat
+from gateway.understanding.intent import IntentKind, read_intent
 from gateway.understanding.place import Place, find_place
+
+THANKS = IntentKind.THANKS
 
 if TYPE_CHECKING:
     from gateway.bootstrap import Container
@@ -61,12 +64,17 @@ def decide(
     chat = inc.chat_id
     state = ChatState.from_json(stored, language=language)
     if taken.commented is not None and isinstance(event, Text):
+        # a reply to a notification is about its complaint: a comment, unless it only
+        # thanks (answered here, nothing for the registry)
+        if read_intent(event.text, open_complaint=True, after_status=True).kind == THANKS:
+            says = [Say(say("thanks_reply", state.language))]
+            return store.Turn(state.to_json(), state.language, says=says), Outcome(state)
         found = session.get(Complaint, taken.commented)
         ref = (found.tracking_id if found else None) or "-"
         turn = store.Turn(
             state.to_json(),
             state.language,
-            comment=(taken.commented, event.text, inc.user_name),
+            comment=(taken.commented, event.text, _author(found, inc)),
             says=[Say(say("comment_sent", state.language, ref=ref))],
         )
         return turn, Outcome(state)
@@ -79,10 +87,16 @@ def decide(
         turn.says.append(Say(text))
     if outcome.comment is not None:
         complaint_id, text = outcome.comment
-        turn.comment = (complaint_id, text, inc.user_name)
+        turn.comment = (complaint_id, text, _author(session.get(Complaint, complaint_id), inc))
     if outcome.submitted is not None and outcome.submitted_conv is not None:
         turn.item = intake_item(container, taken, outcome)
     return turn, outcome
+
+
+def _author(complaint: Complaint | None, inc: Incoming) -> str | None:
+    """A comment's author as the registry shows it: nobody's name on an anonymous
+    complaint."""
+    return None if complaint is None or complaint.anonymous else inc.user_name
 
 
 def context(container: Container, taken: Taken, session: Session, state: ChatState) -> Context:

@@ -209,7 +209,7 @@ def test_thanks_chatter_status_and_more_file_nothing_new(tmp_path: Path) -> None
         comments = wait_until(
             lambda: _detail(gw, tracking).get("comments"), timeout=15, what="the comment"
         )
-        assert [c["text"] for c in comments] == [more]
+        assert [(c["text"], c["author"]) for c in comments] == [(more, "Rahmat Hidayat")]
         assert len(complaints(gw)) == 1
         assert not [s for s in gw.said(stranger) if "Periksa laporan" in s]
 
@@ -278,3 +278,35 @@ def until_summary_or_topics(gw: Gateway) -> dict[str, Any]:
         else:
             raise AssertionError(f"unexpected: {last!r}")
     raise AssertionError("no topic buttons")
+
+
+def test_a_reply_to_a_status_message_thanks_or_comments_without_a_name(tmp_path: Path) -> None:
+    typed = "Lampu jalan di depan SDN 3 Padang mati sejak kemarin, gelap sekali malam hari"
+    with telegram_gateway(tmp_path, sandbox_step_seconds=3600) as gw:
+        gw.post(text_update(typed, 81))
+        until_summary(gw, where="depan SDN 3 Padang")
+        gw.post(button_update("send:1:anon"))
+        [complaint] = _tracked(gw)
+        tracking = complaint["tracking_id"]
+        status = gw.wait_said(f"dengan nomor {tracking}")
+
+        def reply(text: str, message_id: int) -> dict[str, Any]:
+            quoted = {
+                "message_id": status["message_id"],
+                "from": {"id": 123456, "is_bot": True, "first_name": "LAPOR! Sumbar"},
+                "chat": {"id": CITIZEN, "type": "private"},
+                "date": 1767753300,
+                "text": status["text"],
+            }
+            return text_update(text, message_id, reply_to_message=quoted)
+
+        gw.post(reply("terima kasih pak", 82))
+        gw.wait_said("Sama-sama")
+        more = "Lampunya masih mati sampai sekarang, tolong dicek lagi"
+        gw.post(reply(more, 83))
+        gw.wait_said(f"Tanggapan Anda diteruskan ke SP4N-LAPOR! untuk laporan {tracking}")
+        comments = wait_until(
+            lambda: _detail(gw, tracking).get("comments"), timeout=15, what="the comment"
+        )
+        # only the comment went to the registry, and an anonymous complaint's carries no name
+        assert [(c["text"], c["author"]) for c in comments] == [(more, None)]
