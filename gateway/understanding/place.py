@@ -306,7 +306,7 @@ def _name_end(toks: list[_Tok], k: int, street: bool) -> int:
         if not _is_name(tok) or (_anchor(tok) is not None and not tok.cap):
             break
         if tok.kind == "word" and not tok.cap:
-            if lower >= MAX_LOWER_NAME or (tok.low in pw.GENERIC and not street):
+            if lower >= MAX_LOWER_NAME or (tok.low in pw.GENERIC and not street and lower == 0):
                 break
             lower += 1
         k += 1

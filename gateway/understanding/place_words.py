@@ -52,8 +52,8 @@ RELATION = frozenset({
     "depan", "dpn", "dekat", "dkt", "deket", "samping", "smpg", "sebelah", "sblh", "sbelah",
     "belakang", "blkg", "seberang", "sbrg", "ujung", "pinggir", "sekitar", "skitar", "arah",
     "antara", "simpang", "persis", "tepat", "sepanjang", "menuju", "dari", "ke", "hingga",
-    "sampai", "depannya", "sampingnya", "belakangnya", "seberangnya", "dalam", "atas",
-    "bawah", "utara", "selatan", "timur", "barat", "near", "across", "opposite", "behind",
+    "sampai", "depannya", "sampingnya", "belakangnya", "seberangnya", "near", "across",
+    "opposite", "behind",
 })  # fmt: skip
 #: a relation dropped from the front of a place ("dekat pasar Raya" -> "pasar Raya")
 DROPPED_LEADING = frozenset({
@@ -119,7 +119,10 @@ STOP = frozenset({
     "video", "gambar", "pic", "road", "street", "water", "power",
 })  # fmt: skip
 #: capitalised, these are names even though they are stop words ("Gedong Air", "Air Tawar")
-CAPITALISED_NAMES = frozenset({"air", "aia", "banyu", "baru", "lama", "raya", "bulan", "bunga"})
+CAPITALISED_NAMES = frozenset({
+    "air", "aia", "banyu", "baru", "lama", "raya", "bulan", "bunga", "nyak", "awak", "abdi",
+    "kulon", "wetan", "lor", "kidul", "dalam", "atas", "bawah", "tengah", "ujung", "pasar",
+})  # fmt: skip
 #: agencies and services: where one turned to, not where something happened ("di BPJS")
 AGENCIES = frozenset({
     "bpjs", "pln", "pdam", "disdukcapil", "dukcapil", "capil", "samsat", "kua", "polisi",
