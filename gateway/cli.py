@@ -39,6 +39,15 @@ def _add_import() -> None:
 
 
 _add_import()
+
+
+def _add_classifier() -> None:
+    from gateway.classifier.cli import classifier_app
+
+    app.add_typer(classifier_app, name="classifier")
+
+
+_add_classifier()
 console = Console()
 err = Console(stderr=True)
 

@@ -4,14 +4,19 @@ Every channel hands its draft to :func:`route` before storing it:
 
 1. a ``topic_id`` the channel gave wins (it must be in the national catalogue);
 2. else the tenant's own ``category`` maps to a topic (``categories:`` in its mapping);
-3. else the keyword classifier reads the title and content;
-4. what none of these reaches gets the tenant's ``default_topic_id`` and a
+3. else the title and content are classified (:mod:`gateway.classifier.decide`): one
+   of the tenant's own keyword rules decides when it reaches its ``min_score``
+   (``keywords``), else the learned model's likeliest topic (``model``); when the
+   model's probability is below the tenant's ``classifier.threshold`` the complaint
+   still goes to that topic but gets a ``review_reason`` naming the likely topics and
+   their probabilities;
+4. a text with nothing to go on gets the tenant's ``default_topic_id`` and a
    ``review_reason``: it is flagged for the national admin, never dropped.
 
 A category the mapping does not know is flagged even when the text classifies it; a
 catch-all category the mapping lists under ``fallback_categories`` (``Lain-lain``,
-``Umum``) is not: it is routed by its text, and flagged only when the text cannot be
-classified.
+``Umum``) is not: it is routed by its text, and flagged only when the classifier is
+unsure.
 
 The agency is the one the channel gave (it must be in the national catalogue), else
 the tenant's routing for the topic in the complaint's region (longest region prefix),
@@ -54,14 +59,11 @@ def route(
     if topic is None:
         text = f"{draft.title}\n{draft.content}"[:CLASSIFY_CHARS]
         found = tenant.classify(text)
-        topic = found.topic
-        if found.confident:
-            source = TopicSource.KEYWORDS
-        else:
-            source = TopicSource.DEFAULT
+        topic, source = found.topic, found.source
+        if not found.confident:
             if draft.category is not None and _is_fallback(tenant, draft.category):
                 reasons.append(f"catch-all category {draft.category!r}: the text says no more")
-            reasons.append("no keyword rule matched; default topic")
+            reasons.append(found.reason or "the classifier is unsure")
     agency = draft.agency_code or tenant.agency_for(topic, draft.region_code)
     if agency is None:
         reasons.append(f"no agency for topic {topic} in region {draft.region_code}")

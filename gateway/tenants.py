@@ -4,7 +4,9 @@ Each file is validated into :class:`gateway.mappings.spec.TenantSpec` and checke
 against the national catalogue; every mistake is reported as ``file:line: what``.
 Secrets are the NAMES of environment variables; their values are read from the
 environment at start-up. Files under ``mappings/_shared/`` are not tenants: they
-hold the keyword rules and reply texts every tenant starts from.
+hold the synonyms and reply texts every tenant starts from. Free text is classified by
+the learned topic model (:mod:`gateway.classifier`, loaded once per process), with the
+tenant's own keyword rules as overrides.
 """
 
 from __future__ import annotations
@@ -17,6 +19,8 @@ from typing import Any
 
 from pydantic import BaseModel, SecretStr, ValidationError
 
+from gateway.classifier.decide import TopicClassifier
+from gateway.classifier.model import TopicModel, bundled_model
 from gateway.domain.status import Status
 from gateway.mappings import yaml_lines
 from gateway.mappings.catalog import Catalogue
@@ -52,7 +56,7 @@ class Tenant:
     source: Path
     secrets: Mapping[str, SecretStr] = field(default_factory=dict)
     replies: Mapping[Status, Reply] = field(default_factory=dict)
-    classifier: KeywordClassifier | None = None
+    classifier: TopicClassifier | None = None
 
     @property
     def id(self) -> str:
@@ -178,16 +182,23 @@ def read_specs(
     return specs, problems
 
 
-def build_classifier(spec: TenantSpec, shared: SharedKeywords) -> KeywordClassifier:
-    rules = [*shared.rules] if spec.classifier.shared_rules else []
-    rules += spec.classifier.rules
+def build_classifier(
+    spec: TenantSpec, shared: SharedKeywords, model: TopicModel | None = None
+) -> TopicClassifier:
+    """The tenant's keyword rules (overrides) over the learned model (the bundled one)."""
     synonyms = {**(shared.synonyms if spec.classifier.shared_rules else {})}
     synonyms.update(spec.classifier.synonyms)
-    return KeywordClassifier(
-        [KeywordRule(r.topic, r.keywords, r.weight) for r in rules],
+    rules = KeywordClassifier(
+        [KeywordRule(r.topic, r.keywords, r.weight) for r in spec.classifier.rules],
         spec.default_topic_id,
         min_score=spec.classifier.min_score,
         synonyms=synonyms,
+    )
+    return TopicClassifier(
+        rules,
+        model or bundled_model(),
+        default_topic=spec.default_topic_id,
+        threshold=spec.classifier.threshold,
     )
 
 

@@ -30,8 +30,9 @@ class TopicSource(StrEnum):
 
     GIVEN = "given"  # the channel sent a national topic id
     CATEGORY = "category"  # the tenant's own category, mapped
-    KEYWORDS = "keywords"  # the keyword classifier
-    DEFAULT = "default"  # nothing matched: the tenant's default topic, flagged for review
+    KEYWORDS = "keywords"  # one of the tenant's own keyword rules (an override)
+    MODEL = "model"  # the learned model's likeliest topic (flagged when it is unsure)
+    DEFAULT = "default"  # nothing to go on: the tenant's default topic, flagged for review
 
 
 class Language(StrEnum):

@@ -1,4 +1,9 @@
-"""Free text (SMS, chat) to a national topic, by a tenant's keyword rules.
+"""Free text (SMS, chat) to a national topic, by a tenant's keyword rules; and the text
+normalisation the learned model (:mod:`gateway.classifier`) reads through too.
+
+A tenant's own keyword rules (``classifier.rules`` in its mapping) are explicit
+overrides: when one reaches ``min_score`` it decides the topic, before the model is
+asked (:class:`gateway.classifier.decide.TopicClassifier`).
 
 Text is normalised first: lower case, accents and punctuation away, repeated letters
 squeezed ("rusaaak"), reduplication with a 2 spelt out ("lampu2" -> "lampu lampu"),
@@ -23,8 +28,8 @@ keyword counts once, and each word of the text counts once per topic, for the
 strongest keyword covering it ("jalan berlubang" and not "lubang" as well). The
 topic with the highest total wins if it reaches the classifier's ``min_score``; on a
 tie the topic with the longer matched keyword, then the lower id (a parent topic
-before its children). Otherwise the text gets the default topic and is flagged for
-the national admin: never dropped.
+before its children). Otherwise the rules say nothing (``confident`` is False) and the
+model decides.
 """
 
 from __future__ import annotations
@@ -33,6 +38,8 @@ import re
 import unicodedata
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+
+from gateway.domain.complaint import TopicSource
 
 #: informal spellings and abbreviations -> the standard word (shared by every tenant)
 # fmt: off
@@ -117,12 +124,18 @@ class Match:
 @dataclass(frozen=True)
 class Classification:
     topic: int
+    #: a keyword rule's score, or the model's probability for ``topic``
     score: float
-    confident: bool  # False: the default topic; flag for the national admin
-    matches: tuple[Match, ...]  # why
+    #: False: a person should look (``reason`` says why); the topic is still the likeliest
+    confident: bool
+    matches: tuple[Match, ...]  # the keyword rules that matched: why
     #: the likeliest topics with their probability, best first (the learned model's;
     #: empty for keyword rules): a chat offers them as buttons when not confident
     candidates: tuple[tuple[int, float], ...] = ()
+    #: what chose the topic: a tenant's keyword rule, the model, or nothing (the default)
+    source: TopicSource = TopicSource.KEYWORDS
+    #: why a person should look (set when not confident), for the complaint's review_reason
+    reason: str | None = None
 
 
 @dataclass(frozen=True)
@@ -204,4 +217,11 @@ class KeywordClassifier:
             if score >= self.min_score - 1e-9:  # sums of weights such as 0.3 + 0.7
                 why = tuple(m for m in matches if m.topic == topic)
                 return Classification(topic, score, True, why)
-        return Classification(self.default_topic, 0.0, False, tuple(matches))
+        return Classification(
+            self.default_topic,
+            0.0,
+            False,
+            tuple(matches),
+            source=TopicSource.DEFAULT,
+            reason="no keyword rule matched; default topic",
+        )

@@ -5,8 +5,8 @@ of the environment variables holding its secrets, its channels and how their
 fields map to the canonical complaint, its own categories and the national topic
 each maps to, which agency a topic goes to in which region, the keyword rules that
 classify free text, the reply texts for every status (Indonesian and English) and
-its SLA. :mod:`gateway.mappings.load` reads the files and names ``file:line`` for
-every mistake.
+its SLA. :mod:`gateway.tenants` reads the files and names ``file:line`` for every
+mistake.
 """
 
 from __future__ import annotations
@@ -139,19 +139,32 @@ class Rule(Strict):
 
 
 class Classifier(Strict):
-    """Free text to a topic; what no rule reaches goes to the tenant's ``default_topic_id``."""
+    """Free text to a topic: the tenant's keyword rules as overrides, else the learned model.
 
-    #: a topic needs at least this score to be chosen
+    A rule reaching ``min_score`` decides. Otherwise the model's likeliest topic is
+    taken; below ``threshold`` the complaint is flagged for review with the likely topics.
+    """
+
+    #: one of the tenant's rules needs at least this score to decide
     min_score: float = Field(1.0, gt=0)
-    #: start from ``mappings/_shared/keywords-id.yaml``
+    #: the model's probability below which a complaint is flagged (structured channels)
+    #: or the citizen is offered the likely topics (chat); default: the model's own,
+    #: chosen on its dev split
+    threshold: float | None = Field(None, gt=0, lt=1)
+    #: the tenant's rules read the shared synonyms of ``mappings/_shared/keywords-id.yaml``
+    #: (the shared file's own rules, if any, no longer decide: the model does)
     shared_rules: bool = True
     #: the tenant's own spellings on top of the shared ones (``yg: yang``)
     synonyms: dict[str, str] = {}
+    #: explicit overrides: local names the model cannot know (a hospital, a bus line)
     rules: list[Rule] = []
 
 
 class SharedKeywords(Strict):
-    """``mappings/_shared/keywords-id.yaml``: rules every tenant's classifier starts from."""
+    """``mappings/_shared/keywords-id.yaml``: the synonyms every tenant starts from.
+
+    ``rules`` is still read, so an older file loads, but no shared rule decides a topic.
+    """
 
     synonyms: dict[str, str] = {}
     rules: list[Rule] = []

@@ -1,6 +1,6 @@
 """Fallback categories: a call centre's catch-all (``Lain-lain``, ``Umum``) is routed by
-the complaint's text and flagged only when the text cannot be classified; a category the
-mapping does not know at all is still flagged."""
+the complaint's text and flagged only when the classifier is unsure of the text; a
+category the mapping does not know at all is still flagged."""
 
 from __future__ import annotations
 
@@ -44,18 +44,28 @@ def test_a_catch_all_with_a_clear_text_is_routed_by_it_and_not_flagged(
 ) -> None:
     routed = route(lampung, draft(category, ROAD))
     by_text = route(lampung, draft(None, ROAD))
-    assert routed.topic_source == TopicSource.KEYWORDS
+    assert routed.topic_source == TopicSource.MODEL
     assert (routed.topic_id, routed.agency_code) == (by_text.topic_id, by_text.agency_code)
     assert routed.topic_id == 2 and routed.agency_code == "1871-DPU"  # the city's roads
     assert routed.review_reason is None
 
 
-def test_a_catch_all_whose_text_cannot_be_classified_is_flagged(lampung: Tenant) -> None:
+def test_a_catch_all_whose_text_the_classifier_is_unsure_of_is_flagged(lampung: Tenant) -> None:
     routed = route(lampung, draft("Umum", VAGUE))
+    found = lampung.classify(f"{VAGUE[:40]}\n{VAGUE}")
+    assert not found.confident  # nothing in the text says what it is about
+    assert (routed.topic_source, routed.topic_id) == (TopicSource.MODEL, found.topic)
+    assert routed.review_reason is not None
+    assert "catch-all category 'Umum'" in routed.review_reason
+    assert "unsure topic" in routed.review_reason
+
+
+def test_a_catch_all_with_nothing_to_read_gets_the_default_topic(lampung: Tenant) -> None:
+    routed = route(lampung, draft("Lain-lain", "... ??? !!! ..."))
     assert routed.topic_source == TopicSource.DEFAULT
     assert routed.topic_id == lampung.spec.default_topic_id
     assert routed.review_reason is not None
-    assert "catch-all category 'Umum'" in routed.review_reason
+    assert "catch-all category 'Lain-lain'" in routed.review_reason
 
 
 def test_an_unknown_category_is_still_flagged_even_with_a_clear_text(lampung: Tenant) -> None:

@@ -1,0 +1,130 @@
+"""The learned topic model at run time: load the bundled file, read a text, give probabilities.
+
+The model is one ``.npz`` file (``gateway/classifier/model/topics.npz``, written by
+``gateway classifier train``): its weights as float16 (features x topics), the topics'
+biases, the features' idf, and a JSON header (``meta``) with the vocabulary, the
+synonyms the text was normalised with, the topic ids and names, the temperature that
+calibrates its probabilities, the default review threshold, and the sha256 of the data
+it was trained on. It is read once per process (:func:`bundled_model`); reading a text
+takes numpy only: scikit-learn is needed to train, never to classify.
+"""
+
+from __future__ import annotations
+
+import io
+import json
+import zipfile
+from collections.abc import Mapping
+from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import numpy.typing as npt
+
+from gateway.classifier.features import Featuriser
+
+BUNDLED_MODEL = Path(__file__).resolve().parent / "model" / "topics.npz"
+FORMAT = 1
+
+
+class ModelError(RuntimeError):
+    """The model file is missing or not one this gateway reads."""
+
+
+@dataclass(frozen=True)
+class TopicModel:
+    featuriser: Featuriser
+    topics: tuple[int, ...]  # column -> national topic id
+    names: Mapping[int, str]
+    weights: npt.NDArray[np.float32]  # features x topics
+    bias: npt.NDArray[np.float32]
+    temperature: float
+    #: below this probability a complaint is flagged (a tenant may set its own)
+    threshold: float
+    meta: Mapping[str, Any]
+
+    @property
+    def data_sha256(self) -> str:
+        return str(self.meta["data_sha256"])
+
+    def probabilities(self, text: str) -> list[tuple[int, float]]:
+        """Every topic with its calibrated probability, likeliest first (ties: lower id);
+        empty when the text has no feature the model knows."""
+        vector = self.featuriser.vector(text)
+        if not len(vector.indices):
+            return []
+        logits = self.bias + vector.values @ self.weights[vector.indices]
+        scaled = (logits - logits.max()) / self.temperature
+        exp = np.exp(scaled.astype(np.float64))
+        probs = exp / exp.sum()
+        order = sorted(range(len(self.topics)), key=lambda j: (-probs[j], self.topics[j]))
+        return [(self.topics[j], float(probs[j])) for j in order]
+
+
+def load_model(path: Path) -> TopicModel:
+    """The model in ``path``; :class:`ModelError` when it is missing or unreadable."""
+    try:
+        with np.load(path, allow_pickle=False) as data:
+            meta = json.loads(bytes(data["meta"]).decode("utf-8"))
+            weights = data["weights"].astype(np.float32)
+            bias = data["bias"].astype(np.float32)
+            idf = data["idf"].astype(np.float32)
+    except (OSError, KeyError, ValueError, zipfile.BadZipFile) as exc:
+        raise ModelError(f"{path}: cannot read the topic model: {exc}") from None
+    if meta.get("format") != FORMAT:
+        raise ModelError(f"{path}: model format {meta.get('format')!r}, expected {FORMAT}")
+    featuriser = Featuriser(
+        meta["vocabulary"],
+        idf,
+        synonyms=meta["synonyms"],
+        ngrams={k: (int(v[0]), int(v[1])) for k, v in meta["ngrams"].items()},
+        block_weights=meta["block_weights"],
+    )
+    topics = tuple(int(t) for t in meta["topics"])
+    return TopicModel(
+        featuriser=featuriser,
+        topics=topics,
+        names={int(k): str(v) for k, v in meta["names"].items()},
+        weights=weights,
+        bias=bias,
+        temperature=float(meta["temperature"]),
+        threshold=float(meta["threshold"]),
+        meta=meta,
+    )
+
+
+@cache
+def bundled_model() -> TopicModel:
+    """The model shipped with the gateway, read once per process."""
+    return load_model(BUNDLED_MODEL)
+
+
+def write_model(
+    path: Path,
+    *,
+    meta: Mapping[str, Any],
+    weights: npt.NDArray[np.floating[Any]],
+    bias: npt.NDArray[np.floating[Any]],
+    idf: npt.NDArray[np.floating[Any]],
+) -> None:
+    """Save a model so that the same inputs give the same bytes (fixed zip dates and order)."""
+    header = json.dumps({"format": FORMAT, **meta}, ensure_ascii=False, sort_keys=True)
+    arrays: dict[str, npt.NDArray[Any]] = {
+        "meta": np.frombuffer(header.encode("utf-8"), dtype=np.uint8),
+        "weights": np.ascontiguousarray(weights, dtype=np.float16),
+        "bias": np.ascontiguousarray(bias, dtype=np.float32),
+        "idf": np.ascontiguousarray(idf, dtype=np.float32),
+    }
+    path.parent.mkdir(parents=True, exist_ok=True)
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", compression=zipfile.ZIP_DEFLATED) as archive:
+        for name in sorted(arrays):
+            info = zipfile.ZipInfo(f"{name}.npy", date_time=(1980, 1, 1, 0, 0, 0))
+            info.compress_type = zipfile.ZIP_DEFLATED
+            info.external_attr = 0o644 << 16
+            content = io.BytesIO()
+            np.lib.format.write_array(content, arrays[name], allow_pickle=False)
+            archive.writestr(info, content.getvalue(), compresslevel=9)
+    path.write_bytes(buffer.getvalue())
