@@ -15,7 +15,7 @@ How a report goes on from there is :mod:`.flow`.
 
 from __future__ import annotations
 
-from datetime import UTC
+from datetime import UTC, date, time
 
 from adapters.telegram import flow
 from adapters.telegram.buttons import press
@@ -157,6 +157,8 @@ def _text(state: ChatState, event: Text, ctx: Context, out: Outcome) -> None:
         flow.next_step(state, ctx, out)
     elif state.step == "when":
         found = ctx.read_when(one_line, ctx.now)
+        day: date | None
+        at: time | None
         if found is not None and found.date <= ctx.today:
             day, at = found.date, found.time
         else:  # the date forms the when question has always taken
