@@ -130,7 +130,7 @@ def test_a_catch_all_category_is_routed_by_its_text_and_flagged_only_when_vague(
             ).one()
 
     routed = complaint("CC-U-1")
-    assert (routed.topic_id, routed.topic_source) == (2, "keywords")
+    assert (routed.topic_id, routed.topic_source) == (2, "model")
     assert routed.agency_code == "1871-DPU" and routed.review_reason is None
     assert "catch-all category 'Umum'" in (complaint("CC-U-9").review_reason or "")
     listed = http.get("/complaints", params={"flagged": "true"}, headers=KEY).json()

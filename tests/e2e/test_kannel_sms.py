@@ -65,7 +65,7 @@ def test_an_sms_becomes_a_complaint_and_its_tracking_id_comes_back_by_sms(setup:
     assert complaint["content"] == report.removeprefix("LAPOR ")
     assert complaint["reporter"]["phone"] == "+6281234567890"
     assert complaint["source_ref"].startswith("kannel:")
-    assert (complaint["topic_id"], complaint["topic_source"]) == (2, "keywords")
+    assert (complaint["topic_id"], complaint["topic_source"]) == (2, "model")
 
     tracking = wait_until(lambda: setup.complaints()[0]["tracking_id"], timeout=15, what="ID")
     acknowledged = setup.wait_sms("6281234567890", tracking)

@@ -1,6 +1,7 @@
 """Routing at intake: a complaint without a national topic gets one from the tenant's
-category or the keyword classifier, and its agency from the tenant's routing; what
-nothing classifies is flagged for the national admin and still reaches the registry."""
+category, its keyword rules or the topic model, and its agency from the tenant's
+routing; what the model is unsure of, or what has nothing to classify, is flagged for
+the national admin and still reaches the registry."""
 
 from __future__ import annotations
 
@@ -54,15 +55,24 @@ def _national(http: httpx.Client, tracking_id: str) -> dict:
 
 
 def test_each_way_of_choosing_a_topic_reaches_the_registry(gateway: httpx.Client) -> None:
-    by_keywords = _file(
+    by_model = _file(
         gateway,
         "R-1",
         title="Lampu jalan mati",
         content="Lampu PJU di jln Ahmad Yani sdh seminggu mati, tdk ada yg perbaiki.",
     )
-    assert (by_keywords["topic_id"], by_keywords["topic_source"]) == (4, "keywords")
-    assert by_keywords["agency_code"] == "1871-DISHUB"  # Bandar Lampung's own Dinas
-    assert by_keywords["review_reason"] is None
+    assert (by_model["topic_id"], by_model["topic_source"]) == (4, "model")
+    assert by_model["agency_code"] == "1871-DISHUB"  # Bandar Lampung's own Dinas
+    assert by_model["review_reason"] is None
+
+    by_rule = _file(  # the tenant's own keyword rule for its provincial hospital
+        gateway,
+        "R-5",
+        title="Antre lama",
+        content="Di RSUDAM antre dari subuh sampai siang belum dipanggil.",
+    )
+    assert (by_rule["topic_id"], by_rule["topic_source"]) == (9, "keywords")
+    assert by_rule["review_reason"] is None
 
     by_category = _file(
         gateway,
@@ -81,9 +91,13 @@ def test_each_way_of_choosing_a_topic_reaches_the_registry(gateway: httpx.Client
         title="Mohon perhatian",
         content="Saya sudah menunggu lama sekali dan belum ada kabar apa pun dari bapak.",
     )
-    assert (unknown["topic_id"], unknown["topic_source"]) == (46, "default")
-    assert "no keyword rule matched" in unknown["review_reason"]
-    assert unknown["agency_code"] == "18-SETDA"
+    assert unknown["topic_source"] == "model"  # the likeliest topic, flagged
+    assert unknown["review_reason"].startswith("unsure topic (model ")
+
+    nothing = _file(gateway, "R-6", title="???", content="?!?! ... ?!?! ...")
+    assert (nothing["topic_id"], nothing["topic_source"]) == (46, "default")
+    assert "nothing the topic model knows" in nothing["review_reason"]
+    assert nothing["agency_code"] == "18-SETDA"
 
     bad_category = _file(
         gateway,
@@ -92,17 +106,17 @@ def test_each_way_of_choosing_a_topic_reaches_the_registry(gateway: httpx.Client
         title="Jalan berlubang",
         content="Jalan berlubang besar di depan SD Negeri 2, sudah dua bulan.",
     )
-    assert bad_category["topic_source"] == "keywords" and bad_category["topic_id"] == 2
+    assert bad_category["topic_source"] == "model" and bad_category["topic_id"] == 2
     assert "'JLN-RUSAK' is not in the lampung mapping" in bad_category["review_reason"]
 
-    for complaint in (by_keywords, by_category, unknown, bad_category):
+    for complaint in (by_model, by_rule, by_category, unknown, nothing, bad_category):
         national = _national(gateway, complaint["tracking_id"])
         assert national["topic_id"] == complaint["topic_id"]
 
     flagged = gateway.get("/complaints", params={"flagged": "true"}, headers=KEY).json()
-    assert sorted(c["source_ref"] for c in flagged["items"]) == ["R-3", "R-4"]
+    assert sorted(c["source_ref"] for c in flagged["items"]) == ["R-3", "R-4", "R-6"]
     sure = gateway.get("/complaints", params={"flagged": "false"}, headers=KEY).json()
-    assert sorted(c["source_ref"] for c in sure["items"]) == ["R-1", "R-2"]
+    assert sorted(c["source_ref"] for c in sure["items"]) == ["R-1", "R-2", "R-5"]
 
 
 def test_a_topic_the_catalogue_does_not_list_is_refused_naming_the_field(

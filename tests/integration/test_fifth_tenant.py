@@ -95,9 +95,9 @@ def test_a_fifth_tenant_needs_one_yaml_file_and_its_environment(tmp_path: Path) 
         ).json()
     assert stored["tenant"] == "metro"
     assert stored["region_code"] == "18.72"
-    # its shared keyword rules and its own routing: no topic sent, one chosen
+    # the topic model and its own routing: no topic sent, one chosen
     assert (stored["topic_id"], stored["topic_source"], stored["agency_code"]) == (
         2,
-        "keywords",
+        "model",
         "18-DPUPR",
     )
