@@ -71,6 +71,10 @@ class _Signs:
     channel_question: bool
     spam: int
     more: bool
+    more_with_problem: bool
+    wishes: bool
+    opens_with_ack: bool  # "oke pak siap, nanti saya kabari"
+    question: bool
     another: bool
 
 
@@ -97,7 +101,7 @@ def read_intent(text: str, *, open_complaint: bool = False, after_status: bool =
         return Intent(IntentKind.STATUS, 0.9, "tracking id" if s.tracking_id else "asks status")
     if open_complaint and w.BARE_QUESTION.match(s.text):
         return Intent(IntentKind.STATUS, 0.6, "a bare question, complaint open")
-    if s.channel_question and not s.strong:
+    if (s.channel_question or s.wishes) and s.problem < 2:
         return Intent(IntentKind.CHATTER, 0.8, "question about the channel")
     if s.greeting_only:
         return Intent(IntentKind.CHATTER, 0.85, "greeting")
@@ -109,13 +113,18 @@ def read_intent(text: str, *, open_complaint: bool = False, after_status: bool =
     ):
         return Intent(IntentKind.THANKS, 0.85, "thanks, the problem is solved")
     if s.problem == 2:
-        if open_complaint and s.more and not s.another:
+        if open_complaint and (s.more or s.more_with_problem) and not s.another:
             return Intent(IntentKind.MORE, 0.7, "problem continues")
         return Intent(IntentKind.NEW, 0.85, "describes a problem")
     if open_complaint and s.more and not s.thanks:
         return Intent(IntentKind.MORE, 0.7, "detail of the open complaint")
-    if s.thanks or (s.ack and len(s.words) <= ACK_MAX_WORDS and not s.channel_question):
+    acknowledges = s.ack and not s.question and (len(s.words) <= ACK_MAX_WORDS or s.opens_with_ack)
+    if s.thanks or acknowledges:
         return Intent(IntentKind.THANKS, 0.85, "thanks")
+    if s.question and s.problem == 0:
+        if open_complaint and after_status:
+            return Intent(IntentKind.STATUS, 0.4, "a question, complaint open")
+        return Intent(IntentKind.CHATTER, 0.5, "a question with no problem in it")
     if s.problem == 1 or len(s.words) >= UNEXPLAINED_NEW_WORDS:
         if open_complaint and (after_status or s.problem == 0):
             return Intent(IntentKind.MORE, 0.5, "unexplained, complaint open")
@@ -157,5 +166,9 @@ def _signs(text: str) -> _Signs:
         channel_question=w.CHANNEL_QUESTION.search(joined) is not None,
         spam=len(w.SPAM.findall(joined)),
         more=w.MORE.search(joined) is not None,
+        more_with_problem=w.MORE_WITH_PROBLEM.search(joined) is not None,
+        wishes=w.WISHES.search(joined) is not None,
+        opens_with_ack=w.ACK.match(joined) is not None and problem == 0,
+        question=w.QUESTION.search(text.strip().casefold()) is not None,
         another=w.ANOTHER.search(joined) is not None,
     )

@@ -31,7 +31,7 @@ ACK = _words(
     r"good job", r"great", r"nice", r"cool", r"baik", r"iya", r"iyo", r"ya", r"y", r"yaa",
     r"nggih", r"enggih", r"inggih", r"injih", r"muhun", r"au", r"jos", r"josss?", r"keren",
     r"top", r"luar biasa", r"salut", r"sukses", r"berhasil", r"well done", r"got it",
-    r"understood", r"sudah diterima", r"sudah terima", r"diterima", r"amin", r"aamiin",
+    r"understood", r"sudah diterima", r"sudah terima", r"amin", r"aamiin",
     r"semoga", r"puas", r"senang", r"lega", r"bagus", r"cepat", r"responsif", r"gercep",
     r"apik", r"sae", r"rancak", r"bungas", r"alhamdulillah",
 )  # fmt: skip
@@ -69,6 +69,8 @@ STATUS = re.compile(
     r"selesai|respon|tanggapi|diperbaiki|ditangani|dikerjakan|datang|cair|ditindaklanjuti)\w*\b"
     r"|\bsudah (?:di)?(?:proses|baca|terima)\w* (?:belum|blm|kah|ya|atau)\b|\bsudah diproses\b"
     r"|\blaporan\w* (?:\w+ ){0,3}?(?:tidak|belum) ada (?:kabar|tanggapan|respon|balasan|jawaban)"
+    r"|\bberapa lama\b|\bkok lama\b|\blama\b (?:\w+ ){0,3}prosesnya\b|\bditugaskan\b"
+    r"|\bsudah ada (?:\w+ ){0,3}(?:belum|blm)\b|\bhow long\b"
     r"|\bwhen will\b|\bis (?:my|the) (?:report|complaint)\b|\bwhere is my\b"
 )
 #: a tracking ID: the national registry's (LPR-2026-000123) or this gateway's (2345 6789)
@@ -103,6 +105,16 @@ CHANNEL_QUESTION = re.compile(
     r"|\bdapat nomor\b|\bsalah (?:kirim|sambung|nomor)\b|\bwrong number\b|\bterdaftar\b|\bunreg\b"
     r"|\bgratis\b|\bberbayar\b|\bpulsa\b|\b(?:untuk|buat) apa\b|\bngurus apa\b"
     r"|\bapa (?:aja|saja)\b|\bmau tanya\b(?! (?:\w+ ){0,3}(?:laporan|aduan))"
+    r"|\b(?:nomer|nomor|no) (?:napa|naon|apa|opo|apo)\b|\b(?:iki|niki|ieu|iko) (?:nomer|nomor)\b"
+    r"|\bini kantor\b|\balamat\w* (?:di ?mana|dmn)\b|\b(?:lowongan|loker|rekrutmen|relawan)\b"
+)
+#: holiday wishes, chain messages, jokes: chatter when no problem is described
+WISHES = re.compile(
+    r"\bselamat (?:hari raya|idul|lebaran|natal|tahun baru|ulang tahun|hut|menunaikan|"
+    r"berpuasa|hari)\b|\bmohon maaf lahir\b|\bminal aidin\b|\bhappy (?:new year|eid|birthday)\b"
+    r"|\bdirgahayu\b|\bpesan berantai\b|\bsebarkan\b|\bforward\w*\b|\bviral\b|\bhoax\b"
+    r"|\bwk(?:wk)+\w*\b|\bhaha\w*\b|\bmedia tidak disertakan\b|\bmedia omitted\b|\bstiker\b"
+    r"|\bsticker\b|\bkok (?:tidak|belum) (?:dibales|dibalas|direspon)\b"
 )
 #: promotions and scams
 SPAM = _words(
@@ -136,7 +148,7 @@ PROBLEM = re.compile(
     r"rubbish|smell\w*|stink\w*|leak\w*|blocked|clogged|dark|illegal|bribe\w*|extort\w*|"
     r"dangerous|accident|collapsed?|landslides?|delayed|rude|nois[ey]|polluted|pollution|"
     r"please fix|no water|no electricity|not working|"
-    r"keserempet|tertimpa|timpa|menimpa|ditimpa|ngambang|kebanjiran)"
+    r"curang|kecurangan|setengah|keserempet|tertimpa|timpa|menimpa|ditimpa|ngambang|kebanjiran)"
     r"(?:nya|lah|kah|an|kan|in|i|mi|ji|pi|ki)?\b"
     r"|\b(?:tidak|belum|kada|ora|teu|ndak|nda|ndk|kaga|kagak|hana|beluman|not|no|never|"
     r"sanes|ndada|ndak)\s+(?:\w+\s+){0,1}?(?:ada|aya|ana|ado|dapat|dapet|oleh|kebagian|bisa|"
@@ -147,20 +159,35 @@ PROBLEM = re.compile(
 )
 #: more about the open complaint: still the same, a detail, a correction
 MORE = re.compile(
-    r"\b(?:masih|msh|masi|tetap|tetep|tetapi masih|tambah|makin|semakin|malah|justru|"
-    r"kembali|lagi|lg|still|again|anymore|ralat|koreksi|revisi|correction|maksud saya|"
+    r"\b(?:masih|msh|masi|tetap|tetep|tetapi masih|malah|justru|"
+    r"still|anymore|ralat|koreksi|revisi|correction|maksud saya|"
     r"maksudnya|salah tulis|salah ketik|typo|lupa|tepatnya|persisnya|lokasinya|lokasi|"
     r"alamatnya|alamat|fotonya|foto|gambar|video|tambahan|menambahkan|tambahin|susulan|"
     r"info tambahan|detail|detailnya|update|sampai sekarang|sampai saat ini|hingga kini|"
     r"sampai hari ini|sampe sekarang|sampai skrg|belum juga|blm juga|tak kunjung|tidak kunjung|"
     r"yang saya laporkan|yg saya laporkan|laporan saya|laporan kemarin|yang kemarin|"
     r"sudah lapor|udah lapor|sudah saya laporkan|sama seperti|sama kayak|yang tadi|"
-    r"nomor rumah|patokannya|patokan|ciri|cirinya|dekatnya|nambah|bertambah|terus|trus|"
+    r"nomor rumah|patokannya|patokan|ciri|cirinya|dekatnya|nambah|bertambah|"
     r"sampai kapan|mau sampai kapan|udah berapa|sudah berapa|sudah \d+ (?:hari|minggu|bulan)|"
-    r"pun|jua|ongga|ketambahan|kian|also the same|same problem|isih|durung|keneh|alun|balum|"
+    r"ongga|ketambahan|also the same|same problem|isih|durung|keneh|alun|balum|"
     r"sampai sekarang|smp sekarang|sampe sekarang|bukan|jumlah|tempatnya|sebelah kanan|"
     r"sebelah kiri|dari arah|kalau dari|yang (?:\w+ ){1,3}itu|belum ada petugas|"
-    r"petugasnya)(?:nya)?\b"
+    r"petugasnya|orangnya|pelakunya|kejadiannya|waktu itu|oh ya|oh iya|o iya|oiya)(?:nya)?\b"
+)
+#: "again", "worse": more only together with a problem ("mati lagi")
+MORE_WITH_PROBLEM = _words(
+    r"lagi",
+    r"lg",
+    r"again",
+    r"kembali",
+    r"tambah",
+    r"makin",
+    r"semakin",
+    r"terus",
+    r"trus",
+    r"pun",
+    r"jua",
+    r"kian",
 )
 #: a problem's words that are part of the thanks ("terima kasih atas bantuannya")
 THANKS_FOR = re.compile(
@@ -170,6 +197,11 @@ THANKS_FOR = re.compile(
 )
 #: "but": what follows may undo a thanks ("makasih, tapi masih bocor")
 CONTRAST = _words(r"tapi", r"tetapi", r"namun", r"but", r"cuma", r"hanya", r"sayang\w*", r"tp")
+#: a question: with no problem in it, not a complaint
+QUESTION = re.compile(
+    r"\?|^(?:apa|apakah|siapa|dimana|di mana|kapan|kenapa|mengapa|bagaimana|gimana|berapa|"
+    r"bisakah|boleh|what|who|where|how|is|are|can|do)\b"
+)
 #: a bare question, with a complaint open: about its state ("gmn pak?")
 BARE_QUESTION = re.compile(
     r"^(?:(?:terus|jadi|lalu|trus|so) )?(?:gimana|bagaimana|gmn|gmna|piye|kumaha|kayapa|baa|"
@@ -178,7 +210,8 @@ BARE_QUESTION = re.compile(
 #: a second problem next to the first: new, even with a complaint open
 ANOTHER = re.compile(
     r"\b(?:satu lagi|ada lagi|lain lagi|yang lain|masalah lain|laporan baru|lapor baru|"
-    r"selain itu|juga ada|also|another|new complaint|new report|beda lagi|berbeda|sekalian)\b"
+    r"selain itu|(?<!belum )(?<!blm )juga ada|also|another|new complaint|new report|"
+    r"beda lagi|berbeda|sekalian)\b"
 )
 #: thanks and approval emoji; a text of only these is thanks
 THANKS_EMOJI = re.compile("[\U0001f64f\U0001f44d\U0001f44c\U0001f917\U0001f60a\U0001f642"
