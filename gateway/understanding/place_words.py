@@ -36,7 +36,7 @@ LANDMARK = frozenset({
     "pom", "apotek", "perkebunan", "kebun", "tambang",
     "tol", "pintu", "muara", "kuala", "teluk", "bendung", "irigasi", "waduk", "embung",
     "pangkalan", "depot", "gudang", "kios", "lapak", "kolam", "pemandian", "wisata",
-    "unila", "itera", "unand", "ulm", "unsulbar", "polinela", "uin", "iain",
+    "uin", "iain",
 })  # fmt: skip
 #: a landmark that says where even without a name, after a relation word ("depan pasar")
 LANDMARK_ALONE = frozenset({
@@ -45,13 +45,13 @@ LANDMARK_ALONE = frozenset({
     "stasiun", "pelabuhan", "dermaga", "bandara", "spbu", "indomaret", "alfamart", "sd",
     "sdn", "smp", "sma", "smk", "balai", "posyandu", "polsek", "koramil", "makam", "tpu",
     "rsud", "gereja", "surau", "pantai", "sungai", "pabrik", "tps", "tanjakan", "tikungan",
-    "gerbang", "gapura", "kampus", "sekolah", "rumah sakit", "klinik",
+    "gerbang", "gapura",
 })  # fmt: skip
 #: words that relate a place to another ("depan", "dekat"); kept inside a place
 RELATION = frozenset({
     "depan", "dpn", "dekat", "dkt", "deket", "samping", "smpg", "sebelah", "sblh", "sbelah",
     "belakang", "blkg", "seberang", "sbrg", "ujung", "pinggir", "sekitar", "skitar", "arah",
-    "antara", "simpang", "persis", "tepat", "sepanjang", "menuju", "dari", "ke", "hingga",
+    "antara", "persis", "tepat", "sepanjang", "menuju", "dari", "ke", "hingga",
     "sampai", "depannya", "sampingnya", "belakangnya", "seberangnya", "near", "across",
     "opposite", "behind",
 })  # fmt: skip
@@ -145,6 +145,7 @@ PREDICATE = re.compile(
     r"lapor|laporkan|keluh|keluhkan|kirim|lihat|liat|dengar|tunggu|nunggu|butuh|perlu|"
     r"tahan|hilang|habis|kering|kurang|naik|turun|lambat|telat|bau|berisik|bising|sering|"
     r"jadi|dapat|dapet|kena|alami|terjadi|jalan|lewat|pakai|pake|punya|ada|nyala|hidup|"
+    r"bikin|buat|ngetem|bilang|kata|katanya|suruh|kasih|beri|kena|lihat|tahu|tau|mau|"
     r"kasar|judes|lama|mahal|sepi|cepat|kencang|sempit|curam|tajam|terjal|sulit|susah|"
     r"broken|damaged|flooded|blocked|dark|leaking|collapsed|closed|full|dirty)"
     r"(?:nya|kan|an|i|in|lah|kah)?$"
