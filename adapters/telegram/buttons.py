@@ -21,7 +21,7 @@ def press(state: ChatState, event: Button, ctx: Context, out: Outcome) -> None:
         if rest != "lapor":
             out.status_query = "*"
         elif state.step != "idle":
-            flow.ask_replace(state, "", out)
+            flow.ask_replace(state, "", ctx, out)
         else:
             flow.start(state, "", ctx, out, guided=True)
         return
@@ -40,7 +40,7 @@ def press(state: ChatState, event: Button, ctx: Context, out: Outcome) -> None:
         flow.reset(state)
         out.says.append(Say(say("cancelled", state.language)))
     elif state.pending is not None:  # keep-or-replace is open: answer that first
-        flow.ask_replace(state, state.pending, out)
+        flow.ask_replace(state, state.pending, ctx, out)
     elif not _answer(state, action, value, ctx, out):
         out.notice = say("stale_button", state.language)
 

@@ -114,7 +114,7 @@ def _command(state: ChatState, event: Command, ctx: Context, out: Outcome) -> No
     elif name in ("lapor", "report", "baru"):
         text = clean(event.args)
         if state.step != "idle":
-            flow.ask_replace(state, text, out)
+            flow.ask_replace(state, text, ctx, out)
         else:
             flow.start(state, text, ctx, out, guided=not text)
     elif name in ("batal", "cancel"):
@@ -144,7 +144,7 @@ def _text(state: ChatState, event: Text, ctx: Context, out: Outcome) -> None:
         _idle_text(state, text, ctx, out)
         return
     if state.pending is not None:
-        flow.ask_replace(state, state.pending, out)
+        flow.ask_replace(state, state.pending, ctx, out)
         return
     draft = state.draft
     if state.step == "what":
@@ -172,7 +172,7 @@ def _text(state: ChatState, event: Text, ctx: Context, out: Outcome) -> None:
     elif draft.what is not None and same_text(one_line) == same_text(draft.what):
         flow.ask(state, ctx, out)  # the same text again: the report is here already
     elif _looks_new(one_line, ctx, state):
-        flow.ask_replace(state, text, out)
+        flow.ask_replace(state, text, ctx, out)
     elif state.step == "confirm":
         out.says.append(Say(say("press_send", lang), flow.confirm_buttons(state)))
     else:  # a question with buttons is open: ask it again

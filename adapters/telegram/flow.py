@@ -128,8 +128,14 @@ def ask(state: ChatState, ctx: Context, out: Outcome) -> None:
             out.says.append(Say(text, confirm_buttons(state)))
 
 
-def ask_replace(state: ChatState, text: str, out: Outcome) -> None:
-    """A new report while this one is open: keep it, or start the new one?"""
+def ask_replace(state: ChatState, text: str, ctx: Context, out: Outcome) -> None:
+    """A new report while this one is open: keep it, or start the new one? A report
+    that holds nothing yet (/lapor pressed twice) is simply begun again."""
+    d = state.draft
+    if d.what is None and d.where is None and d.latitude is None and not d.photos:
+        reset(state)
+        start(state, text, ctx, out, guided=not text)
+        return
     lang, conv = state.language, state.conv
     state.pending = text
     rows = [

@@ -108,10 +108,15 @@ def context(container: Container, taken: Taken, session: Session, state: ChatSta
     labels = {code: c.label or code for code, c in tenant.spec.categories.items()}
     region = tenant.spec.region_code
 
+    readings: dict[str, Reading] = {}  # a turn asks about the same text more than once
+
     def classify(text: str) -> Reading:
-        found = tenant.classify(text)
-        likely = tuple((t, topics[t]) for t, _ in found.candidates if t in topics)
-        return Reading(topics.get(found.topic) or str(found.topic), found.confident, likely)
+        if text not in readings:
+            found = tenant.classify(text)
+            likely = tuple((t, topics[t]) for t, _ in found.candidates if t in topics)
+            name = topics.get(found.topic) or str(found.topic)
+            readings[text] = Reading(name, found.confident, likely)
+        return readings[text]
 
     def read_place(text: str) -> Place | None:
         return find_place(text, region_code=region)

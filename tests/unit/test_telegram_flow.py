@@ -244,3 +244,9 @@ def test_what_the_bot_said_last_is_remembered() -> None:
     later = replace(ctx(), now=NOW.replace(hour=11))
     quiet = run(out.state, Text(COMPLETE, 1), context=later)  # a redelivery: nothing said
     assert quiet.says == [] and quiet.state.said_at == "2026-11-23T03:00:00+00:00"
+
+
+def test_lapor_twice_with_nothing_written_simply_begins_again() -> None:
+    out = run(ChatState(), Command("lapor", "", 1), Command("lapor", COMPLETE, 2))
+    assert out.state.conv == 2 and out.state.draft.what == COMPLETE
+    assert out.state.pending is None and "keep:1" not in buttons(out)
