@@ -41,7 +41,7 @@ class Place:
 
 
 _TOKEN = re.compile(
-    r"(?P<word>[^\W\d_]+(?:['\u2019\-][^\W\d_]+)*)"
+    r"(?P<word>[^\W\d_]+(?:['\u2019\-][^\W\d_]+)*(?:2(?!\d))?)"  # lampu2: one word
     r"|(?P<num>\d+[A-Za-z]?(?:[/\-]\d+[A-Za-z]?)*)"
     r"|(?P<punct>[.,;:!?\n/()\"&\-])"
     r"|(?P<other>\S)"
@@ -93,23 +93,30 @@ def find_place(text: str, *, region_code: str | None = None) -> Place | None:
 
 
 def _tokens(text: str) -> list[_Tok]:
+    """The text's words, numbers and punctuation. A capital letter only counts inside a
+    sentence ("Butuh dana?" is no name) and not in a text in capitals; a text with no
+    capital inside its sentences is ``plain``: lower-case names count there."""
     letters = [c for c in text if c.isalpha()]
-    capitals = sum(c.isupper() for c in letters)
-    shouting = bool(letters) and capitals > 0.6 * len(letters)
-    plain = capitals == 0 or shouting
-    toks: list[_Tok] = []
+    shouting = bool(letters) and sum(c.isupper() for c in letters) > 0.6 * len(letters)
+    raw: list[tuple[str, str, int, int, str, bool]] = []
+    opening = True  # the next word opens a sentence
     for m in _TOKEN.finditer(text):
         kind = m.lastgroup or "other"
         low = m[0].casefold()
-        if kind == "punct" and low == "." and toks and _abbreviation(toks[-1]):
+        if kind == "punct" and low == "." and raw and _abbreviated(raw[-1][1], raw[-1][4]):
             kind = "abbrev"
-        cap = kind == "word" and not shouting and m[0][0].isupper()
-        toks.append(_Tok(m[0], low, m.start(), m.end(), kind, cap, plain))
-    return toks
+        cap = kind == "word" and not shouting and not opening and m[0][0].isupper()
+        raw.append((m[0], low, m.start(), m.end(), kind, cap))
+        if kind == "word" or kind == "num":
+            opening = False
+        elif kind == "punct" and low in ".!?\n:":
+            opening = True
+    plain = shouting or not any(r[5] and not r[0].isupper() for r in raw)  # PDAM is no name
+    return [_Tok(*r, plain) for r in raw]
 
 
-def _abbreviation(before: _Tok) -> bool:
-    return before.kind == "word" and (before.low in pw.ABBREVIATIONS or len(before.low) == 1)
+def _abbreviated(low: str, kind: str) -> bool:
+    return kind == "word" and (low in pw.ABBREVIATIONS or len(low) == 1)
 
 
 def _region_names(toks: list[_Tok], within: str | None, lower: range = range(0)) -> _Names:
@@ -143,11 +150,16 @@ def _region_names(toks: list[_Tok], within: str | None, lower: range = range(0))
             if common and key in _NEVER_ALONE:
                 continue
             regions = index.lookup(key, kind)
-            if (common and not toks[i].cap) or (bare and not within):
-                # "di metro", "listrik pringsewu padam": the city or regency, not a district
-                regions = [r for r in regions if r.kind in (Kind.REGENCY, Kind.CITY)]
-            elif bare:
-                regions = [r for r in regions if r.kind is not Kind.DISTRICT or r.within(within)]
+            if not toks[i].cap and kind is None:
+                # lower case: a regency or city ("di metro", "listrik pringsewu padam"),
+                # a district only inside the tenant's region ("pdam kemiling")
+                regions = [
+                    r
+                    for r in regions
+                    if r.kind in (Kind.REGENCY, Kind.CITY)
+                    or (not common and within and r.kind is Kind.DISTRICT and r.within(within))
+                ]
+
             if regions:
                 hit = (run[-1] + 1, regions)
                 break
@@ -192,6 +204,24 @@ def _is_name(tok: _Tok) -> bool:
 
 
 _NEVER_ALONE = frozenset({"kota", "pasar", "air", "baru", "lama", "raya", "indah", "jaya"})
+#: kind words a number follows ("RT 03", "no 5", "blok D2")
+_NUMBERED = frozenset({
+    "rt", "rw", "no", "nomor", "nmr", "nomer", "km", "kav", "blok", "blk", "lk", "ling",
+})  # fmt: skip
+#: abbreviated kind words: whoever writes "jl." often writes the name in lower case too
+_ABBREVIATED = frozenset({
+    "jl", "jln", "jlan", "gg", "kel", "kec", "kab", "ds", "dsn", "kp", "perum", "komp", "lr",
+    "lrg", "sdn", "smpn", "sman", "smkn", "rsud", "pkm", "spbu", "tps", "tpa",
+})  # fmt: skip
+
+
+def _numbered(tok: _Tok) -> bool:
+    """A number, or a block's code ("D2", "C")."""
+    return tok.kind == "num" or (
+        tok.kind == "word" and len(tok.text) <= 2 and tok.text[:1].isupper()
+    )
+
+
 _NEEDS_PROPER_NAME = frozenset({"kantor", "pabrik", "toko", "warung", "gedung", "bengkel"})
 _NEEDS_NAME = frozenset({"mi", "min", "ma", "man", "pos", "tk", "rm", "pom", "pintu", "kolam"})
 _STREET_GENERIC = frozenset({
@@ -273,12 +303,17 @@ def _after_anchor(toks: list[_Tok], j: int, relation: bool) -> tuple[int, int] |
     tok = toks[j]
     kind = _anchor(tok)
     k = _skip(toks, j + 1)
-    name_end = _name_end(toks, k, street=kind == "street")
+    if tok.low in _NUMBERED:
+        if k < len(toks) and _numbered(toks[k]):
+            return k + 1, 2
+        return None  # "nomor resmi", "no electricity"
+    lower_ok = tok.plain or tok.low in _ABBREVIATED or tok.text[:1].isupper()
+    name_end = _name_end(toks, k, street=kind == "street", lower_ok=lower_ok)
     if name_end > k:
         if tok.low in _NEEDS_NAME and not (toks[k].kind == "num" or toks[k].cap):
             return None
         proper = any(toks[x].cap or toks[x].kind == "num" for x in range(k, name_end))
-        if tok.low in _NEEDS_PROPER_NAME and not proper and not toks[k].plain:
+        if tok.low in _NEEDS_PROPER_NAME and not proper:
             return None  # "kantor kelurahan", not "kantor camat Natar"
         generic_only = all(toks[x].low in _STREET_GENERIC for x in range(k, name_end))
         if (
@@ -295,9 +330,12 @@ def _after_anchor(toks: list[_Tok], j: int, relation: bool) -> tuple[int, int] |
     return None
 
 
-def _name_end(toks: list[_Tok], k: int, street: bool) -> int:
-    """Where the name that starts at ``k`` ends (``k`` when there is none)."""
+def _name_end(toks: list[_Tok], k: int, street: bool, lower_ok: bool = True) -> int:
+    """Where the name that starts at ``k`` ends (``k`` when there is none). Lower-case
+    words count when ``lower_ok`` (a plain text, or after "jl.", "Desa"), else only when
+    a capitalised word or a number follows them ("simpang empat Kedaton")."""
     lower = 0
+    confirmed = k  # the end of the name as far as it is sure
     while k < len(toks):
         tok = toks[k]
         if tok.kind == "abbrev":
@@ -305,12 +343,16 @@ def _name_end(toks: list[_Tok], k: int, street: bool) -> int:
             continue
         if not _is_name(tok) or (_anchor(tok) is not None and not tok.cap):
             break
+        if not tok.cap and tok.low in pw.RELATION:
+            break  # "jl. ryacudu | depan gg. mawar": the place goes on in _extend
         if tok.kind == "word" and not tok.cap:
             if lower >= MAX_LOWER_NAME or (tok.low in pw.GENERIC and not street and lower == 0):
                 break
             lower += 1
         k += 1
-    return k
+        if lower_ok or tok.cap or tok.kind == "num":
+            confirmed = k
+    return confirmed
 
 
 def _skip(toks: list[_Tok], k: int) -> int:

@@ -73,7 +73,8 @@ GENERIC = frozenset({
     "rumah", "rmh", "sini", "situ", "sana", "kantor", "tempat", "lokasi", "jalan", "jln",
     "jl", "kampung", "desa", "kota", "daerah", "wilayah", "lingkungan", "sekolah", "kawasan",
     "area", "pinggir", "tengah", "dalam", "luar", "atas", "bawah", "mana", "manapun",
-    "sekitar", "here", "there", "home", "sebelah", "gang", "lorong", "pasar",
+    "sekitar", "here", "there", "home", "sebelah", "gang", "lorong", "pasar", "loket",
+    "ruang", "ruangan", "kamar", "kelas", "halaman", "teras", "dapur",
 })  # fmt: skip
 #: a name that a kind word may be followed by but that is not a name ("jalan rusak")
 STOP = frozenset({
@@ -97,7 +98,12 @@ STOP = frozenset({
     "it", "its", "my", "our", "we", "i", "this", "that", "very", "not", "no.", "please",
     "ya", "yah", "dong", "deh", "sih", "nih", "lho", "loh", "kan", "kah", "lah", "pula",
     "ulun", "ambo", "awak", "nyak", "aing", "abdi", "kula", "kulo", "gue", "gw",
-    "antar", "penghubung", "ke", "dari", "menuju", "sampai", "januari", "februari", "maret",
+    "antar", "penghubung", "ka", "kmi", "kmu", "radu", "jarang", "bukan", "terkait",
+    "seminggu", "sebulan", "setahun", "sehari", "semalaman", "besok", "balik", "nyuruh",
+    "ngasih", "kada", "kawa", "ndak", "nda", "ora", "teu", "indak", "hana", "kaga", "juo",
+    "lai", "alah", "bana", "banar", "pisan", "sanget", "pol", "parah", "jualan",
+    "beneran", "anda", "kamu", "kalian", "situ", "nyo", "ni", "tu", "ke", "dari", "menuju",
+    "sampai", "januari", "februari", "maret",
     "april", "mei", "juni", "juli", "agustus", "september",
     "oktober", "november", "desember", "jan", "feb", "mar", "apr", "jun", "jul", "agu", "agt",
     "sep", "sept", "okt", "nov", "des", "nopember", "pebruari",
