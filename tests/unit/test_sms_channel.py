@@ -15,10 +15,10 @@ from sqlalchemy import select
 from sqlalchemy.engine import Engine
 from sqlmodel import col
 
-from adapters.sms import service
 from adapters.sms.service import IncomingSms, Received, SmsChannel, SmsLine
 from gateway.bootstrap import build_container
 from gateway.settings import Settings
+from gateway.storage import intake
 from gateway.storage.models import Complaint, InboundMessage, OutboxJob
 from tests.support import ROOT, TENANT_ENV
 
@@ -131,17 +131,17 @@ def test_the_same_text_sent_twice_at_once_files_once(channel: Channel) -> None:
 def test_a_crash_before_the_commit_stores_nothing_and_the_retry_files_once(
     channel: Channel, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    real = service.intake.insert_items
+    real = intake.insert_items
 
     def crash(*args: object, **kwargs: object) -> object:
         real(*args, **kwargs)  # type: ignore[arg-type]
         raise ConnectionError("the process died here")
 
-    monkeypatch.setattr(service.intake, "insert_items", crash)
+    monkeypatch.setattr(intake, "insert_items", crash)
     with pytest.raises(ConnectionError):
         channel.receive("1", TEXT)
     assert channel.complaints() == [] and channel.notes() == {}
-    monkeypatch.setattr(service.intake, "insert_items", real)
+    monkeypatch.setattr(intake, "insert_items", real)
     assert channel.receive("1", TEXT).complaint_id is not None  # Kannel's retry
     assert channel.receive("1", TEXT).duplicate
     assert len(channel.complaints()) == 1
