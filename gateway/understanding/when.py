@@ -32,7 +32,8 @@ _WEEKDAYS = {
 }  # fmt: skip
 #: relative words -> days back; None: last night (the day before only in the morning)
 _RELATIVE: dict[str, int | None] = {
-    "hari ini": 0, "hr ini": 0, "tadi": 0, "td": 0, "barusan": 0, "baru saja": 0,
+    "hari ini": 0, "hr ini": 0, "tadi": 0, "td": 0, "tadi pagi": 0, "tadi siang": 0,
+    "tadi sore": 0, "td pagi": 0, "td siang": 0, "td sore": 0, "tadi subuh": 0, "barusan": 0, "baru saja": 0,
     "pagi ini": 0, "siang ini": 0, "sore ini": 0, "pagi tadi": 0, "siang tadi": 0,
     "sore tadi": 0, "today": 0, "this morning": 0, "this afternoon": 0, "this evening": 0,
     "earlier today": 0, "dino iki": 0, "mau esuk": 0, "mau awan": 0, "mau sore": 0,
@@ -95,6 +96,8 @@ _HALF = re.compile(r"\b(?:jam|jm|pukul|pkl)\.?\s*(?:setengah|stgh|stg)\s*(\d{1,2
 _RELATIVE_WORDS = re.compile(
     r"\b(?:" + "|".join(re.escape(p) for p in sorted(_RELATIVE, key=len, reverse=True)) + r")\b"
 )
+_UNTIL = re.compile(r"\b(?:sampai|sampe|smp|sampai dengan|hingga|until|till|smpe)\s+$")
+_UNTIL_NOW = frozenset({"hari ini", "hr ini", "today", "malam ini", "sore ini", "siang ini"})
 _FUTURE = re.compile(r"\b(?:besok|besuk|lusa|nanti|tomorrow|next)\b")
 
 
@@ -167,6 +170,8 @@ def _date(t: str, now: datetime) -> tuple[date, str] | None:
         return today - timedelta(days=back), m[0]
     best: tuple[int, str, int | None] | None = None
     for m in _RELATIVE_WORDS.finditer(t):  # the longest phrase, the first of equals
+        if _UNTIL.search(t, 0, m.start()) and m[0] in _UNTIL_NOW:
+            continue  # "sampai hari ini belum diperbaiki": how long, not when
         if best is None or len(m[0]) > len(best[1]):
             best = (m.start(), m[0], _RELATIVE[m[0]])
     if best is None or (_FUTURE.search(t) and best[1] in ("tadi", "td")):

@@ -58,6 +58,7 @@ EVENING = datetime(2026, 7, 14, 20, 45, tzinfo=WIB)
         ("yesterday at 9 pm the power went out", MORNING, date(2026, 7, 13), time(21, 0)),
         ("last night at 9", MORNING, date(2026, 7, 13), time(21, 0)),
         ("3 days ago the truck skipped us", MORNING, date(2026, 7, 11), None),
+        ("mati sejak kemarin sampai hari ini", MORNING, date(2026, 7, 13), None),
     ],
 )
 def test_find_when(text: str, now: datetime, day: date, clock: time | None) -> None:
@@ -76,6 +77,7 @@ def test_find_when(text: str, now: datetime, day: date, clock: time | None) -> N
         "besok tolong diperbaiki",  # the future
         "got mampet di RT 03/05",  # RT/RW, not a date
         "harga naik 2 kali lipat",
+        "sampai hari ini belum ada perbaikan",  # how long, not when
     ],
 )
 def test_no_date(text: str) -> None:
