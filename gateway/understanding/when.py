@@ -33,11 +33,12 @@ _WEEKDAYS = {
 #: relative words -> days back; None: last night (the day before only in the morning)
 _RELATIVE: dict[str, int | None] = {
     "hari ini": 0, "hr ini": 0, "tadi": 0, "td": 0, "tadi pagi": 0, "tadi siang": 0,
-    "tadi sore": 0, "td pagi": 0, "td siang": 0, "td sore": 0, "tadi subuh": 0, "barusan": 0, "baru saja": 0,
+    "tadi sore": 0, "td pagi": 0, "td siang": 0, "td sore": 0, "tadi subuh": 0,
+    "barusan": 0, "baru saja": 0,
     "pagi ini": 0, "siang ini": 0, "sore ini": 0, "pagi tadi": 0, "siang tadi": 0,
     "sore tadi": 0, "today": 0, "this morning": 0, "this afternoon": 0, "this evening": 0,
     "earlier today": 0, "dino iki": 0, "mau esuk": 0, "mau awan": 0, "mau sore": 0,
-    "poe ieu": 0, "tadi isuk": 0, "ari ko": 0, "hari ko": 0, "kaina": 0,
+    "poe ieu": 0, "tadi isuk": 0, "ari ko": 0, "hari ko": 0,
     "tadi malam": None, "td malam": None, "tadi malem": None, "semalam": None,
     "semalem": None, "smlm": None, "last night": None, "mau bengi": None, "wingi bengi": None,
     "tadi wengi": None, "tadi peuting": None, "tadi malam ko": None, "samalam": None,
@@ -98,7 +99,7 @@ _RELATIVE_WORDS = re.compile(
 )
 _UNTIL = re.compile(r"\b(?:sampai|sampe|smp|sampai dengan|hingga|until|till|smpe)\s+$")
 _UNTIL_NOW = frozenset({"hari ini", "hr ini", "today", "malam ini", "sore ini", "siang ini"})
-_FUTURE = re.compile(r"\b(?:besok|besuk|lusa|nanti|tomorrow|next)\b")
+_FUTURE = re.compile(r"\b(?:besok|besuk|lusa|nanti|tomorrow|next|kaina|isuak)\b")
 
 
 @dataclass(frozen=True)
