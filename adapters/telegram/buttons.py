@@ -18,7 +18,13 @@ def press(state: ChatState, event: Button, ctx: Context, out: Outcome) -> None:
     action, _, rest = event.data.partition(":")
     if action == "go":
         out.notice = ""
-        if rest != "lapor":
+        if rest == "text":  # a text read as something else, reported after all
+            if state.step != "idle" or not state.pending:
+                out.notice = say("stale_button", state.language)
+                return
+            text, state.pending = state.pending, None
+            flow.start(state, text, ctx, out, guided=False)
+        elif rest != "lapor":
             out.status_query = "*"
         elif state.step != "idle":
             flow.ask_replace(state, "", ctx, out)

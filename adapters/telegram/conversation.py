@@ -69,6 +69,9 @@ __all__ = [
 #: a text this long (and with a few words) may be a complaint typed without /lapor
 QUICK_MIN_CHARS = 20
 QUICK_MIN_WORDS = 4
+#: a text not read as a complaint, this long, is offered as one with a button
+OFFER_MIN_CHARS = 40
+OFFER_MIN_WORDS = 8
 #: the intent reader's confidence that lets a shorter text start a report
 SURE_NEW = 0.8
 
@@ -98,7 +101,7 @@ def step(state: ChatState, event: Event, ctx: Context) -> Outcome:
             _place(state, event, ctx, out)
         case Photo() | Document():
             _attachment(state, event, ctx, out)
-    if out.says:
+    if out.says or out.later or out.status_query is not None:
         state.said_at = ctx.now.astimezone(UTC).isoformat()
     return out
 
@@ -186,6 +189,12 @@ def _looks_new(text: str, ctx: Context, state: ChatState) -> bool:
     return ctx.read_intent(text, True, False).kind == IntentKind.NEW
 
 
+def _could_be_a_complaint(text: str) -> bool:
+    """Whether a text read as thanks, chatter or a status question is long enough to
+    be a complaint after all (then it is offered as one with a button)."""
+    return len(text) >= OFFER_MIN_CHARS and len(text.split()) >= OFFER_MIN_WORDS
+
+
 def _too_little(text: str, confidence: float) -> bool:
     """Whether a text read as a new complaint is too little to start one: a short
     one needs the intent reader to be sure ("jalan rusak parah" is; "p" is not)."""
@@ -199,12 +208,18 @@ def _idle_text(state: ChatState, text: str, ctx: Context, out: Outcome) -> None:
     one_line = flat(text)
     intent = ctx.read_intent(one_line, ctx.open_complaint, ctx.after_status)
     lang = state.language
-    if intent.kind == IntentKind.THANKS:
-        out.says.append(Say(say("thanks_reply", lang)))
-    elif intent.kind == IntentKind.STATUS:
-        out.status_query = "*"
-    elif intent.kind == IntentKind.CHATTER:
-        out.says.append(flow.short_help(state))
+    state.pending = None  # a text offered as a report before is offered no more
+    if intent.kind in (IntentKind.THANKS, IntentKind.STATUS, IntentKind.CHATTER):
+        if intent.kind == IntentKind.THANKS:
+            out.says.append(Say(say("thanks_reply", lang)))
+        elif intent.kind == IntentKind.STATUS:
+            out.status_query = "*"
+        else:
+            out.says.append(flow.short_help(state))
+        if _could_be_a_complaint(one_line):  # the reader may be wrong: the citizen decides
+            state.pending = text
+            rows = [[(say("btn_report_this", lang), "go:text")]]
+            out.later.append(Say(say("offer_report", lang), rows))
     elif intent.kind == IntentKind.MORE and ctx.comment_target is not None:
         complaint_id, ref = ctx.comment_target
         out.comment = (complaint_id, text)

@@ -53,7 +53,8 @@ class ChatState:
     #: the chat's latest message ids: one redelivered under a new update_id is not taken twice
     seen: list[int] = field(default_factory=list)
     #: a new report asked for while this one is open, waiting for keep-or-replace:
-    #: its text ("" for a bare /lapor)
+    #: its text ("" for a bare /lapor); with no report open, a text read as thanks,
+    #: chatter or a status question, offered as a report with a button
     pending: str | None = None
     #: when the conversation last said something (ISO, UTC): a status notification sent
     #: after it is the last message the chat read from the gateway
@@ -176,6 +177,8 @@ class Outcome:
     status_query: str | None = None
     #: more about an open complaint: (complaint id, text) for the registry, as a comment
     comment: tuple[str, str] | None = None
+    #: said after the answer to a status query (which the service adds)
+    later: list[Say] = field(default_factory=list)
 
 
 @dataclass(frozen=True)

@@ -130,6 +130,11 @@ TEXTS: dict[str, tuple[str, str]] = {
         "Sama-sama, terima kasih kembali. Jika ada keluhan lain, ketik saja di sini.",
         "You are welcome, thank you too. If there is anything else, just type it here.",
     ),
+    "offer_report": (
+        "Jika pesan Anda tadi adalah keluhan, tekan tombol di bawah ini untuk melaporkannya.",
+        "If your message was a complaint, press the button below to report it.",
+    ),
+    "btn_report_this": ("📝 Laporkan pesan ini", "📝 Report this message"),
     "short_help": (
         "Untuk melapor, ketik keluhan Anda: apa yang terjadi, di mana dan kapan. "
         "/status untuk melihat laporan Anda, /bantuan untuk petunjuk lengkap.",

@@ -85,6 +85,7 @@ def decide(
     if outcome.status_query is not None:
         text = reports.status_text(session, tb.id, chat, outcome.status_query, lang)
         turn.says.append(Say(text))
+    turn.says.extend(outcome.later)
     if outcome.comment is not None:
         complaint_id, text = outcome.comment
         turn.comment = (complaint_id, text, _author(session.get(Complaint, complaint_id), inc))

@@ -250,3 +250,25 @@ def test_lapor_twice_with_nothing_written_simply_begins_again() -> None:
     out = run(ChatState(), Command("lapor", "", 1), Command("lapor", COMPLETE, 2))
     assert out.state.conv == 2 and out.state.draft.what == COMPLETE
     assert out.state.pending is None and "keep:1" not in buttons(out)
+
+
+@pytest.mark.parametrize("kind", [IntentKind.THANKS, IntentKind.CHATTER, IntentKind.STATUS])
+def test_a_long_text_not_read_as_a_complaint_can_be_reported_by_button(kind: IntentKind) -> None:
+    text = "There is a forest fire spreading near Way Kambas, thick smoke reached our village"
+    context = ctx(read_intent=intents(kind))
+    out = run(ChatState(), Text(text, 1), context=context)
+    assert out.state.step == "idle" and out.submitted is None
+    [offer] = out.later
+    assert offer.buttons == [[("📝 Laporkan pesan ini", "go:text")]]
+    started = run(fork(out.state), Button("go:text"), context=context)
+    assert started.state.draft.what == text and started.state.step == "where"
+    # another text in between: the offer is gone
+    later = run(fork(out.state), Text("halo", 2), Button("go:text"), context=context)
+    assert later.notice == "Tombol ini sudah tidak berlaku." and later.state.step == "idle"
+
+
+def test_a_short_thanks_is_not_offered_as_a_report() -> None:
+    out = run(
+        ChatState(), Text("ok makasih pak", 1), context=ctx(read_intent=intents(IntentKind.THANKS))
+    )
+    assert out.later == [] and out.state.pending is None
