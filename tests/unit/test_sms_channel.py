@@ -62,7 +62,7 @@ def channel(engine: Engine, database_url: str) -> Iterator[Channel]:
     container = build_container(settings, environ=TENANT_ENV)
     sms = SmsChannel.of(container)
     yield Channel(sms, sms.lines["sumbar"])
-    asyncio.run(sms.aclose())
+    asyncio.run(container.aclose())  # the SMS channel's clients, the engine
 
 
 def test_a_new_complaint_then_the_same_text_before_its_tracking_id(channel: Channel) -> None:
