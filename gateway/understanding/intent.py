@@ -73,6 +73,7 @@ class _Signs:
     more: bool
     more_with_problem: bool
     wishes: bool
+    info_request: bool
     opens_with_ack: bool  # "oke pak siap, nanti saya kabari"
     question: bool
     another: bool
@@ -101,8 +102,10 @@ def read_intent(text: str, *, open_complaint: bool = False, after_status: bool =
         return Intent(IntentKind.STATUS, 0.9, "tracking id" if s.tracking_id else "asks status")
     if open_complaint and w.BARE_QUESTION.match(s.text):
         return Intent(IntentKind.STATUS, 0.6, "a bare question, complaint open")
-    if (s.channel_question or s.wishes) and s.problem < 2:
-        return Intent(IntentKind.CHATTER, 0.8, "question about the channel")
+    if (s.channel_question or (s.wishes and not s.thanks)) and s.problem < 2:
+        return Intent(IntentKind.CHATTER, 0.8, "question about the channel, or wishes")
+    if s.info_request and not s.strong:
+        return Intent(IntentKind.CHATTER, 0.8, "asks for information, no problem in it")
     if s.greeting_only:
         return Intent(IntentKind.CHATTER, 0.85, "greeting")
     if (
@@ -119,10 +122,12 @@ def read_intent(text: str, *, open_complaint: bool = False, after_status: bool =
     if open_complaint and s.more and not s.thanks:
         return Intent(IntentKind.MORE, 0.7, "detail of the open complaint")
     acknowledges = s.ack and not s.question and (len(s.words) <= ACK_MAX_WORDS or s.opens_with_ack)
+    if acknowledges and not s.thanks and not (open_complaint or after_status):
+        return Intent(IntentKind.CHATTER, 0.5, "an acknowledgement of nothing")
     if s.thanks or acknowledges:
         return Intent(IntentKind.THANKS, 0.85, "thanks")
     if s.question and s.problem == 0:
-        if open_complaint and after_status:
+        if open_complaint:
             return Intent(IntentKind.STATUS, 0.4, "a question, complaint open")
         return Intent(IntentKind.CHATTER, 0.5, "a question with no problem in it")
     if s.problem == 1 or len(s.words) >= UNEXPLAINED_NEW_WORDS:
@@ -134,7 +139,9 @@ def read_intent(text: str, *, open_complaint: bool = False, after_status: bool =
     return Intent(IntentKind.CHATTER, 0.5, "short, nothing usable")
 
 
-_REPORT_WORDS = re.compile(r"\b(?:laporan|aduan|pengaduan|keluhan|tiket|report|complaint|ticket)")
+_REPORT_WORDS = re.compile(
+    r"\b(?:laporan|aduan|pengaduan|keluhan|tiket|report|complaint|ticket)|\b(?:sudah|udah) lapor\b"
+)
 
 
 def _asks_report(s: _Signs) -> bool:
@@ -168,6 +175,7 @@ def _signs(text: str) -> _Signs:
         more=w.MORE.search(joined) is not None,
         more_with_problem=w.MORE_WITH_PROBLEM.search(joined) is not None,
         wishes=w.WISHES.search(joined) is not None,
+        info_request=w.INFO_REQUEST.search(joined) is not None,
         opens_with_ack=w.ACK.match(joined) is not None and problem == 0,
         question=w.QUESTION.search(text.strip().casefold()) is not None,
         another=w.ANOTHER.search(joined) is not None,

@@ -35,6 +35,11 @@ ACK = _words(
     r"semoga", r"puas", r"senang", r"lega", r"bagus", r"cepat", r"responsif", r"gercep",
     r"apik", r"sae", r"rancak", r"bungas", r"alhamdulillah",
 )  # fmt: skip
+_GONE = (
+    r"(?:banjir|bau|keruh|macet|gelap|peteng|poek|mati|bocor|padam|tergenang|genangan|"
+    r"berlubang|rusak|antri|antre|longsor|kotor|berisik|bising|mampet|tersumbat|becek|licin|"
+    r"kumuh|berserakan|numpuk|menumpuk|flooded|dark|dirty|broken|blocked)\b"
+)
 #: the problem is gone ("jalannya sudah diperbaiki"): thanks, not a problem
 RESOLVED = re.compile(
     r"\b(?:sudah|telah|sampun|wis|wes|tos|alah|lah)\s+(?:\w+\s+){0,2}?(?:di|ter)?"
@@ -49,6 +54,13 @@ RESOLVED = re.compile(
     r"|\b(?:already|been|is|are|was|got|get)\s+(?:\w+\s+){0,1}?(?:fixed|repaired|resolved|"
     r"cleaned|collected|back|restored|working|done|handled|solved)\b"
     r"|\b(?:works|working) (?:again|fine|now)\b|\bproblem solved\b|\bsudah oke\b"
+    # a problem that is no more: "sudah tidak keruh lagi", "saiki wis ora peteng maneh"
+    r"|\b(?:sudah|udah|sekarang|skrg|saiki|wis|wes|tos|alah|now)\s+(?:\w+\s+){0,1}?"
+    r"(?:tidak|gak|ga|nggak|ndak|ora|teu|kada|indak|no longer|not)\s+(?:\w+\s+){0,1}?"
+    + _GONE
+    + r"|\b(?:tidak|gak|ga|nggak|ndak|ora|teu|kada|indak)\s+(?:\w+\s+){0,1}?"
+    + _GONE
+    + r"\s+(?:lagi|lg|maneh|deui|lai|anymore)\b"
 )
 #: asks about a complaint already made
 STATUS = re.compile(
@@ -71,6 +83,9 @@ STATUS = re.compile(
     r"|\blaporan\w* (?:\w+ ){0,3}?(?:tidak|belum) ada (?:kabar|tanggapan|respon|balasan|jawaban)"
     r"|\bberapa lama\b|\bkok lama\b|\blama\b (?:\w+ ){0,3}prosesnya\b|\bditugaskan\b"
     r"|\bsudah ada (?:\w+ ){0,3}(?:belum|blm)\b|\bhow long\b"
+    r"|\bjadwal (?:perbaikan|pengerjaan|penanganan)\b"
+    r"|\b(?:sudah|udah) (?:\w+ )?lapor\w* (?:\w+ ){0,6}?(?:belum|tidak) ada (?:tanggapan|respon\w*|"
+    r"balasan|jawaban|kabar|tindak\w*)\b"
     r"|\bwhen will\b|\bis (?:my|the) (?:report|complaint)\b|\bwhere is my\b"
 )
 #: a tracking ID: the national registry's (LPR-2026-000123) or this gateway's (2345 6789)
@@ -108,6 +123,13 @@ CHANNEL_QUESTION = re.compile(
     r"|\b(?:nomer|nomor|no) (?:napa|naon|apa|opo|apo)\b|\b(?:iki|niki|ieu|iko) (?:nomer|nomor)\b"
     r"|\bini kantor\b|\balamat\w* (?:di ?mana|dmn)\b|\b(?:lowongan|loker|rekrutmen|relawan)\b"
 )
+#: asks for information, not about a problem: "syaratnya apa", "buka jam berapa"
+INFO_REQUEST = re.compile(
+    r"\bsyarat\w*\b|\bpersyaratan\b|\bprosedur\w*\b|\b(?:buka|tutup) jam\b|\bjam (?:buka|berapa)\b"
+    r"|\bcara (?:daftar|mendaftar|bikin|buat|membuat|urus|mengurus|mengajukan|ajukan)\b"
+    r"|\b(?:di ?mana|dmn) (?:kantor|tempat|lokasi)\w*\b|\bberapa biaya\w*\b|\bbiaya\w* berapa\b"
+    r"|\bopening hours\b|\bwhat are the requirements\b"
+)
 #: holiday wishes, chain messages, jokes: chatter when no problem is described
 WISHES = re.compile(
     r"\bselamat (?:hari raya|idul|lebaran|natal|tahun baru|ulang tahun|hut|menunaikan|"
@@ -115,6 +137,7 @@ WISHES = re.compile(
     r"|\bdirgahayu\b|\bpesan berantai\b|\bsebarkan\b|\bforward\w*\b|\bviral\b|\bhoax\b"
     r"|\bwk(?:wk)+\w*\b|\bhaha\w*\b|\bmedia tidak disertakan\b|\bmedia omitted\b|\bstiker\b"
     r"|\bsticker\b|\bkok (?:tidak|belum) (?:dibales|dibalas|direspon)\b"
+    r"|\bsemoga (?:sehat|sukses|berkah|lancar|selalu)\b"
 )
 #: promotions and scams
 SPAM = _words(
