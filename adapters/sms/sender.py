@@ -5,8 +5,8 @@ and a text they sent before.
 A sender is an E.164 number; their complaints are the tenant's complaints with that
 ``reporter_phone``, whatever channel brought them (a complaint filed by the call
 centre for the same number is theirs too). A status message is an SMS the gateway
-sent about a complaint (``sms_outbound`` with a ``complaint_id``: the tracking ID,
-every status change); command answers carry none.
+sent about a complaint (``sms_outbound`` with a ``complaint_id``, not failed: the
+tracking ID, every status change); command answers carry none.
 """
 
 from __future__ import annotations
@@ -51,6 +51,7 @@ def facts(session: Session, tenant: str, phone: str, text: str | None, now: date
             col(SmsOutbound.channel) == CHANNEL,
             col(SmsOutbound.to_number) == phone,
             col(SmsOutbound.complaint_id).is_not(None),
+            col(SmsOutbound.status) != "failed",  # never reached the phone
         )
         .order_by(col(SmsOutbound.created_at).desc())
         .limit(1)

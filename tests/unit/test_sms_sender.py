@@ -51,7 +51,12 @@ def complaint(
     return made
 
 
-def told(factory: sessionmaker[Session], complaint_id: str | None, age: timedelta) -> None:
+def told(
+    factory: sessionmaker[Session],
+    complaint_id: str | None,
+    age: timedelta,
+    status: str = "delivered",
+) -> None:
     at = datetime.now(UTC) - age
     with transaction(factory) as session:
         session.add(
@@ -65,7 +70,7 @@ def told(factory: sessionmaker[Session], complaint_id: str | None, age: timedelt
                 encoding="gsm7",
                 parts=1,
                 transport="kannel",
-                status="delivered",
+                status=status,
                 created_at=at,
                 updated_at=at,
             )
@@ -89,9 +94,10 @@ def test_an_open_complaint_and_a_recent_status_message(factory: sessionmaker[Ses
     # a status message about the older complaint: "more" is about that one
     told(factory, older, timedelta(hours=5))
     assert facts_of(factory) == Facts(True, True, Target(older, "11111111"))
-    # a command's answer (no complaint) is no status message
+    # a command's answer (no complaint) is no status message, nor one that failed
     told(factory, None, timedelta(minutes=1))
-    assert facts_of(factory).after_status
+    told(factory, newer, timedelta(minutes=2), status="failed")
+    assert facts_of(factory) == Facts(True, True, Target(older, "11111111"))
 
 
 def test_a_finished_complaint_is_not_open(factory: sessionmaker[Session]) -> None:
@@ -137,6 +143,7 @@ def test_status_answers(factory: sessionmaker[Session]) -> None:
 
 def test_told_before(factory: sessionmaker[Session]) -> None:
     mine = complaint(factory, "kannel:1")
+    told(factory, mine, timedelta(minutes=2), status="failed")
     with factory() as session:
         assert not sender.told_before(session, mine)
     told(factory, mine, timedelta(minutes=1))
