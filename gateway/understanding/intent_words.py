@@ -137,7 +137,8 @@ WISHES = re.compile(
     r"|\bdirgahayu\b|\bpesan berantai\b|\bsebarkan\b|\bforward\w*\b|\bviral\b|\bhoax\b"
     r"|\bwk(?:wk)+\w*\b|\bhaha\w*\b|\bmedia tidak disertakan\b|\bmedia omitted\b|\bstiker\b"
     r"|\bsticker\b|\bkok (?:tidak|belum) (?:dibales|dibalas|direspon)\b"
-    r"|\bsemoga (?:sehat|sukses|berkah|lancar|selalu)\b"
+    r"|\bsemoga (?:sehat|sukses|berkah|lancar|selalu)\b|\b(?:mau|ingin|salam) kenal\w*\b"
+    r"|\bperkenalkan\b"
 )
 #: promotions and scams
 SPAM = _words(
@@ -171,7 +172,7 @@ PROBLEM = re.compile(
     r"rubbish|smell\w*|stink\w*|leak\w*|blocked|clogged|dark|illegal|bribe\w*|extort\w*|"
     r"dangerous|accident|collapsed?|landslides?|delayed|rude|nois[ey]|polluted|pollution|"
     r"please fix|no water|no electricity|not working|"
-    r"curang|kecurangan|setengah|keserempet|tertimpa|timpa|menimpa|ditimpa|ngambang|kebanjiran)"
+    r"curang|kecurangan|setengah|resah|meresahkan|usut|diusut|joki|tanpa jadwal|keserempet|tertimpa|timpa|menimpa|ditimpa|ngambang|kebanjiran)"
     r"(?:nya|lah|kah|an|kan|in|i|mi|ji|pi|ki)?\b"
     r"|\b(?:tidak|belum|kada|ora|teu|ndak|nda|ndk|kaga|kagak|hana|beluman|not|no|never|"
     r"sanes|ndada|ndak)\s+(?:\w+\s+){0,1}?(?:ada|aya|ana|ado|dapat|dapet|oleh|kebagian|bisa|"
