@@ -30,6 +30,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from enum import StrEnum
+from functools import lru_cache
 
 from gateway.mappings.classify import normalise
 from gateway.understanding import intent_words as w
@@ -148,8 +149,15 @@ def _asks_report(s: _Signs) -> bool:
     return _REPORT_WORDS.search(s.text) is not None
 
 
+@lru_cache(maxsize=65536)
+def _normalised(token: str) -> tuple[str, ...]:
+    """One whitespace-separated token as ``normalise`` reads it; words recur from message
+    to message, so each is read once (``normalise`` never joins across whitespace)."""
+    return tuple(normalise(token))
+
+
 def _signs(text: str) -> _Signs:
-    words = normalise(text)
+    words = [word for token in text.split() for word in _normalised(token)]
     joined = " ".join(words)
     unresolved = w.RESOLVED.sub(" ", w.THANKS_FOR.sub(" ", joined))
     unresolved = unresolved.split(" semoga ")[0]  # wishes are not problems
