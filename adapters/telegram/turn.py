@@ -39,6 +39,8 @@ from gateway.understanding.intent import IntentKind, read_intent
 from gateway.understanding.place import Place, find_place
 
 THANKS = IntentKind.THANKS
+#: a likely topic offered as a button has at least this probability (the first always)
+MIN_LIKELY = 0.05
 
 if TYPE_CHECKING:
     from gateway.bootstrap import Container
@@ -114,7 +116,11 @@ def context(container: Container, taken: Taken, session: Session, state: ChatSta
     def classify(text: str) -> Reading:
         if text not in readings:
             found = tenant.classify(text)
-            likely = tuple((t, topics[t]) for t, _ in found.candidates if t in topics)
+            likely = tuple(
+                (t, topics[t])
+                for n, (t, p) in enumerate(found.candidates)
+                if t in topics and (n == 0 or p >= MIN_LIKELY)
+            )
             name = topics.get(found.topic) or str(found.topic)
             readings[text] = Reading(name, found.confident, likely)
         return readings[text]
