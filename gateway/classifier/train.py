@@ -40,7 +40,7 @@ from gateway.classifier.model import TopicModel, write_model
 
 #: a complaint at or above the default threshold is right this often on dev
 TARGET_PRECISION = 0.95
-TEMPERATURES = tuple(round(0.25 * 1.1**k, 4) for k in range(40))  # 0.25 .. ~10
+TEMPERATURES = tuple(round(0.01 * 1.1**k, 5) for k in range(80))  # 0.01 .. ~19
 THRESHOLDS = tuple(round(0.05 * k, 2) for k in range(2, 19))  # 0.10 .. 0.90
 
 
@@ -49,7 +49,7 @@ class TrainConfig:
     ngrams: Mapping[str, tuple[int, int]] = field(default_factory=lambda: dict(DEFAULT_NGRAMS))
     caps: Mapping[str, int] = field(default_factory=lambda: {"c": 20_000, "w": 6_000})
     block_weights: Mapping[str, float] = field(default_factory=lambda: {"c": 1.0, "w": 0.7})
-    c_grid: Sequence[float] = (3.0, 10.0, 30.0, 100.0)
+    c_grid: Sequence[float] = (10.0, 30.0, 100.0)
     class_weight: str | None = "balanced"
 
 
