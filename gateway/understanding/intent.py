@@ -37,6 +37,9 @@ from gateway.understanding import intent_words as w
 
 #: a text of at least this many words that no rule explains is taken as a complaint
 UNEXPLAINED_NEW_WORDS = 6
+#: with a complaint open, a short problem text that refers back ("airnya keruh pak") or
+#: answers a status message is more about it, unless it names another problem
+REFERS_MAX_WORDS = 12
 #: a message of at most this many words may be an acknowledgement alone ("siap pak")
 ACK_MAX_WORDS = 8
 
@@ -75,6 +78,7 @@ class _Signs:
     more_with_problem: bool
     wishes: bool
     info_request: bool
+    refers_back: bool  # "airnya", "lampunya": the thing already reported
     opens_with_ack: bool  # "oke pak siap, nanti saya kabari"
     question: bool
     another: bool
@@ -119,6 +123,10 @@ def read_intent(text: str, *, open_complaint: bool = False, after_status: bool =
     if s.problem == 2:
         if open_complaint and (s.more or s.more_with_problem) and not s.another:
             return Intent(IntentKind.MORE, 0.7, "problem continues")
+        # after "makasih, sudah beres. Tapi ...": what follows the "tapi" is another problem
+        refers_back = (s.refers_back or after_status) and not (s.resolved and s.contrast)
+        if open_complaint and refers_back and not s.another and len(s.words) <= REFERS_MAX_WORDS:
+            return Intent(IntentKind.MORE, 0.6, "short, about the open complaint")
         return Intent(IntentKind.NEW, 0.85, "describes a problem")
     if open_complaint and s.more and not s.thanks:
         return Intent(IntentKind.MORE, 0.7, "detail of the open complaint")
@@ -127,7 +135,7 @@ def read_intent(text: str, *, open_complaint: bool = False, after_status: bool =
         return Intent(IntentKind.CHATTER, 0.5, "an acknowledgement of nothing")
     if s.thanks or acknowledges:
         return Intent(IntentKind.THANKS, 0.85, "thanks")
-    if s.question and s.problem == 0:
+    if s.question and s.problem < 2:
         if open_complaint:
             return Intent(IntentKind.STATUS, 0.4, "a question, complaint open")
         return Intent(IntentKind.CHATTER, 0.5, "a question with no problem in it")
@@ -184,6 +192,7 @@ def _signs(text: str) -> _Signs:
         more_with_problem=w.MORE_WITH_PROBLEM.search(joined) is not None,
         wishes=w.WISHES.search(joined) is not None,
         info_request=w.INFO_REQUEST.search(joined) is not None,
+        refers_back=w.REFERS_BACK.search(joined) is not None,
         opens_with_ack=w.ACK.match(joined) is not None and problem == 0,
         question=w.QUESTION.search(text.strip().casefold()) is not None,
         another=w.ANOTHER.search(joined) is not None,

@@ -138,7 +138,8 @@ WISHES = re.compile(
     r"|\bwk(?:wk)+\w*\b|\bhaha\w*\b|\bmedia tidak disertakan\b|\bmedia omitted\b|\bstiker\b"
     r"|\bsticker\b|\bkok (?:tidak|belum) (?:dibales|dibalas|direspon)\b"
     r"|\bsemoga (?:sehat|sukses|berkah|lancar|selalu)\b|\b(?:mau|ingin|salam) kenal\w*\b"
-    r"|\bperkenalkan\b"
+    r"|\bperkenalkan\b|\b(?:riset|penelitian|skripsi|survei|survey|kuesioner|magang|"
+    r"kerja ?sama|iklan|wawancara|liputan|research|interview)\b"
 )
 #: promotions and scams
 SPAM = _words(
@@ -197,6 +198,9 @@ MORE = re.compile(
     r"ongga|ketambahan|also the same|same problem|isih|durung|keneh|alun|balum|"
     r"sampai sekarang|smp sekarang|sampe sekarang|bukan|jumlah|tempatnya|sebelah kanan|"
     r"sebelah kiri|dari arah|kalau dari|yang (?:\w+ ){1,3}itu|belum ada petugas|"
+    r"sudah seminggu|sudah sebulan|sudah lama|kok belum|kok masih|"
+    r"(?:belum|blm|tidak|gak) (?:juga )?(?:di)?(?:perbaiki|tangani|kerjakan|angkut|ganti|benerin|"
+    r"tindaklanjuti|proses|respon|cek|datangi|bersihkan|tambal|aspal)\w*|"
     r"petugasnya|orangnya|pelakunya|kejadiannya|waktu itu|oh ya|oh iya|o iya|oiya)(?:nya)?\b"
 )
 #: "again", "worse": more only together with a problem ("mati lagi")
@@ -213,6 +217,12 @@ MORE_WITH_PROBLEM = _words(
     r"pun",
     r"jua",
     r"kian",
+)
+#: the thing already reported, named with -nya ("airnya", "lampunya", "jalannya")
+REFERS_BACK = re.compile(
+    r"\b(?:air|lampu|jalan|jembatan|got|selokan|sampah|listrik|pipa|tiang|kabel|pohon|lubang|"
+    r"banjir|genangan|petugas|sekolah|guru|bantuan|uang|dana|kantor|pelayanan|aspal|trotoar|"
+    r"bau|asap|limbah|banyu|aia|dalan|lampune|dalane)(?:nya|nyo|ne)\b"
 )
 #: a problem's words that are part of the thanks ("terima kasih atas bantuannya")
 THANKS_FOR = re.compile(
@@ -236,7 +246,9 @@ BARE_QUESTION = re.compile(
 ANOTHER = re.compile(
     r"\b(?:satu lagi|ada lagi|lain lagi|yang lain|masalah lain|laporan baru|lapor baru|"
     r"selain itu|(?<!belum )(?<!blm )juga ada|also|another|new complaint|new report|"
-    r"beda lagi|berbeda|sekalian)\b"
+    r"beda lagi|berbeda|sekalian|(?<!belum )(?<!blm )(?:juga|jg) "
+    r"(?:mati|rusak|padam|bocor|banjir|berlubang|retak|"
+    r"mampet|gelap|ada|tidak|belum)|sebelah|tetangga)\b"
 )
 #: thanks and approval emoji; a text of only these is thanks
 THANKS_EMOJI = re.compile("[\U0001f64f\U0001f44d\U0001f44c\U0001f917\U0001f60a\U0001f642"
