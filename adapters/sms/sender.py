@@ -1,6 +1,6 @@
 """What the database says about the sender of an SMS, read in the caller's transaction:
 their complaints (open ones, the answer to ``STATUS``), the status messages they got,
-and a text they sent before.
+and a text they sent before; and the lock that has one number's SMS read one at a time.
 
 A sender is an E.164 number; their complaints are the tenant's complaints with that
 ``reporter_phone``, whatever channel brought them (a complaint filed by the call
@@ -14,14 +14,15 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import select
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
-from sqlmodel import col
+from sqlmodel import SQLModel, col
 
 from adapters.sms.reading import Facts, Target
 from adapters.sms.settings import CHANNEL
 from adapters.sms.texts import say
 from gateway.domain.status import Status, status_words
-from gateway.storage.models import Complaint, SmsOutbound
+from gateway.storage.models import ChatSession, Complaint, SmsOutbound
 from gateway.storage.repeats import find_repeat
 
 #: a text this soon after a status message may be about it (thanks, more)
@@ -96,6 +97,26 @@ def status_answer(
         )
         for c in latest
     )
+
+
+def hold(session: Session, tenant: str, phone: str) -> None:
+    """Lock the number's ``chat_session`` row (made if missing) until the transaction
+    ends: two SMS of one number (the same text sent twice at once) are read one after
+    the other, so the second sees the first's complaint. SQLite's BEGIN IMMEDIATE
+    serialises anyway; PostgreSQL needs the row."""
+    table = SQLModel.metadata.tables[str(ChatSession.__tablename__)]
+    values = {
+        "tenant": tenant,
+        "channel": CHANNEL,
+        "chat_id": phone,
+        "language": "id",
+        "state": "{}",
+        "updated_at": datetime.now(UTC),
+    }
+    dialect = session.get_bind().dialect.name
+    make = postgresql.insert if dialect == "postgresql" else sqlite.insert
+    session.execute(make(table).values(**values).on_conflict_do_nothing())
+    session.get(ChatSession, (tenant, CHANNEL, phone), with_for_update=True)
 
 
 def told_before(session: Session, complaint_id: str) -> bool:

@@ -23,10 +23,9 @@ from typing import TYPE_CHECKING, Any
 
 import structlog
 from sqlalchemy import update
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
-from sqlmodel import SQLModel, col
+from sqlmodel import col
 
 from adapters.sms import gammu_poll, grammar, reading, sender
 from adapters.sms.gammu import GammuDatabase
@@ -42,7 +41,7 @@ from gateway.routing import route
 from gateway.storage import chats, intake
 from gateway.storage.claims import chat_key
 from gateway.storage.engine import transaction
-from gateway.storage.models import ChatSession, InboundMessage
+from gateway.storage.models import InboundMessage
 from gateway.sync import wakeup
 from gateway.tenants import Tenant
 
@@ -168,7 +167,7 @@ class SmsChannel:
         try:
             with transaction(self.factory) as session:
                 if phone is not None:
-                    _hold(session, tenant.id, phone)  # one SMS of a number at a time
+                    sender.hold(session, tenant.id, phone)  # one SMS of a number at a time
                 if intake.inbound_exists(session, tenant.id, CHANNEL, sms.ref):
                     return Received(duplicate=True)
                 if phone is None:
@@ -295,26 +294,6 @@ class SmsChannel:
 
     def is_blocked(self, tenant: str, phone: str) -> bool:
         return chats.chat_info(self.factory, tenant, CHANNEL, phone).blocked
-
-
-def _hold(session: Session, tenant: str, phone: str) -> None:
-    """Lock the number's ``chat_session`` row (made if missing) until the transaction
-    ends: two SMS of one number (the same text sent twice at once) are read one after
-    the other, so the second sees the first's complaint. SQLite's BEGIN IMMEDIATE
-    serialises anyway; PostgreSQL needs the row."""
-    table = SQLModel.metadata.tables[str(ChatSession.__tablename__)]
-    values = {
-        "tenant": tenant,
-        "channel": CHANNEL,
-        "chat_id": phone,
-        "language": "id",
-        "state": "{}",
-        "updated_at": datetime.now(UTC),
-    }
-    dialect = session.get_bind().dialect.name
-    make = postgresql.insert if dialect == "postgresql" else sqlite.insert
-    session.execute(make(table).values(**values).on_conflict_do_nothing())
-    session.get(ChatSession, (tenant, CHANNEL, phone), with_for_update=True)
 
 
 def _phone(number: str) -> str | None:
