@@ -4,6 +4,14 @@ Updates arrive by webhook (``POST /channels/telegram/{tenant}``) or by polling, 
 stored raw before they are acknowledged (:mod:`.service`), and drive a conversation
 in Bahasa Indonesia or English (:mod:`.conversation`) whose state lives in the
 database. Status changes and agency responses go back to the chat (:mod:`.reply`).
+
+The modules, from the wire inwards: :mod:`.adapter` (the webhook route),
+:mod:`.service` (polling, the processing loop), :mod:`.updates` (an update to an
+event), :mod:`.files` (photos and documents fetched and kept), :mod:`.turn` (one
+update's turn in the chat's transaction), :mod:`.reports` (the chat's complaints),
+:mod:`.conversation`, :mod:`.buttons`, :mod:`.flow` and :mod:`.reading` (the pure
+conversation), :mod:`.state` (its values), :mod:`.texts`, :mod:`.store` (the
+database), :mod:`.bot` and :mod:`.reply` (sending).
 """
 
 import os

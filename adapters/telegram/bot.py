@@ -20,7 +20,7 @@ from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup, Message
 from telegram.error import BadRequest, Forbidden, InvalidToken, RetryAfter, TelegramError
 from telegram.request import HTTPXRequest
 
-from adapters.telegram.conversation import Keyboard
+from adapters.telegram.state import Keyboard
 from gateway.channels import ChannelProblem, channel_settings
 from gateway.domain.errors import ErrorKind, GatewayError
 from gateway.mappings.spec import Channel, TenantSpec

@@ -6,9 +6,9 @@
    it fetches a photo or document if there is one (:mod:`.files`), runs the
    conversation on the chat's stored state (:mod:`.turn`) and commits the new state,
    the complaint it confirmed, a comment for the registry, the bot's answers
-   (``reply`` outbox jobs) and the update marked done together. A crash before that commit leaves
-   the update stored and unprocessed: it is taken on the next start; a crash after it
-   leaves the answers in the outbox.
+   (``reply`` outbox jobs) and the update marked done together. A crash before that
+   commit leaves the update stored and unprocessed: it is taken on the next start; a
+   crash after it leaves the answers in the outbox.
 3. The dispatcher sends the answers (in order per chat, at least once, waiting out
    Telegram's flood control) and the status changes through
    :class:`adapters.telegram.reply.TelegramReplier`. Only a button press's
