@@ -90,7 +90,9 @@ STATUS = re.compile(
 )
 #: a tracking ID: the national registry's (LPR-2026-000123) or this gateway's (2345 6789)
 TRACKING_ID = re.compile(
-    r"\b[a-z]{2,5}[- ]?\d{4}[- ]?\d{3,8}\b|\b\d{4}[ .-]?\d{4}\b(?![ .-]?\d)", re.IGNORECASE
+    r"\b[a-z]{2,5}-\d{4}-\d{3,8}\b|\blpr[- ]?\d{4}[- ]?\d{3,8}\b"
+    r"|(?<!\d[ .-])\b\d{4}[ .-]?\d{4}\b(?![ .-]?\d)",
+    re.IGNORECASE,
 )
 #: greetings, tests and fillers: chatter when nothing else is said
 GREETING = _words(

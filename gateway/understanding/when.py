@@ -48,7 +48,8 @@ _RELATIVE: dict[str, int | None] = {
     "patang": 1, "semalam kemarin": 1, "kemarin dulu": 2, "kemarin lusa": 2, "lusa kemarin": 2,
     "the day before yesterday": 2,
     "seminggu lalu": 7, "seminggu yang lalu": 7, "seminggu yg lalu": 7, "minggu lalu": 7,
-    "pekan lalu": 7, "last week": 7, "a week ago": 7,
+    "pekan lalu": 7, "last week": 7, "a week ago": 7, "minggu kemarin": 7, "minggu kmrn": 7,
+    "minggu kemaren": 7, "pekan kemarin": 7,
 }  # fmt: skip
 _UNITS = {
     "hari": 1, "hr": 1, "hri": 1, "harian": 1, "day": 1, "days": 1, "ari": 1,
@@ -63,9 +64,13 @@ _NUMBERS = {
 _FULL = re.compile(r"\b(\d{1,2})\s*[/.\-]\s*(\d{1,2})\s*[/.\-]\s*(\d{4}|\d{2})\b")
 _ISO = re.compile(r"\b(\d{4})-(\d{1,2})-(\d{1,2})\b")
 _DAY_MONTH = re.compile(
-    r"\b(?:tgl|tanggal|tggl|tg|date|on|pada|sejak)\.?\s*(\d{1,2})\s*[/\-]\s*(\d{1,2})\b"
+    r"(?:\b(?:tgl|tanggal|tggl|tg|date|on|pada|sejak|senin|selasa|rabu|kamis|jumat|sabtu|"
+    r"minggu|hari|kemarin|kmrn)\.?|\()\s*(\d{1,2})\s*[/\-]\s*(\d{1,2})\b"
 )
-_WORDS = re.compile(r"\b(\d{1,2})\s*(?:-|\s)?\s*([a-z]{3,9})\.?(?:\s+(\d{4}))?\b")
+_WORDS = re.compile(
+    r"\b(\d{1,2})(?:st|nd|rd|th)?\s*(?:-|\s)?\s*(?:of\s+)?([a-z]{3,9})\.?(?:\s+(\d{4}))?\b"
+)
+_MONTH_FIRST = re.compile(r"\b([a-z]{3,9})\.?\s+(\d{1,2})(?:st|nd|rd|th)?\b(?:,?\s+(\d{4}))?")
 _TGL = re.compile(r"\b(?:tgl|tanggal|tggl|tg)\.?\s*(\d{1,2})\b(?!\s*[/.\-:]\s*\d)")
 _AGO = re.compile(
     r"\b(\d{1,3}|se|satu|dua|duo|tiga|tigo|empat|lima|enam|tujuh|a|one|two|three|four|five)\s*"
@@ -119,7 +124,7 @@ def find_when(text: str, *, now: datetime) -> When | None:
     """
     t = " ".join(text.casefold().replace("\u2019", "'").split())
     today = now.date()
-    found = _date(t, now)
+    found = _date(t, now, text)
     clock = _time(t)
     if found is None:
         if clock is None:
@@ -138,7 +143,7 @@ def find_when(text: str, *, now: datetime) -> When | None:
     return When(day, moment, words)
 
 
-def _date(t: str, now: datetime) -> tuple[date, str] | None:
+def _date(t: str, now: datetime, text: str) -> tuple[date, str] | None:
     today = now.date()
     if (m := _ISO.search(t)) is not None and (d := _valid(int(m[1]), int(m[2]), int(m[3]))):
         return d, m[0]
@@ -151,6 +156,14 @@ def _date(t: str, now: datetime) -> tuple[date, str] | None:
         if month is None:
             continue
         d = _valid(int(m[3]), month, int(m[1])) if m[3] else _latest(month, int(m[1]), today)
+        if d is not None:
+            return d, m[0]
+    for m in _MONTH_FIRST.finditer(t):  # "July 12", "Juli 12, 2026"
+        month = MONTHS.get(m[1])
+        if month is None or (month == 5 and m[1] == "mei" and not m[3]):
+            continue
+        day = int(m[2])
+        d = _valid(int(m[3]), month, day) if m[3] else _latest(month, day, today)
         if d is not None:
             return d, m[0]
     if (m := _TGL.search(t)) is not None:
@@ -166,7 +179,7 @@ def _date(t: str, now: datetime) -> tuple[date, str] | None:
         count, unit = (m[1], m[2]) if m[1] else (m[4], m[5])
         n = int(count) if count.isdigit() else _NUMBERS[count]
         return today - timedelta(days=n * _UNITS[unit]), m[0]
-    if (m := _WEEKDAY.search(t)) is not None and _is_weekday(m):
+    if (m := _WEEKDAY.search(t)) is not None and _is_weekday(m, text):
         back = (today.weekday() - _WEEKDAYS[m[2]]) % 7 or 7
         return today - timedelta(days=back), m[0]
     best: tuple[int, str, int | None] | None = None
@@ -183,11 +196,14 @@ def _date(t: str, now: datetime) -> tuple[date, str] | None:
     return today - timedelta(days=days), best[1]
 
 
-def _is_weekday(m: re.Match[str]) -> bool:
-    """ "Senin kemarin", "hari Minggu", but not "2 minggu", "minggu lalu" (last week)."""
+def _is_weekday(m: re.Match[str], text: str) -> bool:
+    """ "Senin kemarin", "hari Minggu", "Minggu kemarin", but not "2 minggu", "minggu lalu"
+    or "minggu kemarin" (last week: Sunday only when written with a capital)."""
     if m[2] != "minggu":
         return True
-    return m[1] in ("hari", "hr", "pada", "malam", "mlm") or m[3] in ("kemarin", "kmrn", "pagi")
+    if m[1] in ("hari", "hr", "pada", "malam", "mlm"):
+        return True
+    return m[3] in ("kemarin", "kmrn", "pagi", "kmarin", "kemaren") and "Minggu" in text
 
 
 def _time(t: str) -> tuple[time, str] | None:

@@ -33,11 +33,15 @@ NEW, MORE, THANKS, STATUS, CHATTER = (
         ("aia PDAM indak ado alah saminggu", False, False, NEW),
         # new although a complaint is open: another problem
         ("satu lagi pak, lampu di lapangan juga mati", True, True, NEW),
+        ("jalan rusak di desa kami, hubungi saya 0812 3456 7890", False, False, NEW),  # no ID
+        ("makasih pak, sudah beres. Tapi got depan rumah meluap", True, True, NEW),
         # more: about the open complaint
         ("masih belum diperbaiki pak", True, True, MORE),
         ("lokasinya tepatnya di samping masjid", True, False, MORE),
         ("ralat pak, rumah saya nomor 12 bukan 21", True, False, MORE),
         ("makasih pak tapi lampunya mati lagi", True, True, MORE),
+        ("airnya keruh lagi pak", True, True, MORE),
+        ("sudah seminggu kok belum diperbaiki", True, False, MORE),
         # thanks: nothing new to fix
         ("terima kasih pak, jalannya sudah diperbaiki", True, True, THANKS),
         ("ok makasih", True, True, THANKS),
@@ -52,6 +56,7 @@ NEW, MORE, THANKS, STATUS, CHATTER = (
         ("status LPR-2026-000123", False, False, STATUS),
         ("sudah sampai mana ya laporannya", True, False, STATUS),
         ("cek 2345 6789", True, False, STATUS),
+        ("cek lpr 2026 000123", False, False, STATUS),
         ("any update on my complaint?", True, False, STATUS),
         # chatter
         ("halo", False, False, CHATTER),
@@ -60,6 +65,8 @@ NEW, MORE, THANKS, STATUS, CHATTER = (
         ("P", False, False, CHATTER),
         ("Selamat malam admin", False, False, CHATTER),
         ("cara lapor lewat sms gimana?", False, False, CHATTER),
+        ("Syarat bikin KTP apa aja ya?", False, False, CHATTER),
+        ("Selamat Hari Raya, mohon maaf lahir batin", False, False, CHATTER),
         ("Pinjaman dana tunai cair cepat tanpa agunan, klik link", False, False, CHATTER),
         ("", False, False, CHATTER),
     ],

@@ -59,6 +59,10 @@ EVENING = datetime(2026, 7, 14, 20, 45, tzinfo=WIB)
         ("last night at 9", MORNING, date(2026, 7, 13), time(21, 0)),
         ("3 days ago the truck skipped us", MORNING, date(2026, 7, 11), None),
         ("mati sejak kemarin sampai hari ini", MORNING, date(2026, 7, 13), None),
+        ("on July 12 the power went out", MORNING, date(2026, 7, 12), None),
+        ("Jumat (10/7) banjir", MORNING, date(2026, 7, 10), None),
+        ("minggu kemarin lampu mati", MORNING, date(2026, 7, 7), None),  # last week
+        ("Minggu kemarin lampu mati", MORNING, date(2026, 7, 12), None),  # Sunday
     ],
 )
 def test_find_when(text: str, now: datetime, day: date, clock: time | None) -> None:
