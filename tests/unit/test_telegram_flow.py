@@ -272,3 +272,18 @@ def test_a_short_thanks_is_not_offered_as_a_report() -> None:
         ChatState(), Text("ok makasih pak", 1), context=ctx(read_intent=intents(IntentKind.THANKS))
     )
     assert out.later == [] and out.state.pending is None
+
+
+def test_a_report_stored_at_the_old_anonymity_question_goes_on() -> None:
+    stored = {
+        "language": "id",
+        "step": "anonymous",
+        "conv": 1,
+        "reports": 1,
+        "draft": {"what": COMPLETE, "where": "Jl. Hasanuddin", "when": "2026-11-22"},
+        "seen": [1],
+    }
+    out = run(ChatState.from_json(stored), Button("anon:1:yes"))
+    assert out.state.step == "confirm" and "👤 anonim" in out.says[0].text
+    sent = run(out.state, Button("send:1"))
+    assert sent.submitted is not None and sent.submitted.anonymous is True
