@@ -7,7 +7,9 @@ from __future__ import annotations
 import re
 
 #: words before a street's name
-STREET = frozenset({"jl", "jln", "jalan", "jalur", "lorong", "lr", "gang", "gg", "ggs", "jlan"})
+STREET = frozenset({
+    "jl", "jln", "jalan", "jalur", "lorong", "lr", "gang", "gg", "ggs", "jlan", "dalan",
+})  # fmt: skip
 #: words before an area's name or number
 AREA = frozenset({
     "rt", "rw", "no", "nomor", "nmr", "nomer", "blok", "blk", "kav", "km", "kel", "kelurahan",
@@ -20,7 +22,7 @@ AREA = frozenset({
 })  # fmt: skip
 #: kinds of landmark; a name after them ("pasar Kedaton", "SDN 3") is part of the place
 LANDMARK = frozenset({
-    "pasar", "masjid", "mesjid", "musholla", "mushola", "musala", "musholah", "langgar",
+    "pasar", "pasa", "masjid", "mesjid", "musholla", "mushola", "musala", "musholah", "langgar",
     "surau", "gereja", "pura", "vihara", "klenteng", "sd", "sdn", "mi", "min", "smp", "smpn",
     "mts", "mtsn", "sma", "sman", "smk", "smkn", "ma", "man", "sekolah", "tk", "paud",
     "pesantren", "ponpes", "kampus", "universitas", "univ", "puskesmas", "pkm", "pustu",
@@ -53,10 +55,13 @@ RELATION = frozenset({
     "belakang", "blkg", "seberang", "sbrg", "ujung", "pinggir", "sekitar", "skitar", "arah",
     "antara", "persis", "tepat", "sepanjang", "menuju", "dari", "ke", "hingga",
     "sampai", "depannya", "sampingnya", "belakangnya", "seberangnya", "near", "across",
-    "opposite", "behind",
+    "opposite", "behind", "ngarep", "ngajeng", "mburi", "wingking", "cedhak", "cedak", "cerak",
+    "sandhing", "payuneun", "hareupeun", "caket", "tukangeun", "gigireun", "muko", "dakek",
+    "balakang", "sampiang", "muka", "parak", "higa",
 })  # fmt: skip
 #: a relation dropped from the front of a place ("dekat pasar Raya" -> "pasar Raya")
 DROPPED_LEADING = frozenset({
+    "neng", "ning", "ing", "nang", "dakek", "parak", "caket", "cedhak", "cedak", "cerak",
     "di", "dkt", "dekat", "deket", "sekitar", "skitar", "ke", "dari", "arah", "menuju",
     "persis", "tepat", "sepanjang", "antara", "hingga", "sampai", "near", "in", "at", "on",
     "dalam", "atas", "bawah", "daerah", "kawasan",
@@ -65,6 +70,7 @@ DROPPED_LEADING = frozenset({
 JOINERS = frozenset({"di", "dan", "/", "-", "&", "kel.", "ke", "dari", "in", "at", "on"})
 #: words before a name that is a place without a kind word ("di Kedaton")
 BEFORE_NAME = frozenset({
+    "neng", "ning", "ing", "nang", "dakek", "parak", "caket", "cedhak", "cedak",
     "di", "ke", "dari", "daerah", "wilayah", "kawasan", "sekitar", "area", "in", "at", "near",
     "around", "dekat", "dkt", "depan", "seberang", "samping", "belakang", "sebelah", "dr",
 })  # fmt: skip
