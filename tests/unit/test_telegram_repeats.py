@@ -1,19 +1,16 @@
-"""gateway.storage.repeats on a real SQLite database: the same text from the same sender
-within 24 hours is found, for a Telegram chat (source_ref) and an SMS number
-(reporter_phone) alike; another sender, another text, or an older one is not."""
+"""gateway.storage.repeats on real SQLite and PostgreSQL databases: the same text from
+the same sender within 24 hours is found, for a Telegram chat (source_ref) and an SMS
+number (reporter_phone) alike; another sender, another text, or an older one is not."""
 
 from __future__ import annotations
 
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
-from pathlib import Path
 
 import pytest
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, sessionmaker
 
 from gateway.domain.complaint import ComplaintDraft, Reporter
-from gateway.migrations import upgrade
-from gateway.storage.engine import make_engine, make_session_factory
 from gateway.storage.intake import complaint_from_draft
 from gateway.storage.repeats import Repeat, find_repeat, same_text
 
@@ -22,12 +19,10 @@ TEXT = "Lampu jalan di depan SDN 3 Padang mati sejak kemarin.\n\nGelap sekali."
 
 
 @pytest.fixture
-def session(tmp_path: Path) -> Iterator[Session]:
-    engine = make_engine(f"sqlite:///{tmp_path / 'gateway.db'}")
-    upgrade(engine)
-    with make_session_factory(engine)() as s:
+def session(factory: sessionmaker[Session]) -> Iterator[Session]:
+    """On SQLite and on PostgreSQL (the ``factory`` fixture runs both)."""
+    with factory() as s:
         yield s
-    engine.dispose()
 
 
 def add(
