@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import asdict, dataclass
-from datetime import date, datetime, time
+from datetime import UTC, date, datetime, time
 from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
 
@@ -68,6 +68,7 @@ def decide(
     if taken.commented is not None and isinstance(event, Text):
         # a reply to a notification is about its complaint: a comment, unless it only
         # thanks (answered here, nothing for the registry)
+        state.said_at = taken.now.astimezone(UTC).isoformat()
         if read_intent(event.text, open_complaint=True, after_status=True).kind == THANKS:
             says = [Say(say("thanks_reply", state.language))]
             return store.Turn(state.to_json(), state.language, says=says), Outcome(state)
