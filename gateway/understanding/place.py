@@ -19,47 +19,22 @@ inside the tenant's ``region_code``, else one named unambiguously anywhere.
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 
-from gateway.regions.gazetteer import Kind, Region
 from gateway.understanding import place_words as pw
-from gateway.understanding.regions_index import KIND_WORDS, MAX_WORDS, choose, region_names
+from gateway.understanding.place_names import BARE_MIN_CHARS, Names, region_names_in
+from gateway.understanding.place_tokens import Tok, tokens
+from gateway.understanding.regions_index import choose
 
 #: lower-case words taken as a name after one kind word ("jl. ryacudu", "gg mawar indah")
 MAX_LOWER_NAME = 3
 MAX_CHARS = 200
-#: a lower-case region name with no "di" or kind word before it ("listrik pringsewu padam")
-#: counts from this many letters ("natar"); shorter ones are too often everyday words
-BARE_MIN_CHARS = 5
 
 
 @dataclass(frozen=True)
 class Place:
     text: str  # as the citizen wrote it, e.g. "Jl. Ryacudu depan Gg. Mawar, Way Halim"
     region_code: str | None  # the gazetteer's code when a regency, city, kecamatan is named
-
-
-_TOKEN = re.compile(
-    r"(?P<word>[^\W\d_]+(?:['\u2019\-][^\W\d_]+)*(?:2(?!\d))?)"  # lampu2: one word
-    r"|(?P<num>\d+[A-Za-z]?(?:[/\-]\d+[A-Za-z]?)*)"
-    r"|(?P<punct>[.,;:!?\n/()\"&\-])"
-    r"|(?P<other>\S)"
-)
-
-
-@dataclass(frozen=True)
-class _Tok:
-    text: str
-    low: str
-    start: int
-    end: int
-    kind: str  # word, num, punct, abbrev (an abbreviation's dot), other
-    cap: bool  # a capitalised word in a text that is not all capitals
-    plain: bool  # the text has no capital letter at all (names are not told by case)
-
-
-_Names = dict[int, tuple[int, list[Region]]]
 
 
 @dataclass(frozen=True)
@@ -71,8 +46,8 @@ class _Span:
 
 def find_place(text: str, *, region_code: str | None = None) -> Place | None:
     """The place ``text`` names, or None. ``region_code`` is the tenant's region."""
-    toks = _tokens(text)
-    names = _region_names(toks, region_code)
+    toks = tokens(text)
+    names = region_names_in(toks, region_code)
     spans: list[_Span] = []
     i = 0
     while i < len(toks):
@@ -86,112 +61,13 @@ def find_place(text: str, *, region_code: str | None = None) -> Place | None:
         return None
     best = max(spans, key=lambda s: (s.score, s.end - s.start, -s.start))
     words = text[toks[best.start].start : toks[best.end - 1].end].strip(" ,;:-/")
-    names.update(_region_names(toks, region_code, range(best.start, best.end)))
+    names.update(region_names_in(toks, region_code, range(best.start, best.end)))
     inside = [found for at, (_, found) in sorted(names.items()) if best.start <= at < best.end]
     rest = [found for at, (_, found) in sorted(names.items()) if not best.start <= at < best.end]
     return Place(words[:MAX_CHARS], choose(inside + rest, region_code))
 
 
-def _tokens(text: str) -> list[_Tok]:
-    """The text's words, numbers and punctuation. A capital letter only counts inside a
-    sentence ("Butuh dana?" is no name) and not in a text in capitals; a text with no
-    capital inside its sentences is ``plain``: lower-case names count there."""
-    letters = [c for c in text if c.isalpha()]
-    shouting = bool(letters) and sum(c.isupper() for c in letters) > 0.6 * len(letters)
-    raw: list[tuple[str, str, int, int, str, bool]] = []
-    opening = True  # the next word opens a sentence
-    for m in _TOKEN.finditer(text):
-        kind = m.lastgroup or "other"
-        low = m[0].casefold()
-        if kind == "punct" and low == "." and raw and _abbreviated(raw[-1][1], raw[-1][4]):
-            kind = "abbrev"
-        cap = kind == "word" and not shouting and not opening and m[0][0].isupper()
-        raw.append((m[0], low, m.start(), m.end(), kind, cap))
-        if kind == "word" or kind == "num":
-            opening = False
-        elif kind == "punct" and low in ".!?\n:":
-            opening = True
-    plain = shouting or not any(r[5] and not r[0].isupper() for r in raw)  # PDAM is no name
-    return [_Tok(*r, plain) for r in raw]
-
-
-def _abbreviated(low: str, kind: str) -> bool:
-    return kind == "word" and (low in pw.ABBREVIATIONS or len(low) == 1)
-
-
-def _region_names(toks: list[_Tok], within: str | None, lower: range = range(0)) -> _Names:
-    """Region names in the text: token index -> (end index, the regions it may be).
-    A name in lower case counts after a kind word or "di", or inside ``lower``; with
-    nothing before it only a regency or city, or a district inside ``within``."""
-    index = region_names()
-    found: _Names = {}
-    i = 0
-    while i < len(toks):
-        if toks[i].kind != "word" or toks[i].low in pw.STOP or toks[i].low not in index.first_words:
-            i += 1
-            continue
-        before = _previous_word(toks, i)
-        kind = KIND_WORDS.get(before) if before else None
-        hinted = kind is not None or before in pw.BEFORE_NAME or i in lower
-        bare = not (toks[i].cap or hinted)  # a lower-case name with nothing before it
-        if bare and (toks[i].low in pw.GENERIC or pw.PREDICATE.match(toks[i].low)):
-            i += 1
-            continue
-        hit = None
-        for size in range(MAX_WORDS, 0, -1):
-            run = _word_run(toks, i, size)
-            if run is None:
-                continue
-            key = "".join(toks[j].low for j in run if toks[j].kind == "word").replace("-", "")
-            key = re.sub(r"[^0-9a-z]", "", key)
-            common = size == 1 and kind is None and (key in pw.COMMON_NAMES or len(key) < 4)
-            if bare and (common or len(key) < BARE_MIN_CHARS):
-                continue
-            if common and key in _NEVER_ALONE:
-                continue
-            regions = index.lookup(key, kind)
-            if not toks[i].cap and kind is None:
-                # lower case: a regency or city ("di metro", "listrik pringsewu padam"),
-                # a district only inside the tenant's region ("pdam kemiling")
-                regions = [
-                    r
-                    for r in regions
-                    if r.kind in (Kind.REGENCY, Kind.CITY)
-                    or (not common and within and r.kind is Kind.DISTRICT and r.within(within))
-                ]
-
-            if regions:
-                hit = (run[-1] + 1, regions)
-                break
-        if hit is None:
-            i += 1
-            continue
-        found[i] = hit
-        i = hit[0]
-    return found
-
-
-def _word_run(toks: list[_Tok], i: int, size: int) -> list[int] | None:
-    run: list[int] = []
-    j = i
-    while len(run) < size:
-        if j >= len(toks) or toks[j].kind not in ("word", "num"):
-            return None
-        if run and toks[j].kind == "word" and not toks[j].cap and toks[i].cap:
-            return None  # "Bandar Lampung" yes, "Bandar rusak" no
-        run.append(j)
-        j += 1
-    return run
-
-
-def _previous_word(toks: list[_Tok], i: int) -> str | None:
-    j = i - 1
-    while j >= 0 and toks[j].kind == "abbrev":
-        j -= 1
-    return toks[j].low if j >= 0 and toks[j].kind == "word" else None
-
-
-def _is_name(tok: _Tok) -> bool:
+def _is_name(tok: Tok) -> bool:
     if tok.kind == "num":
         return True
     if tok.kind != "word":
@@ -203,7 +79,6 @@ def _is_name(tok: _Tok) -> bool:
     return not tok.low.endswith("nya") or tok.cap
 
 
-_NEVER_ALONE = frozenset({"kota", "pasar", "air", "baru", "lama", "raya", "indah", "jaya"})
 #: kind words a number follows ("RT 03", "no 5", "blok D2")
 _NUMBERED = frozenset({
     "rt", "rw", "no", "nomor", "nmr", "nomer", "km", "kav", "blok", "blk", "lk", "ling",
@@ -215,7 +90,7 @@ _ABBREVIATED = frozenset({
 })  # fmt: skip
 
 
-def _numbered(tok: _Tok) -> bool:
+def _numbered(tok: Tok) -> bool:
     """A number, or a block's code ("D2", "C")."""
     return tok.kind == "num" or (
         tok.kind == "word" and len(tok.text) <= 2 and tok.text[:1].isupper()
@@ -231,7 +106,7 @@ _STREET_GENERIC = frozenset({
 })  # fmt: skip
 
 
-def _anchor(tok: _Tok) -> str | None:
+def _anchor(tok: Tok) -> str | None:
     if tok.kind != "word":
         return None
     if tok.low in pw.STREET:
@@ -243,7 +118,7 @@ def _anchor(tok: _Tok) -> str | None:
     return None
 
 
-def _span_at(toks: list[_Tok], i: int, names: _Names) -> _Span | None:
+def _span_at(toks: list[Tok], i: int, names: Names) -> _Span | None:
     tok = toks[i]
     if tok.kind != "word":
         return None
@@ -281,12 +156,12 @@ def _span_at(toks: list[_Tok], i: int, names: _Names) -> _Span | None:
     return _Span(start, end, score + (1 if end - start > 3 else 0))
 
 
-def _trailing(tok: _Tok) -> bool:
+def _trailing(tok: Tok) -> bool:
     """A word that cannot end a place ("dari", "depan") unless it is a name ("Selatan")."""
     return not tok.cap and (tok.low in pw.RELATION or tok.low in pw.JOINERS)
 
 
-def _bare_name(tok: _Tok) -> bool:
+def _bare_name(tok: Tok) -> bool:
     """A lower-case word after "di" that may be a place's name ("di kuin utara")."""
     return (
         tok.kind == "word"
@@ -298,7 +173,7 @@ def _bare_name(tok: _Tok) -> bool:
     )
 
 
-def _after_anchor(toks: list[_Tok], j: int, relation: bool) -> tuple[int, int] | None:
+def _after_anchor(toks: list[Tok], j: int, relation: bool) -> tuple[int, int] | None:
     """End and score of a kind word and its name, or None if no name follows it."""
     tok = toks[j]
     kind = _anchor(tok)
@@ -330,7 +205,7 @@ def _after_anchor(toks: list[_Tok], j: int, relation: bool) -> tuple[int, int] |
     return None
 
 
-def _name_end(toks: list[_Tok], k: int, street: bool, lower_ok: bool = True) -> int:
+def _name_end(toks: list[Tok], k: int, street: bool, lower_ok: bool = True) -> int:
     """Where the name that starts at ``k`` ends (``k`` when there is none). Lower-case
     words count when ``lower_ok`` (a plain text, or after "jl.", "Desa"), else only when
     a capitalised word or a number follows them ("simpang empat Kedaton")."""
@@ -355,13 +230,13 @@ def _name_end(toks: list[_Tok], k: int, street: bool, lower_ok: bool = True) -> 
     return confirmed
 
 
-def _skip(toks: list[_Tok], k: int) -> int:
+def _skip(toks: list[Tok], k: int) -> int:
     while k < len(toks) and toks[k].kind == "abbrev":
         k += 1
     return k
 
 
-def _starts(toks: list[_Tok], k: int) -> bool:
+def _starts(toks: list[Tok], k: int) -> bool:
     """Whether more of the place begins at ``k`` (a kind word, a name, a relation to one)."""
     if k >= len(toks):
         return False
@@ -373,7 +248,7 @@ def _starts(toks: list[_Tok], k: int) -> bool:
     return tok.cap and _is_name(tok)
 
 
-def _extend(toks: list[_Tok], k: int, names: _Names) -> int:
+def _extend(toks: list[Tok], k: int, names: Names) -> int:
     """The end of a place that reaches ``k``: on over more kind words, names and relations."""
     while k < len(toks):
         tok = toks[k]
