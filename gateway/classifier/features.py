@@ -29,6 +29,27 @@ from gateway.mappings.classify import normalise
 
 #: block name -> (smallest, largest) character n-gram, or word n-gram for ``w``
 DEFAULT_NGRAMS: dict[str, tuple[int, int]] = {"c": (2, 5), "w": (1, 2)}
+#: how many words' character n-grams a featuriser remembers
+WORD_CACHE = 50_000
+
+
+def char_grams(word: str, low: int, high: int) -> list[str]:
+    """The ``c`` features of one word: its n-grams, padded with a space at both ends."""
+    padded = f" {word} "
+    return [
+        "c|" + padded[i : i + n]
+        for n in range(low, min(high, len(padded)) + 1)
+        for i in range(len(padded) - n + 1)
+    ]
+
+
+def word_grams(words: Sequence[str], low: int, high: int) -> list[str]:
+    """The ``w`` features: each run of ``low`` to ``high`` neighbouring words."""
+    return [
+        "w|" + " ".join(words[i : i + n])
+        for n in range(low, high + 1)
+        for i in range(len(words) - n + 1)
+    ]
 
 
 def analyse(
@@ -38,15 +59,10 @@ def analyse(
     words = normalise(text, synonyms)
     found: list[str] = []
     if "c" in ngrams:
-        low, high = ngrams["c"]
         for word in words:
-            padded = f" {word} "
-            for n in range(low, min(high, len(padded)) + 1):
-                found += ["c|" + padded[i : i + n] for i in range(len(padded) - n + 1)]
+            found += char_grams(word, *ngrams["c"])
     if "w" in ngrams:
-        low, high = ngrams["w"]
-        for n in range(low, high + 1):
-            found += ["w|" + " ".join(words[i : i + n]) for i in range(len(words) - n + 1)]
+        found += word_grams(words, *ngrams["w"])
     return found
 
 
@@ -76,24 +92,42 @@ class Featuriser:
         self.ngrams = dict(ngrams)
         self.block_weights = dict(block_weights)
         self._index = {feature: i for i, feature in enumerate(self.vocabulary)}
+        self._words: dict[str, list[int]] = {}
         blocks = sorted(self.block_weights)
         position = {block: i for i, block in enumerate(blocks)}
         self._block_of = np.array([position[f[0]] for f in self.vocabulary], dtype=np.int64)
         self._weights = np.array([self.block_weights[b] for b in blocks], dtype=np.float64)
 
+    def _known_char_grams(self, word: str) -> list[int]:
+        """The indices of a word's known character n-grams (cached: words repeat)."""
+        found = self._words.get(word)
+        if found is None:
+            index = self._index
+            grams = (index.get(g) for g in char_grams(word, *self.ngrams["c"]))
+            found = [i for i in grams if i is not None]
+            if len(self._words) < WORD_CACHE:
+                self._words[word] = found
+        return found
+
     def vector(self, text: str) -> Vector:
-        index = self._index
-        found = (index.get(f) for f in analyse(text, self.synonyms, self.ngrams))
-        counts = Counter(i for i in found if i is not None)
-        if not counts:
+        """``text`` as :func:`analyse` reads it, weighted and scaled block by block."""
+        words = normalise(text, self.synonyms)
+        found: list[int] = []
+        if "c" in self.ngrams:
+            for word in words:
+                found += self._known_char_grams(word)
+        if "w" in self.ngrams:
+            index = self._index
+            grams = (index.get(g) for g in word_grams(words, *self.ngrams["w"]))
+            found += [i for i in grams if i is not None]
+        if not found:
             return Vector(np.zeros(0, np.int32), np.zeros(0, np.float32))
-        indices = np.array(sorted(counts), dtype=np.int32)
-        tf = 1.0 + np.log(np.array([counts[i] for i in indices], dtype=np.float64))
-        values = tf * self.idf[indices]
+        indices, counts = np.unique(np.array(found, dtype=np.int32), return_counts=True)
+        values = (1.0 + np.log(counts)) * self.idf[indices]
         blocks = self._block_of[indices]
         norms = np.sqrt(np.bincount(blocks, weights=values * values, minlength=len(self._weights)))
         scale = self._weights / np.maximum(norms, 1e-12)
-        return Vector(indices, (values * scale[blocks]).astype(np.float32))
+        return Vector(indices.astype(np.int32), (values * scale[blocks]).astype(np.float32))
 
 
 def fit_vocabulary(

@@ -59,7 +59,7 @@ class TopicModel:
         scaled = (logits - logits.max()) / self.temperature
         exp = np.exp(scaled.astype(np.float64))
         probs = exp / exp.sum()
-        order = sorted(range(len(self.topics)), key=lambda j: (-probs[j], self.topics[j]))
+        order = np.lexsort((np.array(self.topics), -probs))
         return [(self.topics[j], float(probs[j])) for j in order]
 
 
