@@ -163,6 +163,8 @@ PREDICATE = re.compile(
     r"kasar|judes|lama|mahal|sepi|cepat|kencang|sempit|curam|tajam|terjal|sulit|susah|"
     r"broken|damaged|flooded|blocked|dark|leaking|collapsed|closed|full|dirty)"
     r"(?:nya|kan|an|i|in|lah|kah)?$"
+    # any verb built with di-/me-/ber-/ter- and -kan/-i ("diliburkan", "menutupi")
+    r"|^(?:di|ter|ber|me|mem|men|meng|meny)[a-z]{3,}(?:kan|kannya|inya)$"
 )
 #: abbreviations whose dot never ends a place ("gg. mawar", "Jl. H. Agus Salim")
 ABBREVIATIONS = frozenset({
