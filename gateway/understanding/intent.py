@@ -1,28 +1,34 @@
 """What an SMS or chat text is, before any ticket is made.
 
-Read by rules over word lists (:mod:`gateway.understanding.intent_words`), in this order:
+Read by rules over word lists (:mod:`gateway.understanding.intent_words`), first match
+wins:
 
 1. nothing but emoji or punctuation: thanks if a thanks emoji (🙏 👍), else chatter;
-2. a promotion or scam with no problem in it: chatter;
-3. a tracking ID (``LPR-2026-000123``, ``2345 6789``) or a question about a complaint
-   ("gimana laporan saya", "sudah sampai mana", "kapan diperbaiki" with one open):
-   status, unless it describes a new problem and the sender has none open;
-4. a problem described (a strong word such as "rusak", "mati", "banjir", "pungli", or
-   two weaker signs such as "tolong" and a topic's noun), once the phrases that say a
-   problem is solved ("sudah diperbaiki", "udah nyala lagi") are taken out: new, or more
-   when the sender has a complaint open and the text says it continues ("masih",
-   "belum juga", "lagi", "lokasinya") without naming another problem ("satu lagi");
-   Before that: a bare question with a complaint open ("gmn pak?") is status; a question
-   about the channel with no strong problem word, and greetings alone, are chatter; a
-   thanks that says the problem is solved, with no "tapi" and no other problem, is thanks;
-5. with a complaint open, a detail, correction or place alone: more;
-6. thanks or an acknowledgement ("makasih", "siap pak", "mantap, sudah beres"): thanks;
-7. (greetings were read before)
-8. anything longer that none of the above explains: new (a missed complaint costs more
-   than a ticket filed by mistake), or more when a complaint is open.
+2. a promotion or scam with no problem described: chatter;
+3. with a complaint open, its problem going on ("masih", "belum juga", "kok belum
+   diperbaiki") and no other problem named ("satu lagi", "juga mati"): more;
+4. a tracking ID (``LPR-2026-000123``, ``2345 6789``) or a question about a complaint
+   ("gimana laporan saya", "sudah sampai mana", "kapan dikerjakan"): status, unless it
+   describes a problem and the sender has none open (then new); with a complaint open,
+   a bare "gmn pak?" too;
+5. a question about the channel, a request for information ("syaratnya apa"), wishes,
+   greetings alone, none of them describing a problem: chatter;
+6. thanks or an acknowledgement saying the problem is solved ("sudah diperbaiki", "sudah
+   tidak keruh lagi"), with no "tapi" and no other problem: thanks;
+7. a problem described (a strong word such as "rusak", "mati", "banjir", "pungli", or
+   two weak signs such as "tolong" and a topic's noun), once the phrases that say a
+   problem is solved are taken out: new; more when a complaint is open and the text goes
+   on about it ("mati lagi") or is short and refers back ("airnya keruh pak") or
+   answers a status message, unless it names another problem;
+8. with a complaint open, a detail, correction or place ("lokasinya", "ralat"): more;
+9. thanks or an acknowledgement ("makasih", "siap pak"): thanks (an "ok" with nothing
+   open and no status message: chatter);
+10. a question with no problem in it: status with a complaint open, else chatter;
+11. six words or more that nothing above explains: new (a missed complaint costs more
+    than a ticket filed by mistake), more with a complaint open; shorter: chatter.
 
-A thanks with a new problem in it is new (step 4 comes before step 6); a thanks or
-greeting never becomes new unless it describes a problem.
+So a thanks with a new problem in it is new (7 before 9), and a thanks, a greeting or
+chatter never becomes new unless it describes a problem.
 """
 
 from __future__ import annotations
