@@ -179,11 +179,13 @@ PROBLEM = re.compile(
     r"tertimpa|timpa|menimpa|ditimpa|ngambang|kebanjiran)"
     r"(?:nya|lah|kah|an|kan|in|i|mi|ji|pi|ki)?\b"
     r"|\b(?:tidak|belum|kada|ora|teu|ndak|nda|ndk|kaga|kagak|hana|beluman|not|no|never|"
-    r"sanes|ndada|ndak)\s+(?:\w+\s+){0,1}?(?:ada|aya|ana|ado|dapat|dapet|oleh|kebagian|bisa|"
+    r"sanes|ndada|ndak|mboten|dereng|durung|indak)\s+(?:\w+\s+){0,1}?(?:ada|aya|ana|ado|"
+    r"ono|wonten|dapat|dapet|dapek|dapok|oleh|kebagian|bisa|saged|hurik|murup|"
     r"iso|kawa|tiasa|jalan|mengalir|ngalir|mili|keluar|kaluar|diangkut|diperbaiki|dilayani|"
     r"cair|menyala|nyala|hidup|urup|hurung|berfungsi|ditanggapi|terdaftar|masuk|sesuai|turun|"
     r"datang|diproses|dibayar|terima|menerima|dapat bantuan|jelas|layak|aman|lancar|"
     r"received|working|get|got|come|came)\w*\b"
+    r"|\b(?:kadada|ndada|taada|tadak)\b|\bmak (?:dapok|hurik|ngalir|wat|mengalir|nyala)\b"
 )
 #: more about the open complaint: still the same, a detail, a correction
 MORE = re.compile(
