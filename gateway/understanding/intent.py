@@ -19,13 +19,15 @@ wins:
    two weak signs such as "tolong" and a topic's noun), once the phrases that say a
    problem is solved are taken out: new; more when a complaint is open and the text goes
    on about it ("mati lagi") or is short and refers back ("airnya keruh pak") or
-   answers a status message, unless it names another problem;
+   answers a status message, unless it names another problem or opens like a fresh
+   report (a greeting, "mau lapor", a street or a village);
 8. with a complaint open, a detail, correction or place ("lokasinya", "ralat"): more;
 9. thanks or an acknowledgement ("makasih", "siap pak"): thanks (an "ok" with nothing
    open and no status message: chatter);
 10. a question with no problem in it: status with a complaint open, else chatter;
 11. six words or more that nothing above explains: new (a missed complaint costs more
-    than a ticket filed by mistake), more with a complaint open; shorter: chatter.
+    than a ticket filed by mistake), more with a complaint open; shorter: chatter, or more
+    when it answers a status message about an open complaint.
 
 So a thanks with a new problem in it is new (7 before 9), and a thanks, a greeting or
 chatter never becomes new unless it describes a problem.
@@ -131,6 +133,7 @@ def read_intent(text: str, *, open_complaint: bool = False, after_status: bool =
             return Intent(IntentKind.MORE, 0.7, "problem continues")
         # after "makasih, sudah beres. Tapi ...": what follows the "tapi" is another problem
         refers_back = (s.refers_back or after_status) and not (s.resolved and s.contrast)
+        refers_back = refers_back and not w.FRESH_REPORT.search(s.text)  # "mau lapor ..."
         if open_complaint and refers_back and not s.another and len(s.words) <= REFERS_MAX_WORDS:
             return Intent(IntentKind.MORE, 0.6, "short, about the open complaint")
         return Intent(IntentKind.NEW, 0.85, "describes a problem")

@@ -228,6 +228,14 @@ REFERS_BACK = re.compile(
     r"banjir|genangan|petugas|sekolah|guru|bantuan|uang|dana|kantor|pelayanan|aspal|trotoar|"
     r"bau|asap|limbah|banyu|aia|dalan|lampune|dalane)(?:nya|nyo|ne)\b"
 )
+#: the opening of a fresh report: a greeting, "mau lapor", a place's kind word
+FRESH_REPORT = re.compile(
+    r"^(?:selamat|slmt|assalamu\w*|asalamu\w*|halo|hallo|hai|hi|permisi|punten|tabik|tabe|"
+    r"pagi|siang|sore|malam|good)\b"
+    r"|\b(?:lapor|melapor|melaporkan|laporkan|mengadu|mengadukan|izin|ijin|badhe|handak)\b"
+    r"|\b(?:jalan|gang|gg|desa|kelurahan|kel|kecamatan|kec|rt|rw|dusun|nagari|jorong|pekon|"
+    r"kampung|perumahan|perum|komplek|pasar|simpang|depan|dekat|samping|belakang)\b"
+)
 #: a problem's words that are part of the thanks ("terima kasih atas bantuannya")
 THANKS_FOR = re.compile(
     r"\b(?:atas|untuk|buat|for)\s+(?:\w+\s+){0,1}?(?:bantuan|bantu|respon|tanggapan|info|"

@@ -41,6 +41,8 @@ NEW, MORE, THANKS, STATUS, CHATTER = (
         ("ralat pak, rumah saya nomor 12 bukan 21", True, False, MORE),
         ("makasih pak tapi lampunya mati lagi", True, True, MORE),
         ("airnya keruh lagi pak", True, True, MORE),
+        ("airnya keruh pak", True, True, MORE),  # refers back, answers a status message
+        ("Selamat siang, mau lapor lampu jalan di Gg. Mawar mati", True, True, NEW),
         ("sudah seminggu kok belum diperbaiki", True, False, MORE),
         # thanks: nothing new to fix
         ("terima kasih pak, jalannya sudah diperbaiki", True, True, THANKS),
