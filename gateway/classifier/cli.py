@@ -10,7 +10,7 @@ from typing import Annotated
 import typer
 
 from gateway.classifier.data import DATA_DIR, DataError, Example, read_examples
-from gateway.classifier.evaluate import evaluate, render
+from gateway.classifier.evaluate import LABELS, evaluate, render
 from gateway.classifier.model import BUNDLED_MODEL, ModelError, TopicModel, load_model
 from gateway.mappings.catalog import Catalogue
 from gateway.mappings.classify import SHARED_SYNONYMS
@@ -19,6 +19,18 @@ from gateway.tenants import MappingError, build_classifier, load_shared, read_sp
 classifier_app = typer.Typer(
     help="The learned topic classifier: train and evaluate", no_args_is_help=True
 )
+
+#: the report's first line after the file name: without, with --tenant
+HEADER = {
+    "id": (
+        "{n} pengaduan, model saja",
+        "{n} pengaduan, tenant {t} (aturan kata kuncinya, lalu model)",
+    ),
+    "en": (
+        "{n} complaints, model alone",
+        "{n} complaints, tenant {t} (its keyword rules, then the model)",
+    ),
+}
 
 MappingsOption = Annotated[
     Path | None, typer.Option("--mappings", help="Mappings directory (GATEWAY_MAPPINGS_DIR)")
@@ -97,12 +109,17 @@ def eval_command(
         Path | None, typer.Option("--model", help="A model file (default: the bundled one)")
     ] = None,
     mappings: MappingsOption = None,
+    lang: Annotated[
+        str, typer.Option(help="Language of the report: id (Bahasa Indonesia) or en")
+    ] = "id",
 ) -> None:
     """Accuracy, per-topic precision and recall and the confusions on a labelled file.
 
     Each line: {"text": "...", "topic": 27} or "topic": "Pemadaman Listrik" (any case),
     optionally "hard": true. Without --tenant the bundled model alone is measured.
     """
+    if lang not in LABELS:
+        raise _fail(f"--lang must be one of {', '.join(LABELS)}")
     catalogue = Catalogue.bundled()
     try:
         examples = read_examples(file, catalogue.topics)
@@ -113,9 +130,8 @@ def eval_command(
         raise _fail(f"{file}: no labelled complaints")
     classify = _model_only(model) if tenant is None else _tenant(tenant, mappings, model)
     report = evaluate(examples, classify)
-    what = f"tenant {tenant} (its keyword rules, then the model)" if tenant else "model alone"
-    typer.echo(f"{file}: {report.total} complaints, {what}")
-    for line in render(report, catalogue.topics):
+    typer.echo(f"{file}: {HEADER[lang][tenant is not None].format(n=report.total, t=tenant)}")
+    for line in render(report, catalogue.topics, language=lang):
         typer.echo(line)
 
 

@@ -78,8 +78,36 @@ def evaluate(examples: Iterable[Example], classify: Callable[[str], int]) -> Rep
     return Report(total, right, hard_total, hard_right, topics, [(a, b, n) for (a, b), n in pairs])
 
 
-def render(report: Report, names: Mapping[int, str], *, confusions: int = 15) -> list[str]:
-    """The report as lines of text, for the terminal."""
+#: the labels of :func:`render`, by language
+LABELS: dict[str, dict[str, str]] = {
+    "id": {
+        "accuracy": "akurasi",
+        "hard": "kasus sulit",
+        "no_hard": "tidak ada butir bertanda hard",
+        "lowest": "recall terendah",
+        "topic": "topik",
+        "precision": "presisi",
+        "recall": "recall",
+        "confusions": "kekeliruan tersering (label -> hasil klasifikasi):",
+    },
+    "en": {
+        "accuracy": "accuracy",
+        "hard": "hard",
+        "no_hard": "no item marked hard",
+        "lowest": "lowest recall",
+        "topic": "topic",
+        "precision": "precision",
+        "recall": "recall",
+        "confusions": "most frequent confusions (labelled -> classified):",
+    },
+}
+
+
+def render(
+    report: Report, names: Mapping[int, str], *, language: str = "id", confusions: int = 15
+) -> list[str]:
+    """The report as lines of text, for the terminal, in ``language`` (id or en)."""
+    label = LABELS[language]
 
     def name(topic: int) -> str:
         return f"{topic} {names.get(topic, '?')}"
@@ -87,25 +115,26 @@ def render(report: Report, names: Mapping[int, str], *, confusions: int = 15) ->
     def share(value: float | None) -> str:
         return "-" if value is None else f"{value:.3f}"
 
-    lines = [f"accuracy: {share(report.accuracy)} ({report.right}/{report.total})"]
+    lines = [f"{label['accuracy']}: {share(report.accuracy)} ({report.right}/{report.total})"]
     if report.hard_total:
         lines.append(
-            f"hard: {share(report.hard_accuracy)} ({report.hard_right}/{report.hard_total})"
+            f"{label['hard']}: {share(report.hard_accuracy)} "
+            f"({report.hard_right}/{report.hard_total})"
         )
     else:
-        lines.append("hard: - (no item marked hard)")
+        lines.append(f"{label['hard']}: - ({label['no_hard']})")
     lowest = report.min_recall()
     if lowest is not None:
-        lines.append(f"lowest recall: {share(lowest[1])} ({name(lowest[0])})")
+        lines.append(f"{label['lowest']}: {share(lowest[1])} ({name(lowest[0])})")
     lines.append("")
-    lines.append(f"{'topic':<52} {'n':>4} {'precision':>9} {'recall':>7}")
+    lines.append(f"{label['topic']:<52} {'n':>4} {label['precision']:>9} {label['recall']:>7}")
     for t in report.topics:
         lines.append(
             f"{name(t.topic)[:52]:<52} {t.support:>4} {share(t.precision):>9} {share(t.recall):>7}"
         )
     if report.confusions:
         lines.append("")
-        lines.append("most frequent confusions (labelled -> classified):")
+        lines.append(label["confusions"])
         for labelled, got, count in report.confusions[:confusions]:
             lines.append(f"  {count:>3}  {name(labelled)} -> {name(got)}")
     return lines

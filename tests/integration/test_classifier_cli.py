@@ -92,7 +92,7 @@ ROWS: list[dict[str, object]] = [
 
 def test_eval_prints_accuracy_hard_per_topic_and_confusions(tmp_path: Path) -> None:
     file = write(tmp_path / "mine.jsonl", ROWS)
-    result = gateway("classifier", "eval", str(file))
+    result = gateway("classifier", "eval", str(file), "--lang", "en")
     assert result.returncode == 0, result.stderr
     model, names = bundled_model(), Catalogue.bundled().topics
     got = [model.probabilities(str(r["text"]))[0][0] for r in ROWS]
@@ -129,8 +129,10 @@ def test_eval_with_a_tenant_uses_its_keyword_rules(tmp_path: Path) -> None:
         lampung.classify(str(r["text"])).topic == w
         for r, w in zip(rows[1:], [27, 27, 4], strict=True)
     )
-    assert "tenant lampung (its keyword rules, then the model)" in result.stdout
-    assert f"accuracy: {right / 4:.3f} ({right}/4)" in result.stdout
+    # in Bahasa Indonesia unless --lang en
+    assert "4 pengaduan, tenant lampung (aturan kata kuncinya, lalu model)" in result.stdout
+    assert f"akurasi: {right / 4:.3f} ({right}/4)" in result.stdout
+    assert "kasus sulit: - (tidak ada butir bertanda hard)" in result.stdout
 
 
 @pytest.mark.parametrize(
