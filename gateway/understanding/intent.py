@@ -167,14 +167,14 @@ def _asks_report(s: _Signs) -> bool:
 
 
 @lru_cache(maxsize=65536)
-def _normalised(token: str) -> tuple[str, ...]:
+def normalised_token(token: str) -> tuple[str, ...]:
     """One whitespace-separated token as ``normalise`` reads it; words recur from message
     to message, so each is read once (``normalise`` never joins across whitespace)."""
     return tuple(normalise(token))
 
 
 def _signs(text: str) -> _Signs:
-    words = [word for token in text.split() for word in _normalised(token)]
+    words = [word for token in text.split() for word in normalised_token(token)]
     joined = " ".join(words)
     unresolved = w.RESOLVED.sub(" ", w.THANKS_FOR.sub(" ", joined))
     unresolved = unresolved.split(" semoga ")[0]  # wishes are not problems
