@@ -40,13 +40,13 @@ def press(state: ChatState, event: Button, ctx: Context, out: Outcome) -> None:
         out.notice = say("stale_button", state.language)
         return
     out.notice = ""
-    if action in ("keep", "fresh"):
-        _replace(state, action == "fresh", ctx, out)
+    if action in ("keep", "add", "fresh"):
+        _replace(state, action, ctx, out)
     elif action == "cancel":
         flow.reset(state)
         out.says.append(Say(say("cancelled", state.language)))
     elif state.pending is not None:  # keep-or-replace is open: answer that first
-        flow.ask_replace(state, state.pending, ctx, out)
+        flow.ask_replace(state, state.pending, ctx, out, addable=state.pending_add)
     elif not _answer(state, action, value, ctx, out):
         out.notice = say("stale_button", state.language)
 
@@ -84,13 +84,15 @@ def _answer(state: ChatState, action: str, value: str, ctx: Context, out: Outcom
     return True
 
 
-def _replace(state: ChatState, fresh: bool, ctx: Context, out: Outcome) -> None:
+def _replace(state: ChatState, action: str, ctx: Context, out: Outcome) -> None:
     text = state.pending
-    state.pending = None
+    state.pending, state.pending_add = None, False
     if text is None:  # answered before (a double tap)
         flow.ask(state, ctx, out)
-    elif fresh:
+    elif action == "fresh":
         flow.reset(state)
         flow.start(state, text, ctx, out, guided=not text)
+    elif action == "add" and text:
+        flow.add(state, text, ctx, out)
     else:
         flow.ask(state, ctx, out)

@@ -147,7 +147,7 @@ def _text(state: ChatState, event: Text, ctx: Context, out: Outcome) -> None:
         _idle_text(state, text, ctx, out)
         return
     if state.pending is not None:
-        flow.ask_replace(state, state.pending, ctx, out)
+        flow.ask_replace(state, state.pending, ctx, out, addable=state.pending_add)
         return
     draft = state.draft
     if state.step == "what":
@@ -174,19 +174,12 @@ def _text(state: ChatState, event: Text, ctx: Context, out: Outcome) -> None:
         flow.next_step(state, ctx, out)
     elif draft.what is not None and same_text(one_line) == same_text(draft.what):
         flow.ask(state, ctx, out)  # the same text again: the report is here already
-    elif _looks_new(one_line, ctx, state):
-        flow.ask_replace(state, text, ctx, out)
+    elif len(one_line) >= QUICK_MIN_CHARS and len(one_line.split()) >= QUICK_MIN_WORDS:
+        flow.ask_replace(state, text, ctx, out, addable=True)  # more about it, or new?
     elif state.step == "confirm":
         out.says.append(Say(say("press_send", lang), flow.confirm_buttons(state)))
     else:  # a question with buttons is open: ask it again
         flow.ask(state, ctx, out)
-
-
-def _looks_new(text: str, ctx: Context, state: ChatState) -> bool:
-    """Whether a text typed while a report waits for a button is a new complaint."""
-    if len(text) < QUICK_MIN_CHARS or len(text.split()) < QUICK_MIN_WORDS:
-        return False
-    return ctx.read_intent(text, True, False).kind == IntentKind.NEW
 
 
 def _could_be_a_complaint(text: str) -> bool:

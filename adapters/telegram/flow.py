@@ -14,6 +14,7 @@ from datetime import date
 from adapters.telegram.reading import MAX_WHAT, fill, flat
 from adapters.telegram.state import ChatState, Context, Draft, Keyboard, Outcome, Reading, Say
 from adapters.telegram.texts import say
+from gateway.storage.repeats import same_text
 
 #: likely topics offered as buttons when the classifier is not sure
 TOPIC_BUTTONS = 3
@@ -27,7 +28,7 @@ def begin(state: ChatState, *, guided: bool) -> None:
     state.reports += 1
     state.conv = state.reports
     state.draft = Draft(guided=guided)
-    state.pending = None
+    state.pending, state.pending_add = None, False
 
 
 def start(state: ChatState, text: str, ctx: Context, out: Outcome, *, guided: bool) -> None:
@@ -60,6 +61,7 @@ def what(state: ChatState, text: str, ctx: Context, out: Outcome) -> None:
 
 def reset(state: ChatState) -> None:
     state.step, state.conv, state.draft, state.pending = "idle", None, Draft(), None
+    state.pending_add = False
 
 
 def set_language(state: ChatState, language: str, out: Outcome) -> None:
@@ -128,21 +130,42 @@ def ask(state: ChatState, ctx: Context, out: Outcome) -> None:
             out.says.append(Say(text, confirm_buttons(state)))
 
 
-def ask_replace(state: ChatState, text: str, ctx: Context, out: Outcome) -> None:
-    """A new report while this one is open: keep it, or start the new one? A report
-    that holds nothing yet (/lapor pressed twice) is simply begun again."""
+def ask_replace(
+    state: ChatState, text: str, ctx: Context, out: Outcome, *, addable: bool = False
+) -> None:
+    """A new report while this one is open: keep it, or start the new one? A text
+    typed over it (``addable``) may instead be added to it. A report that holds
+    nothing yet (/lapor pressed twice) is simply begun again."""
     d = state.draft
     if d.what is None and d.where is None and d.latitude is None and not d.photos:
         reset(state)
         start(state, text, ctx, out, guided=not text)
         return
     lang, conv = state.language, state.conv
-    state.pending = text
+    state.pending, state.pending_add = text, addable
+    first = ("btn_add", f"add:{conv}") if addable else ("btn_keep", f"keep:{conv}")
     rows = [
-        [(say("btn_keep", lang), f"keep:{conv}")],
+        [(say(first[0], lang), first[1])],
         [(say("btn_fresh", lang), f"fresh:{conv}")],
     ]
-    out.says.append(Say(say("ask_replace", lang), rows))
+    key = "ask_add_or_new" if addable else "ask_replace"
+    out.says.append(Say(say(key, lang), rows))
+
+
+def add(state: ChatState, text: str, ctx: Context, out: Outcome) -> None:
+    """``text`` added to the open report as a paragraph of its own; then the report's
+    question again (the summary shows it)."""
+    d = state.draft
+    if d.what is None:
+        what(state, text, ctx, out)
+        return
+    if same_text(text) not in same_text(d.what):
+        d.what = f"{d.what}\n\n{text}"[:MAX_WHAT]
+    fill(d, text, ctx)
+    if state.step in ("confirm", "topic"):
+        next_step(state, ctx, out)
+    else:
+        ask(state, ctx, out)
 
 
 def when_buttons(state: ChatState) -> Keyboard:

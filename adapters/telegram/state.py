@@ -56,6 +56,8 @@ class ChatState:
     #: its text ("" for a bare /lapor); with no report open, a text read as thanks,
     #: chatter or a status question, offered as a report with a button
     pending: str | None = None
+    #: the pending text was typed over the open report: it may be added to it
+    pending_add: bool = False
     #: when the conversation last said something (ISO, UTC): a status notification sent
     #: after it is the last message the chat read from the gateway
     said_at: str | None = None
@@ -76,6 +78,7 @@ class ChatState:
             draft=draft,
             seen=[int(m) for m in data.get("seen", [])][-SEEN:],
             pending=data.get("pending"),
+            pending_add=bool(data.get("pending_add", False)),
             said_at=data.get("said_at"),
         )
 

@@ -124,6 +124,13 @@ TEXTS: dict[str, tuple[str, str]] = {
         "laporan baru?",
         "Your previous report is not sent yet. Go on with it, or discard it and start a new one?",
     ),
+    "ask_add_or_new": (
+        "Laporan sebelumnya belum dikirim. Tambahkan pesan ini ke laporan itu, atau "
+        "jadikan laporan baru (laporan sebelumnya dibuang)?",
+        "Your previous report is not sent yet. Add this message to it, or make it a new "
+        "report (the previous one is discarded)?",
+    ),
+    "btn_add": ("✏️ Tambahkan ke laporan sebelumnya", "✏️ Add to the previous report"),
     "btn_keep": ("↩️ Lanjutkan laporan sebelumnya", "↩️ Go on with the previous report"),
     "btn_fresh": ("🆕 Mulai laporan baru", "🆕 Start a new report"),
     "thanks_reply": (

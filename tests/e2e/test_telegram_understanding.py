@@ -107,9 +107,19 @@ def test_lapor_keeps_its_text_and_a_new_report_asks_before_replacing(tmp_path: P
         assert first in again["text"] and "send:1" in buttons(again)
 
         seen = len(gw.said())
+        detail = "Tambahan: sudah dua motor jatuh di situ karena gelap"
+        gw.post(text_update(detail, 24))  # more about it, typed over the summary
+        asked = said_after(gw, seen)
+        assert buttons(asked) == ["add:1", "fresh:1"]
+        seen = len(gw.said())
+        gw.post(button_update("add:1"))
+        added = said_after(gw, seen)
+        assert f"{first}\n\n{detail}" in added["text"] and "send:1" in buttons(added)
+
+        seen = len(gw.said())
         gw.post(text_update(second, 23))  # a new complaint typed over the summary
         asked = said_after(gw, seen)
-        assert buttons(asked) == ["keep:1", "fresh:1"]
+        assert buttons(asked) == ["add:1", "fresh:1"]
         gw.post(button_update("fresh:1"))
         summary = until_summary(gw, where="Pasar Raya Padang", seen=seen + 1)
         assert "Sampah menumpuk" in summary["text"] and "send:2" in buttons(summary)

@@ -111,10 +111,14 @@ def test_a_new_report_while_one_is_open_asks_keep_or_replace() -> None:
 
     other = "Sampah menumpuk di pasar sudah tiga hari tidak diangkut sama sekali"
     asked = run(kept.state, Text(other, 3))
-    assert buttons(asked) == ["keep:1", "fresh:1"] and asked.state.pending == other
-    # a button of the open report waits: keep-or-replace is asked again
+    assert buttons(asked) == ["add:1", "fresh:1"] and asked.state.pending == other
+    assert asked.says[0].text.startswith("Laporan sebelumnya belum dikirim. Tambahkan")
+    # a button of the open report waits: add-or-replace is asked again
     again = run(asked.state, Button("send:1"))
-    assert again.submitted is None and buttons(again) == ["keep:1", "fresh:1"]
+    assert again.submitted is None and buttons(again) == ["add:1", "fresh:1"]
+    added = run(fork(again.state), Button("add:1"))
+    assert added.state.draft.what == f"{COMPLETE}\n\n{other}" and added.state.conv == 1
+    assert added.state.step == "confirm" and other in added.says[0].text
     fresh = run(again.state, Button("fresh:1"))
     assert fresh.state.conv == 2 and fresh.state.draft.what == other
     assert fresh.state.step == "where"
