@@ -5,9 +5,11 @@ the place and time it names (read by :mod:`gateway.understanding` through the
 from __future__ import annotations
 
 from adapters.telegram.state import Context, Draft
+from gateway.domain.complaint import MAX_CONTENT
 
-#: the longest complaint text kept from one message (the registry takes 10,000)
-MAX_WHAT = 4000
+#: the longest complaint text kept (a message is at most 4,096 characters; added
+#: paragraphs make a report longer)
+MAX_WHAT = MAX_CONTENT
 
 
 def clean(text: str) -> str:
