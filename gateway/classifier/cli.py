@@ -64,6 +64,8 @@ def train_command(
         raise _fail(str(exc)) from None
     corrections: list[Example] = []
     if with_corrections:
+        from sqlalchemy.exc import SQLAlchemyError
+
         from gateway.bootstrap import load_settings
         from gateway.classifier.corrections import load_corrections
         from gateway.storage.engine import make_engine
@@ -71,6 +73,11 @@ def train_command(
         engine = make_engine(load_settings().database_url)
         try:
             corrections = load_corrections(engine)
+        except SQLAlchemyError as exc:
+            raise _fail(
+                f"cannot read the corrections from the database ({type(exc).__name__}); "
+                "is its schema current (gateway db upgrade)?"
+            ) from None
         finally:
             engine.dispose()
         typer.echo(f"corrections: {len(corrections)}")

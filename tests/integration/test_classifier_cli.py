@@ -13,6 +13,8 @@ import pytest
 from gateway.classifier.data import DATA_DIR, data_files, data_hash
 from gateway.classifier.model import bundled_model, load_model
 from gateway.mappings.catalog import Catalogue
+from gateway.migrations import upgrade
+from gateway.storage.engine import make_engine
 from gateway.tenants import load_tenants
 from tests.support import ROOT, TENANT_ENV, python
 
@@ -48,7 +50,11 @@ def test_training_twice_on_the_same_data_writes_the_same_bytes(
     )
     assert first.returncode == 0, first.stderr
     assert "train " in first.stdout and "dev: accuracy" in first.stdout
-    env = {"GATEWAY_DATABASE_URL": f"sqlite:///{tmp_path / 'gw.db'}"}
+    url = f"sqlite:///{tmp_path / 'gw.db'}"
+    engine = make_engine(url)
+    upgrade(engine)  # an empty corrections table
+    engine.dispose()
+    env = {"GATEWAY_DATABASE_URL": url}
     again = gateway(
         "classifier", "train", "--with-corrections",
         "--data", str(small_data), "--out", str(tmp_path / "b.npz"), env=env,
@@ -59,6 +65,19 @@ def test_training_twice_on_the_same_data_writes_the_same_bytes(
     model = load_model(tmp_path / "a.npz")
     assert model.data_sha256 in first.stdout
     assert model.probabilities("jalan rusak berlubang parah")  # a working model
+
+
+def test_corrections_from_a_database_without_the_schema_fail_clearly(
+    small_data: Path, tmp_path: Path
+) -> None:
+    env = {"GATEWAY_DATABASE_URL": f"sqlite:///{tmp_path / 'empty.db'}"}
+    out = ("--out", str(tmp_path / "m.npz"))
+    result = gateway(
+        "classifier", "train", "--with-corrections", "--data", str(small_data), *out, env=env
+    )
+    assert result.returncode == 1
+    assert "cannot read the corrections from the database" in result.stderr
+    assert not (tmp_path / "m.npz").exists()
 
 
 def test_another_text_changes_the_data_hash(small_data: Path, tmp_path: Path) -> None:
