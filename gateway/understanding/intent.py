@@ -38,10 +38,11 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from enum import StrEnum
-from functools import lru_cache
 
-from gateway.mappings.classify import normalise
 from gateway.understanding import intent_words as w
+from gateway.understanding.intent_features import features, words_of
+from gateway.understanding.intent_features import normalised_token as normalised_token
+from gateway.understanding.intent_model import bundled_intent_model
 
 #: a text of at least this many words that no rule explains is taken as a complaint
 UNEXPLAINED_NEW_WORDS = 6
@@ -100,12 +101,19 @@ def read_intent(text: str, *, open_complaint: bool = False, after_status: bool =
     gateway sent the sender (so it is likelier to be thanks or more about it).
     """
     s = _signs(text)
+    ruled = _by_rules(s, text, open_complaint=open_complaint, after_status=after_status)
+    return second_look(ruled, s, text, open_complaint=open_complaint)
+
+
+def _by_rules(s: _Signs, text: str, *, open_complaint: bool, after_status: bool) -> Intent:
     if not s.words:
         if w.THANKS_EMOJI.search(text):
             return Intent(IntentKind.THANKS, 0.8, "thanks emoji only")
         return Intent(IntentKind.CHATTER, 0.9, "no words")
     if (s.spam >= 2 and s.problem < 2) or (s.spam and s.problem == 0):
         return Intent(IntentKind.CHATTER, 0.8, "promotion")
+    if w.FORWARDED.search(s.text):
+        return Intent(IntentKind.CHATTER, 0.7, "a forwarded message")
     continues = s.more and not s.another and s.problem == 2
     if open_complaint and continues and not s.tracking_id and not _asks_report(s):
         return Intent(IntentKind.MORE, 0.7, "the open complaint's problem continues")
@@ -166,17 +174,10 @@ def _asks_report(s: _Signs) -> bool:
     return _REPORT_WORDS.search(s.text) is not None
 
 
-@lru_cache(maxsize=65536)
-def normalised_token(token: str) -> tuple[str, ...]:
-    """One whitespace-separated token as ``normalise`` reads it; words recur from message
-    to message, so each is read once (``normalise`` never joins across whitespace)."""
-    return tuple(normalise(token))
-
-
 def _signs(text: str) -> _Signs:
-    words = [word for token in text.split() for word in normalised_token(token)]
+    words = words_of(text)
     joined = " ".join(words)
-    unresolved = w.RESOLVED.sub(" ", w.THANKS_FOR.sub(" ", joined))
+    unresolved = w.RESOLVED.sub(" ", w.THANKS_FOR.sub(" ", w.HARMLESS.sub(" ", joined)))
     unresolved = unresolved.split(" semoga ")[0]  # wishes are not problems
     strong = len(w.PROBLEM.findall(unresolved))
     weak = len(w.WEAK.findall(unresolved)) + (1 if w.TOPIC_NOUN.search(unresolved) else 0)
@@ -206,3 +207,49 @@ def _signs(text: str) -> _Signs:
         question=w.QUESTION.search(text.strip().casefold()) is not None,
         another=w.ANOTHER.search(joined) is not None,
     )
+
+
+#: the learned model overrules "chatter" or "status" (no complaint open) when it reads a
+#: new complaint at least this likely
+MODEL_NEW = 0.9
+#: and overrules "new" when the text thanks, greets or promotes and it reads a new
+#: complaint at most this likely
+MODEL_NOT_NEW = 0.15
+
+
+def second_look(ruled: Intent, s: _Signs, text: str, *, open_complaint: bool) -> Intent:
+    """The rules' reading, overruled by the learned model (:mod:`intent_model`) in two
+    narrow cases: a text the rules took for chatter or a status question that the model
+    reads as a complaint (no complaint open, no tracking ID, not a thanks or a greeting
+    alone, not a promotion); and a "new" from a text that thanks, says a problem is solved
+    or has no strong problem word, names no other problem, does not say it reports, and
+    which the model reads as no complaint."""
+    if ruled.kind in (IntentKind.CHATTER, IntentKind.STATUS):
+        if open_complaint or s.tracking_id or not s.words or s.greeting_only or _asks_report(s):
+            return ruled
+        acknowledges = s.thanks or (s.ack and len(s.words) <= ACK_MAX_WORDS)
+        if (acknowledges and s.problem < 2) or s.spam >= 2:
+            return ruled
+        p_new = _p_new(s, text)
+        if p_new >= MODEL_NEW:
+            return Intent(IntentKind.NEW, round(p_new, 2), "the learned model reads a complaint")
+        return ruled
+    if ruled.kind is IntentKind.THANKS and w.REPORTS.search(s.text) and not open_complaint:
+        p_new = _p_new(s, text)  # "makasih atas pelayanannya. Mau lapor, ..."
+        if p_new >= MODEL_NEW:
+            return Intent(IntentKind.NEW, round(p_new, 2), "thanks, then a report")
+        return ruled
+    # sarcasm ("mantap, jalannya jadi kolam ikan") keeps its strong problem word
+    polite = s.thanks or s.resolved or not s.strong
+    goes_on = s.contrast or s.another or w.REPORTS.search(s.text) is not None
+    if ruled.kind is IntentKind.NEW and polite and not goes_on:
+        p_new = _p_new(s, text)
+        if p_new <= MODEL_NOT_NEW:
+            if s.thanks or (s.ack and s.resolved):
+                return Intent(IntentKind.THANKS, 0.6, "thanks; the model reads no complaint")
+            return Intent(IntentKind.CHATTER, 0.6, "the model reads no complaint")
+    return ruled
+
+
+def _p_new(s: _Signs, text: str) -> float:
+    return bundled_intent_model().probabilities(features(text, s.words))["new"]

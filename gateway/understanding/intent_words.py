@@ -50,9 +50,10 @@ RESOLVED = re.compile(
     r"dibenerke|dibenakno|dibenerkeun|ditanggapi|dibantu|terima|menerima|dapat|dapet|datang|"
     r"jadi(?! (?:kolam|sungai|lautan|laut|danau|sawah|kubangan|seperti|kayak|kaya|lebih|makin|"
     r"parah|rusak|banjir|licin|lumpur|jalan|tempat|sarang))|rampung|terang|padhang|caang|kelar|"
-    r"diurus|dipasang|pasang|lunas|kembali normal|diproses|proses)\b"
+    r"diurus|dipasang|pasang|lunas|kembali normal|diproses|proses|ditutup|ditertibkan|"
+    r"dibubarkan|dikembalikan|ditegakkan|surut|dikeruk|ditangkap)\b"
     r"|\b(?:already|been|is|are|was|got|get)\s+(?:\w+\s+){0,1}?(?:fixed|repaired|resolved|"
-    r"cleaned|collected|back|restored|working|done|handled|solved)\b"
+    r"cleaned|collected|back|restored|working|done|handled|solved|patched)\b"
     r"|\b(?:works|working) (?:again|fine|now)\b|\bproblem solved\b|\bsudah oke\b"
     # a problem that is no more: "sudah tidak keruh lagi", "saiki wis ora peteng maneh"
     r"|\b(?:sudah|udah|sekarang|skrg|saiki|wis|wes|tos|alah|now)\s+(?:\w+\s+){0,1}?"
@@ -179,7 +180,8 @@ PROBLEM = re.compile(
     r"kebut|ngetem|mangkal|tidak adil|nepotisme|pungut|palak|dipalak|peras|pemerasan|"
     r"ditahan|tahan|mahal|kemahalan|kosong|habis|langka|antri|overload|penuh sesak|"
     r"curang|kecurangan|setengah|resah|meresahkan|usut|diusut|joki|tanpa jadwal|keserempet|"
-    r"tertimpa|timpa|menimpa|ditimpa|ngambang|kebanjiran)"
+    r"tertimpa|timpa|menimpa|ditimpa|ngambang|kebanjiran|maksa|paksa|brong|diundur|"
+    r"gelandangan|pengemis|dihapus|ngusir|usir|diusir|batal|ribet|ruwet|pacah|kariang)"
     r"(?:nya|lah|kah|an|kan|in|i|mi|ji|pi|ki)?\b"
     r"|\b(?:tidak|belum|kada|ora|teu|ndak|nda|ndk|kaga|kagak|hana|beluman|not|no|never|"
     r"sanes|ndada|ndak|mboten|dereng|durung|indak)\s+(?:\w+\s+){0,1}?(?:ada|aya|ana|ado|"
@@ -187,6 +189,8 @@ PROBLEM = re.compile(
     r"iso|kawa|tiasa|jalan|mengalir|ngalir|mili|keluar|kaluar|diangkut|diperbaiki|dilayani|"
     r"cair|menyala|nyala|hidup|urup|hurung|berfungsi|ditanggapi|terdaftar|masuk|sesuai|turun|"
     r"datang|diproses|dibayar|terima|menerima|dapat bantuan|jelas|layak|aman|lancar|"
+    r"kasih|ksh|terbit|dikasih|dikasi|diberi|dikasih|selesai|dpt|tuntung|tuntas|diangkat|dijawab|"
+    r"digaji|terawat|beroperasi|jls|kunjung|diganti|diurus|dilayani|ditindak|"
     r"received|working|get|got|come|came)\w*\b"
     r"|\b(?:kadada|ndada|taada|tadak)\b|\bmak (?:dapok|hurik|ngalir|wat|mengalir|nyala)\b"
 )
@@ -259,7 +263,8 @@ BARE_QUESTION = re.compile(
 )
 #: a second problem next to the first: new, even with a complaint open
 ANOTHER = re.compile(
-    r"\b(?:satu lagi|ada lagi|lain lagi|yang lain|masalah lain|laporan baru|lapor baru|"
+    r"\b(?:satu lagi|(?<!tidak )(?<!belum )(?<!sudah )ada lagi|lain lagi|yang lain|"
+    r"masalah lain|laporan baru|lapor baru|"
     r"selain itu|(?<!belum )(?<!blm )juga ada|also|another|new complaint|new report|"
     r"beda lagi|berbeda|sekalian|(?<!belum )(?<!blm )(?:juga|jg) "
     r"(?:mati|rusak|padam|bocor|banjir|berlubang|retak|"
@@ -296,3 +301,19 @@ TOPIC_NOUN = _words(
     r"imb", r"pbg", r"posyandu", r"vaksin", r"imunisasi", r"banjir", r"pengungsi\w*",
     r"bantuan", r"dalan", r"dalane", r"jalanan",
 )  # fmt: skip
+#: says it is reporting something: a thanks with this goes on to a new report
+REPORTS = re.compile(
+    r"\b(?:mau|ingin|hendak|handak|izin|ijin|mohon izin|badhe|nak) (?:\w+ )?(?:lapor|melapor|"
+    r"melaporkan|laporkan|menyampaikan|sampaikan|mengadu|mengadukan|menanyakan)\b"
+    r"|\bi (?:want|would like) to (?:report|complain)\b"
+)
+#: a chain message or a forward: chatter, whatever it says ("info dari grup sebelah ...")
+FORWARDED = re.compile(
+    r"\b(?:tolong |mohon |harap )?(?:sebarkan|sebar luaskan|viralkan|teruskan ke|forward ke)\b"
+    r"|\bpesan berantai\b|\binfo dari grup\b|\bcopas dari grup\b|\bplease share\b"
+)
+#: a problem's words that describe none: "maaf mengganggu", "jatuh tempo"
+HARMLESS = re.compile(
+    r"\b(?:maaf|mohon maaf|punten|sorry) (?:\w+ )?(?:ganggu|mengganggu|menganggu|merepotkan|"
+    r"ngerepotin)\w*(?: (?:waktunya|malam \w+|malam|pagi|siang|sore))?\b|\bjatuh tempo\b"
+)
