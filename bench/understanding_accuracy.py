@@ -1,6 +1,6 @@
 """How well the gateway reads what a text is, where and when (gateway.understanding).
 
-    .venv/bin/python bench/understanding_accuracy.py [--split dev|test]
+    .venv/bin/python bench/understanding_accuracy.py [--split dev|test] [--pool]
 
 Reads ``data/labelled/intent-<split>.jsonl`` and ``extraction-<split>.jsonl`` (labels as
 in their conventions) and prints:
@@ -16,6 +16,13 @@ in their conventions) and prints:
   time (right "HH:MM");
 * p95 microseconds per call of each reader (each text read once with the word cache
   emptied first, then 20 times more).
+
+``--pool`` prints instead how often a complaint is read as new: the chat texts (sms,
+telegram, whatsapp) of ``topics/pool-*.jsonl`` and ``topics/legacy.jsonl``, all complaints,
+read with no complaint open; over all of them and over the pool's dev split (which neither
+the topic model nor the intent model learnt from); and, over the held-out fifth of
+``intent-train.jsonl`` (:func:`gateway.classifier.intent_train.held_out`), how many thanks
+and chatter became new, with or without a complaint open.
 
 The test split is run once, at the end; nothing is tuned on it.
 """
@@ -34,6 +41,8 @@ from typing import Any
 
 import common  # noqa: F401  (the repository on sys.path)
 
+from gateway.classifier.data import Split, pool_files, split_of
+from gateway.classifier.intent_train import CHAT_CHANNELS, held_out
 from gateway.understanding.intent import IntentKind, normalised_token, read_intent
 from gateway.understanding.place import find_place
 from gateway.understanding.when import find_when
@@ -187,11 +196,60 @@ def extraction(split: str, show: bool) -> None:
         print("\n".join(notes))
 
 
+def pool(show: bool) -> None:
+    rows = [
+        r
+        for path in pool_files(DATA / "topics")
+        for r in _load(f"topics/{path.name}")
+        if r.get("channel") in CHAT_CHANNELS
+    ]
+    read: Counter[tuple[bool, bool]] = Counter()  # (in the dev split, read as new)
+    missed: Counter[str] = Counter()
+    wrong: list[str] = []
+    for r in rows:
+        got = read_intent(r["text"])
+        is_new = got.kind is IntentKind.NEW
+        read[(split_of(r["text"]) is Split.DEV, is_new)] += 1
+        if not is_new:
+            missed[f"{got.kind.value}: {got.why}"] += 1
+            wrong.append(f"  read {got.kind.value:<7} {r['text'][:90]!r}")
+    new_all = read[(False, True)] + read[(True, True)]
+    dev_all = read[(True, True)] + read[(True, False)]
+    print(f"pool complaints read as new (no complaint open), {len(rows)} chat texts")
+    print(f"  all: {new_all}/{len(rows)} = {new_all / max(len(rows), 1):.3f}")
+    print(
+        f"  dev split: {read[(True, True)]}/{dev_all} = {read[(True, True)] / max(dev_all, 1):.3f}"
+    )
+    for why, n in missed.most_common():
+        print(f"  {n:>4} {why}")
+    held = [r for r in _load("intent-train.jsonl") if held_out(r["text"])]
+    made: Counter[str] = Counter()
+    for r in held:
+        flags = {(r["open_complaint"], r["after_status"]), (False, False), (True, True)}
+        for open_complaint, after_status in sorted(flags):
+            got = read_intent(r["text"], open_complaint=open_complaint, after_status=after_status)
+            made[r["intent"]] += 1
+            if got.kind is IntentKind.NEW:
+                made[f"{r['intent']} -> new"] += 1
+                wrong.append(f"  {r['intent']} read new {r['text'][:90]!r}")
+    print(f"intent-train.jsonl, held-out fifth: {len(held)} texts, each read as labelled and")
+    print("  with no complaint open and with one open after a status message")
+    for kind in ("thanks", "chatter", "status", "more"):
+        print(f"  {kind:<8} -> new: {made[f'{kind} -> new']}/{made[kind]} readings")
+    if wrong and show:
+        print("  misread:")
+        print("\n".join(wrong))
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--split", choices=["dev", "test"], default="dev")
     parser.add_argument("--quiet", action="store_true", help="figures only, no misread texts")
+    parser.add_argument("--pool", action="store_true", help="new-rate over pool complaints")
     args = parser.parse_args()
+    if args.pool:
+        pool(not args.quiet)
+        return
     find_place("warm up di Jl. Hasanuddin")  # the gazetteer loads once per process
     intent(args.split, not args.quiet)
     print()
