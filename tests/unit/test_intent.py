@@ -71,6 +71,37 @@ NEW, MORE, THANKS, STATUS, CHATTER = (
         ("Selamat Hari Raya, mohon maaf lahir batin", False, False, CHATTER),
         ("Pinjaman dana tunai cair cepat tanpa agunan, klik link", False, False, CHATTER),
         ("", False, False, CHATTER),
+        # complaints in English, as questions, regional or very short (the learned model)
+        (
+            "Hi admin, there have been daily power cuts in Padang's Air Tawar area for a "
+            "week, usually 2-3 hours in the afternoon. Is there a schedule?",
+            False,
+            False,
+            NEW,
+        ),
+        ("Is there no more rabies vaccine in Mamasa? my son bitten by dog", False, False, NEW),
+        (
+            "Min, sertifikat tanah ulun balum tuntung di BPN, sudah satahun. Kaya apa?",
+            False,
+            False,
+            NEW,
+        ),
+        ("jukir gk ksh karcis", False, False, NEW),
+        ("sengketa batas kebun gk selesai", False, False, NEW),
+        ("lansia gk dpt ATENSI", False, False, NEW),
+        ("sy mau lapor", False, False, NEW),
+        # thanks and chatter with a problem's word in them
+        ("makasih banyak, suara bising dari bengkel sudah tidak ada lagi", False, False, THANKS),
+        ("mantul min, lubangnya sudah ditutup", True, True, THANKS),
+        ("terima kasih pak, banjirnya sudah surut", True, True, THANKS),
+        ("maaf mengganggu malam2", False, False, CHATTER),
+        (
+            "Info dari grup sebelah: PLN akan padamkan listrik 3 hari, tolong sebarkan",
+            False,
+            False,
+            CHATTER,
+        ),
+        ("Kapan pendaftaran PPDB dibuka?", False, False, CHATTER),
     ],
 )
 def test_read_intent(text: str, open_complaint: bool, after_status: bool, kind: IntentKind) -> None:
@@ -89,6 +120,12 @@ def test_read_intent(text: str, open_complaint: bool, after_status: bool, kind: 
         "tes tes",
         "SELAMAT! Anda menang undian 50 juta, klik bit.ly/x",
         "Apakah layanan ini gratis?",
+        "makasih min, pohon tumbang sdh dipotong petugas",
+        "terima kasih, jalan yg tertutup longsor sudah bisa dilewati",
+        "terimakasih, genangan di jalan sudah hilang setelah gorong2 dibersihkan",
+        "maaf ganggu pak",
+        "Tagihan kartu kredit Anda jatuh tempo, klik untuk bayar",
+        "apa bedanya lapor sini sama lapor ke kelurahan?",
     ],
 )
 @pytest.mark.parametrize(("open_complaint", "after_status"), [(False, False), (True, True)])
@@ -113,3 +150,10 @@ def test_fast() -> None:
     for _ in range(200):
         read_intent(text, open_complaint=True, after_status=True)
     assert (time.perf_counter() - started) / 200 < 0.005  # well under 5 ms even when loaded
+
+
+def test_the_learned_model_overrules_only_without_an_open_complaint() -> None:
+    # the same question is about the open complaint when there is one
+    text = "Min, sertifikat tanah ulun balum tuntung di BPN, sudah satahun. Kaya apa?"
+    assert read_intent(text).why == "the learned model reads a complaint"
+    assert read_intent(text, open_complaint=True).kind is not IntentKind.NEW
