@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 from pydantic import SecretStr
 
+from gateway.domain.complaint import TopicSource
 from gateway.mappings.catalog import Catalogue
 from gateway.storage.catalogue import CatalogueChanges, store_catalogue, synced_catalogue
 from gateway.tenants import (
@@ -59,7 +60,7 @@ def check(
         unset = [var for var in spec.secrets.names().values() if not os.environ.get(var)]
         channels = ", ".join(f"{c.id} ({c.type})" for c in spec.channels) or "none"
         own_rules = len(spec.classifier.rules)
-        shared_rules = len(shared.keywords.rules) if spec.classifier.shared_rules else 0
+        threshold = spec.classifier.threshold
         typer.echo(f"{spec.tenant}: {spec.name} (region {spec.region_code}) [{path}]")
         typer.echo(f"  channels: {channels}")
         typer.echo(
@@ -68,8 +69,10 @@ def check(
             f"({catalogue.topics[spec.default_topic_id]}), agency {spec.default_agency_code}"
         )
         typer.echo(
-            f"  classifier: {own_rules} own + {shared_rules} shared rules, "
-            f"min score {spec.classifier.min_score:g}; replies: every status, id and en"
+            f"  classifier: {own_rules} own keyword rules (overrides, min score "
+            f"{spec.classifier.min_score:g}), then the topic model (review below "
+            f"{'its default threshold' if threshold is None else f'{threshold:g}'}); "
+            "replies: every status, id and en"
         )
         typer.echo(
             "  secrets: "
@@ -117,14 +120,15 @@ def explain(
     typer.echo(
         f"agency: {agency or '-'} {catalogue.agencies.get(agency or '', '')} (region {where})"
     )
-    if result.confident:
+    typer.echo(f"decided by: {result.source.value}")
+    if result.source is TopicSource.KEYWORDS:
         typer.echo(f"score: {result.score:.2f} (min {spec.classifier.min_score:g})")
         for match in result.matches:
             typer.echo(f"  matched {match.keyword!r} -> {match.topic} (+{match.weight:.2f})")
-    else:
-        typer.echo("not classified: the default topic; flagged for the national admin to classify")
-        for match in result.matches:
-            typer.echo(f"  weak match {match.keyword!r} -> {match.topic} (+{match.weight:.2f})")
+    for topic, probability in result.candidates:
+        typer.echo(f"  likely: {topic} {catalogue.topics.get(topic, '?')} {probability:.2f}")
+    if not result.confident:
+        typer.echo(f"flagged for review: {result.reason or 'the classifier is unsure'}")
 
 
 catalog_app = typer.Typer(help="The national catalogue: topics and agencies", no_args_is_help=True)

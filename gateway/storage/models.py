@@ -57,7 +57,7 @@ class Complaint(SQLModel, table=True):
     classification: str = Field(max_length=32)
     category: str | None = Field(default=None, max_length=64)
     topic_id: int | None = None
-    #: given | category | keywords | default (gateway.routing)
+    #: given | category | keywords | model | default (gateway.routing)
     topic_source: str | None = Field(default=None, max_length=16)
     agency_code: str | None = Field(default=None, max_length=64)
     region_code: str = Field(max_length=16)

@@ -11,6 +11,7 @@ from typer.testing import CliRunner
 from gateway.cli import app
 from gateway.domain.status import Status
 from gateway.tenants import MappingError, load_tenants
+from tests.support import ROOT
 
 ENV = {
     "GATEWAY_KOTA_NATIONAL_TOKEN": "t" * 24,
@@ -208,3 +209,31 @@ def test_mappings_check_prints_a_summary_and_fails_on_a_mistake(tmp_path: Path) 
     bad = runner.invoke(app, ["mappings", "check", str(tmp_path)], env=ENV)
     assert bad.exit_code == 1
     assert f"kota.yaml:{line_of(BASE, 'topic: 20')}: categories.SAMPAH.topic" in bad.output
+
+
+def test_mappings_explain_says_what_decided_the_topic_and_flags_an_unsure_one() -> None:
+    runner = CliRunner()
+    folder = str(ROOT / "mappings")
+    sure = runner.invoke(
+        app,
+        ["mappings", "explain", "lampung", "kabel PLN putus melintang di jalan depan pasar"],
+        env={**ENV, "GATEWAY_MAPPINGS_DIR": folder},
+    )
+    assert sure.exit_code == 0, sure.output
+    assert "topic: 26 Listrik dan Energi" in sure.output
+    assert "decided by: model" in sure.output
+    assert "flagged for review" not in sure.output
+    rule = runner.invoke(
+        app,
+        ["mappings", "explain", "lampung", "antrean kapal di Bakauheni mengular"],
+        env={**ENV, "GATEWAY_MAPPINGS_DIR": folder},
+    )
+    assert "decided by: keywords" in rule.output, rule.output  # Lampung's own rule
+    assert "matched 'antrean kapal' -> 29" in rule.output
+    unsure = runner.invoke(
+        app,
+        ["mappings", "explain", "lampung", "halo min"],
+        env={**ENV, "GATEWAY_MAPPINGS_DIR": folder},
+    )
+    assert "flagged for review: unsure topic" in unsure.output
+    assert unsure.output.count("  likely: ") == 3
