@@ -33,7 +33,7 @@ from pathlib import Path
 from typing import Any
 
 import common
-from loadgen import have_wrk, run_python, run_wrk
+from loadgen import PAYLOAD, have_wrk, run_python, run_wrk
 
 from tests.support import child_process, free_port
 
@@ -119,6 +119,7 @@ def measure(target: str, args: argparse.Namespace, workdir: Path) -> dict[str, A
                 "key": common.API_KEYS["lampung"],
                 "connections": args.connections,
                 "workdir": workdir,
+                "payload": {**PAYLOAD, "topic_id": 2} if args.given_topic else None,
             }
             client(url, prefix=f"w{uuid.uuid4().hex[:6]}", seconds=args.warmup, **options)
             meter = common.CpuMeter({"server": proc.pid}, postgres=target == "postgres")
@@ -138,6 +139,12 @@ def main() -> None:
     parser.add_argument("--connections", type=int, default=16)
     parser.add_argument("--seconds", type=float, default=10.0, help="measured, per target")
     parser.add_argument("--warmup", type=float, default=3.0)
+    parser.add_argument(
+        "--given-topic",
+        action="store_true",
+        help="the body carries topic_id: nothing is classified at intake (the cost of "
+        "classifying is the difference from a run without it)",
+    )
     parser.add_argument("--serve-empty", type=int, metavar="PORT", help=argparse.SUPPRESS)
     parser.add_argument("--serve-nostore", type=int, metavar="PORT", help=argparse.SUPPRESS)
     args = parser.parse_args()
@@ -155,6 +162,8 @@ def main() -> None:
         sys.exit(f"unknown targets: {', '.join(sorted(unknown))}")
     print(f"intake: {common.machine()}; client {args.client}, {args.connections} connections, ")
     print(f"        {args.warmup:g} s warm-up + {args.seconds:g} s measured per target")
+    if args.given_topic:
+        print("        the body carries topic_id 2: nothing is classified at intake")
     results = []
     with common.temp_dir("bench-intake-") as workdir:
         for target in targets:
@@ -171,7 +180,11 @@ def main() -> None:
         f"{'target':9} {'req/s':>8} {'ratio':>6} {'p50 ms':>7} {'p99 ms':>8} "
         f"{'CPU ms/req':>10} {'target':>7}"
     )
-    summary: dict[str, Any] = {"client": args.client, "connections": args.connections}
+    summary: dict[str, Any] = {
+        "client": args.client,
+        "connections": args.connections,
+        "given_topic": args.given_topic,
+    }
     for r in results:
         ratio = r["rps"] / empty
         reference = r["target"] in ("empty", "nostore")

@@ -128,11 +128,20 @@ def run_wrk(
 
 
 def run_python(
-    url: str, *, key: str, prefix: str, connections: int, seconds: float, workdir: Path
+    url: str,
+    *,
+    key: str,
+    prefix: str,
+    connections: int,
+    seconds: float,
+    workdir: Path,
+    payload: dict[str, Any] | None = None,
 ) -> dict[str, Any]:
-    """The asyncio client below, in a separate process."""
+    """The asyncio client below, in a separate process (``payload``: as :func:`run_wrk`)."""
     args = [sys.executable, __file__, url, "--key", key, "--prefix", prefix]
     args += ["--connections", str(connections), "--seconds", str(seconds)]
+    if payload is not None:
+        args += ["--payload", json.dumps(payload, ensure_ascii=False)]
     proc = subprocess.Popen(args, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
     _, status, usage = os.wait4(proc.pid, 0)
     assert proc.stdout is not None and proc.stderr is not None
@@ -177,14 +186,21 @@ async def _connection(
         writer.close()
 
 
-async def _load(url: str, key: str, prefix: str, connections: int, seconds: float) -> None:
+async def _load(
+    url: str,
+    key: str,
+    prefix: str,
+    connections: int,
+    seconds: float,
+    payload: dict[str, Any] | None = None,
+) -> None:
     parsed = urlsplit(url)
     host, port = parsed.hostname or "127.0.0.1", parsed.port or 80
     head = (
         f"POST {parsed.path} HTTP/1.1\r\nHost: {host}:{port}\r\nX-API-Key: {key}\r\n"
         "Content-Type: application/json\r\nContent-Length: "
     ).encode()
-    before, after = body_parts()
+    before, after = body_parts(payload)
     parts = (before.encode(), after.encode())
     latencies: list[float] = []
     errors: list[int] = []
@@ -225,8 +241,10 @@ def main() -> None:
     parser.add_argument("--prefix", required=True)
     parser.add_argument("--connections", type=int, default=16)
     parser.add_argument("--seconds", type=float, default=10.0)
+    parser.add_argument("--payload", help="the JSON body, with REF where the reference goes")
     args = parser.parse_args()
-    load = _load(args.url, args.key, args.prefix, args.connections, args.seconds)
+    payload = json.loads(args.payload) if args.payload else None
+    load = _load(args.url, args.key, args.prefix, args.connections, args.seconds, payload)
     try:
         import uvloop
     except ImportError:
