@@ -221,9 +221,9 @@ def second_look(ruled: Intent, s: _Signs, text: str, *, open_complaint: bool) ->
     """The rules' reading, overruled by the learned model (:mod:`intent_model`) in two
     narrow cases: a text the rules took for chatter or a status question that the model
     reads as a complaint (no complaint open, no tracking ID, not a thanks or a greeting
-    alone, not a promotion); and a "new" from a text that thanks, says a problem is solved
-    or has no strong problem word, names no other problem, does not say it reports, and
-    which the model reads as no complaint."""
+    alone, not a promotion); and a "new" from a text that thanks, says a problem is solved,
+    asks about the channel, wishes, promotes or has no strong problem word, names no other
+    problem, does not say it reports, and which the model reads as no complaint."""
     if ruled.kind in (IntentKind.CHATTER, IntentKind.STATUS):
         if open_complaint or s.tracking_id or not s.words or s.greeting_only or _asks_report(s):
             return ruled
@@ -240,7 +240,8 @@ def second_look(ruled: Intent, s: _Signs, text: str, *, open_complaint: bool) ->
             return Intent(IntentKind.NEW, round(p_new, 2), "thanks, then a report")
         return ruled
     # sarcasm ("mantap, jalannya jadi kolam ikan") keeps its strong problem word
-    polite = s.thanks or s.resolved or not s.strong
+    chatty = s.channel_question or s.wishes or s.spam or s.info_request
+    polite = s.thanks or s.resolved or chatty or not s.strong
     goes_on = s.contrast or s.another or w.REPORTS.search(s.text) is not None
     if ruled.kind is IntentKind.NEW and polite and not goes_on:
         p_new = _p_new(s, text)

@@ -55,6 +55,8 @@ RESOLVED = re.compile(
     r"|\b(?:already|been|is|are|was|got|get)\s+(?:\w+\s+){0,1}?(?:fixed|repaired|resolved|"
     r"cleaned|collected|back|restored|working|done|handled|solved|patched)\b"
     r"|\b(?:works|working) (?:again|fine|now)\b|\bproblem solved\b|\bsudah oke\b"
+    r"|\b(?:is|are|has|have|was|were) (?:been )?(?:gone|over|cleared|stopped)\b"
+    r"|\b(?:it|they|this) stopped\b|\b(?:noise|smell|flooding|leak) stopped\b"
     # a problem that is no more: "sudah tidak keruh lagi", "saiki wis ora peteng maneh"
     r"|\b(?:sudah|udah|sekarang|skrg|saiki|wis|wes|tos|alah|now)\s+(?:\w+\s+){0,1}?"
     r"(?:tidak|gak|ga|nggak|ndak|ora|teu|kada|indak|no longer|not)\s+(?:\w+\s+){0,1}?"
@@ -125,6 +127,9 @@ CHANNEL_QUESTION = re.compile(
     r"|\bapa (?:aja|saja)\b|\bmau tanya\b(?! (?:\w+ ){0,3}(?:laporan|aduan))"
     r"|\b(?:nomer|nomor|no) (?:napa|naon|apa|opo|apo)\b|\b(?:iki|niki|ieu|iko) (?:nomer|nomor)\b"
     r"|\bini kantor\b|\balamat\w* (?:di ?mana|dmn)\b|\b(?:lowongan|loker|rekrutmen|relawan)\b"
+    r"|\b(?:kalau|kalo|klo|apakah|apa) (?:mau |ingin )?(?:bisa )?lapor\w*\b|\btanpa nama\b"
+    r"|\banonim\w*\b|\blapor\w* (?:\w+ ){0,3}?(?:ke sini|kesini|di sini|disini) atau\b"
+    r"|\banak saya yang (?:kirim|ngirim|pegang|main)\b"
 )
 #: asks for information, not about a problem: "syaratnya apa", "buka jam berapa"
 INFO_REQUEST = re.compile(
@@ -154,6 +159,7 @@ SPAM = _words(
     r"bunga rendah", r"cair cepat", r"hubungi", r"wa me", r"daftar sekarang", r"gratis ongkir",
     r"free", r"win", r"winner", r"prize", r"loan", r"maxwin", r"rtp", r"kuota", r"paket data",
     r"voucher", r"mlm", r"reseller", r"dropship", r"endorse", r"rekening", r"transfer",
+    r"jasa", r"dapatkan", r"hub",
 )  # fmt: skip
 #: words and phrases that describe a problem or ask for one to be fixed
 PROBLEM = re.compile(
@@ -307,10 +313,12 @@ REPORTS = re.compile(
     r"melaporkan|laporkan|menyampaikan|sampaikan|mengadu|mengadukan|menanyakan)\b"
     r"|\bi (?:want|would like) to (?:report|complain)\b"
 )
-#: a chain message or a forward: chatter, whatever it says ("info dari grup sebelah ...")
+#: a chain message, a forward or an invitation to a group: chatter, whatever it says
 FORWARDED = re.compile(
     r"\b(?:tolong |mohon |harap )?(?:sebarkan|sebar luaskan|viralkan|teruskan ke|forward ke)\b"
-    r"|\bpesan berantai\b|\binfo dari grup\b|\bcopas dari grup\b|\bplease share\b"
+    r"|\bpesan berantai\b|\b(?:info|forward|copas) dari grup\b|\bplease share\b"
+    r"|\b(?:berita|info)\w* (?:\w+ ){0,6}?(?:benar|bener|betul) (?:tidak|apa|atau)\b"
+    r"|\batau hoax\b|\bundangan (?:rapat|pengajian|kerja bakti|syukuran|arisan)\b"
 )
 #: a problem's words that describe none: "maaf mengganggu", "jatuh tempo"
 HARMLESS = re.compile(
