@@ -110,7 +110,7 @@ def _by_rules(s: _Signs, text: str, *, open_complaint: bool, after_status: bool)
         if w.THANKS_EMOJI.search(text):
             return Intent(IntentKind.THANKS, 0.8, "thanks emoji only")
         return Intent(IntentKind.CHATTER, 0.9, "no words")
-    if (s.spam >= 2 and s.problem < 2) or (s.spam and s.problem == 0):
+    if (s.spam >= 2 and not s.strong) or (s.spam and s.problem == 0):
         return Intent(IntentKind.CHATTER, 0.8, "promotion")
     if w.FORWARDED.search(s.text):
         return Intent(IntentKind.CHATTER, 0.7, "a forwarded message")
@@ -212,26 +212,34 @@ def _signs(text: str) -> _Signs:
 #: the learned model overrules "chatter" or "status" (no complaint open) when it reads a
 #: new complaint at least this likely
 MODEL_NEW = 0.9
+#: the same, for a text with a promotion's word in it ("jual", "murah")
+MODEL_NEW_PROMOTION = 0.97
 #: and overrules "new" when the text thanks, greets or promotes and it reads a new
-#: complaint at most this likely
+#: complaint at most this likely; or, when the rules saw no problem described (a long text
+#: nothing explained), less likely than this
 MODEL_NOT_NEW = 0.15
+MODEL_NOT_NEW_UNEXPLAINED = 0.5
 
 
 def second_look(ruled: Intent, s: _Signs, text: str, *, open_complaint: bool) -> Intent:
     """The rules' reading, overruled by the learned model (:mod:`intent_model`) in two
     narrow cases: a text the rules took for chatter or a status question that the model
-    reads as a complaint (no complaint open, no tracking ID, not a thanks or a greeting
-    alone, not a promotion); and a "new" from a text that thanks, says a problem is solved,
-    asks about the channel, wishes, promotes or has no strong problem word, names no other
-    problem, does not say it reports, and which the model reads as no complaint."""
+    reads as a complaint (no complaint open; not a tracking ID, a greeting alone, a short
+    thanks, a promotion, a forward or a wish); and a "new" from a text that thanks, says a
+    problem is solved, asks about the channel, wishes, promotes or has no strong problem
+    word, names no other problem, does not say it reports, and which the model reads as no
+    complaint."""
     if ruled.kind in (IntentKind.CHATTER, IntentKind.STATUS):
         if open_complaint or s.tracking_id or not s.words or s.greeting_only or _asks_report(s):
             return ruled
         acknowledges = s.thanks or (s.ack and len(s.words) <= ACK_MAX_WORDS)
-        if (acknowledges and s.problem < 2) or s.spam >= 2:
+        if (acknowledges and s.problem < 2) or s.spam >= 2 or w.FORWARDED.search(s.text):
+            return ruled
+        reports = w.REPORTS.search(s.text) is not None
+        if s.wishes and not reports:  # "semoga tidak ada longsor": a wish, no report
             return ruled
         p_new = _p_new(s, text)
-        if p_new >= MODEL_NEW:
+        if p_new >= (MODEL_NEW_PROMOTION if s.spam else MODEL_NEW):
             return Intent(IntentKind.NEW, round(p_new, 2), "the learned model reads a complaint")
         return ruled
     if ruled.kind is IntentKind.THANKS and w.REPORTS.search(s.text) and not open_complaint:
@@ -245,7 +253,7 @@ def second_look(ruled: Intent, s: _Signs, text: str, *, open_complaint: bool) ->
     goes_on = s.contrast or s.another or w.REPORTS.search(s.text) is not None
     if ruled.kind is IntentKind.NEW and polite and not goes_on:
         p_new = _p_new(s, text)
-        if p_new <= MODEL_NOT_NEW:
+        if p_new <= MODEL_NOT_NEW or (s.problem < 2 and p_new < MODEL_NOT_NEW_UNEXPLAINED):
             if s.thanks or (s.ack and s.resolved):
                 return Intent(IntentKind.THANKS, 0.6, "thanks; the model reads no complaint")
             return Intent(IntentKind.CHATTER, 0.6, "the model reads no complaint")

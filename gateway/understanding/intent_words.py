@@ -145,7 +145,7 @@ WISHES = re.compile(
     r"|\bdirgahayu\b|\bpesan berantai\b|\bsebarkan\b|\bforward\w*\b|\bviral\b|\bhoax\b"
     r"|\bwk(?:wk)+\w*\b|\bhaha\w*\b|\bmedia tidak disertakan\b|\bmedia omitted\b|\bstiker\b"
     r"|\bsticker\b|\bkok (?:tidak|belum) (?:dibales|dibalas|direspon)\b"
-    r"|\bsemoga (?:sehat|sukses|berkah|lancar|selalu)\b|\b(?:mau|ingin|salam) kenal\w*\b"
+    r"|\bsemoga\b|\b(?:mau|ingin|salam) kenal\w*\b"
     r"|\bperkenalkan\b|\b(?:riset|penelitian|skripsi|survei|survey|kuesioner|magang|"
     r"kerja ?sama|iklan|wawancara|liputan|research|interview)\b"
 )
@@ -159,7 +159,8 @@ SPAM = _words(
     r"bunga rendah", r"cair cepat", r"hubungi", r"wa me", r"daftar sekarang", r"gratis ongkir",
     r"free", r"win", r"winner", r"prize", r"loan", r"maxwin", r"rtp", r"kuota", r"paket data",
     r"voucher", r"mlm", r"reseller", r"dropship", r"endorse", r"rekening", r"transfer",
-    r"jasa", r"dapatkan", r"hub",
+    r"jasa", r"dapatkan", r"hub", r"japri", r"minat", r"terima (?:jasa|servis|pesanan|order)",
+    r"sponsor\w*", r"subscribe", r"follow",
 )  # fmt: skip
 #: words and phrases that describe a problem or ask for one to be fixed
 PROBLEM = re.compile(
@@ -187,7 +188,8 @@ PROBLEM = re.compile(
     r"ditahan|tahan|mahal|kemahalan|kosong|habis|langka|antri|overload|penuh sesak|"
     r"curang|kecurangan|setengah|resah|meresahkan|usut|diusut|joki|tanpa jadwal|keserempet|"
     r"tertimpa|timpa|menimpa|ditimpa|ngambang|kebanjiran|maksa|paksa|brong|diundur|"
-    r"gelandangan|pengemis|dihapus|ngusir|usir|diusir|batal|ribet|ruwet|pacah|kariang)"
+    r"gelandangan|pengemis|dihapus|ngusir|usir|diusir|batal|ribet|ruwet|pacah|kariang|"
+    r"kekurangan|dimintai|dimintain|dipinta)"
     r"(?:nya|lah|kah|an|kan|in|i|mi|ji|pi|ki)?\b"
     r"|\b(?:tidak|belum|kada|ora|teu|ndak|nda|ndk|kaga|kagak|hana|beluman|not|no|never|"
     r"sanes|ndada|ndak|mboten|dereng|durung|indak)\s+(?:\w+\s+){0,1}?(?:ada|aya|ana|ado|"
