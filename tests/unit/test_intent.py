@@ -126,6 +126,12 @@ def test_read_intent(text: str, open_complaint: bool, after_status: bool, kind: 
         "maaf ganggu pak",
         "Tagihan kartu kredit Anda jatuh tempo, klik untuk bayar",
         "apa bedanya lapor sini sama lapor ke kelurahan?",
+        "Selamat malam admin, hati2 hujan deras, semoga tidak ada longsor",
+        "HATI2 ada penculikan anak di mana2, sebarkan ke grup keluarga",
+        "min itu berita banjir di Padang bener gak? atau hoax",
+        "apakah bisa lapor pungli lewat sini tanpa nama?",
+        "Jual madu asli hutan Kalimantan, minat japri",
+        "thank you, the flooding in our street is gone after the drain was cleared",
     ],
 )
 @pytest.mark.parametrize(("open_complaint", "after_status"), [(False, False), (True, True)])
