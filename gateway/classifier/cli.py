@@ -54,8 +54,17 @@ def train_command(
         bool, typer.Option("--with-corrections", help="Add operators' corrections to train")
     ] = False,
     mappings: MappingsOption = None,
+    intent: Annotated[
+        bool,
+        typer.Option(
+            "--intent/--no-intent",
+            help="Also train the intent model (beside the bundled topic model) from the "
+            "topic pool and intent-train.jsonl in the data directory's parent",
+        ),
+    ] = True,
 ) -> None:
-    """Train the topic model on the labelled data; the same data gives the same file."""
+    """Train the topic model (and the intent model) on the labelled data; the same data
+    gives the same files."""
     from gateway.classifier.train import train  # scikit-learn: only for training
 
     try:
@@ -103,6 +112,24 @@ def train_command(
         low = "-" if lowest is None else f"{lowest[1]:.3f} (topic {lowest[0]})"
         typer.echo(f"{name}: accuracy {report.accuracy:.3f}, hard {hard}, lowest recall {low}")
     typer.echo(f"model: {out} ({out.stat().st_size:,} bytes), data sha256 {model.data_sha256}")
+    if intent:
+        _train_intent(data.parent, out.parent / "intent.npz")
+
+
+def _train_intent(data: Path, out: Path) -> None:
+    """The intent model (:mod:`gateway.classifier.intent_train`), written to ``out``."""
+    from gateway.classifier import intent_train
+
+    if not (data / "intent-train.jsonl").exists():
+        typer.echo(f"intent model: not trained ({data / 'intent-train.jsonl'} does not exist)")
+        return
+    try:
+        pairs = intent_train.training_texts(data)
+    except (OSError, KeyError, ValueError) as exc:
+        raise _fail(f"intent model: cannot read its data under {data}: {exc}") from None
+    names, weights, bias = intent_train.train(pairs)
+    intent_train.write(out, names, weights, bias)
+    typer.echo(f"intent model: {out} ({len(pairs)} texts, {len(names)} features)")
 
 
 @classifier_app.command("eval")

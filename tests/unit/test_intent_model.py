@@ -74,3 +74,13 @@ def test_reading_needs_no_scikit_learn() -> None:
         "assert 'sklearn' not in sys.modules, 'sklearn imported'"
     )
     subprocess.run([sys.executable, "-c", code], check=True, cwd=Path(__file__).parents[2])
+
+
+def test_the_bundled_model_is_what_the_repository_data_trains(tmp_path: Path) -> None:
+    """Fails when data/labelled changed without `gateway classifier train` and a commit."""
+    from gateway.understanding.intent_model import INTENT_MODEL
+
+    root = Path(__file__).resolve().parents[2]
+    out = tmp_path / "intent.npz"
+    write(out, *train(training_texts(root / "data" / "labelled")))
+    assert out.read_bytes() == INTENT_MODEL.read_bytes(), "retrain: gateway classifier train"
