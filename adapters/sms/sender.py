@@ -21,7 +21,8 @@ from sqlmodel import SQLModel, col
 from adapters.sms.reading import Facts, Target
 from adapters.sms.settings import CHANNEL
 from adapters.sms.texts import say
-from gateway.domain.status import Status, status_words
+from gateway.domain.dates import stored_utc
+from gateway.domain.status import is_finished, status_words
 from gateway.storage.models import ChatSession, Complaint, SmsOutbound
 from gateway.storage.repeats import find_repeat
 
@@ -44,7 +45,7 @@ def facts(session: Session, tenant: str, phone: str, text: str | None, now: date
             .limit(RECENT)
         )
     )
-    unfinished = [Target(c.id, c.tracking_id) for c in recent if not _finished(c.status)]
+    unfinished = [Target(c.id, c.tracking_id) for c in recent if not is_finished(c.status)]
     last = session.execute(
         select(col(SmsOutbound.complaint_id), col(SmsOutbound.created_at))
         .where(
@@ -57,7 +58,7 @@ def facts(session: Session, tenant: str, phone: str, text: str | None, now: date
         .order_by(col(SmsOutbound.created_at).desc())
         .limit(1)
     ).first()
-    after = last is not None and now - _aware(last.created_at) <= AFTER_STATUS
+    after = last is not None and now - stored_utc(last.created_at) <= AFTER_STATUS
     target = unfinished[0] if unfinished else None
     if after and last is not None:
         # "more" after a status message is about that message's complaint, if it is open
@@ -127,15 +128,3 @@ def told_before(session: Session, complaint_id: str) -> bool:
         .limit(1)
     )
     return found is not None
-
-
-def _finished(status: str) -> bool:
-    try:
-        return Status(status).is_terminal
-    except ValueError:
-        return False
-
-
-def _aware(moment: datetime) -> datetime:
-    """A stored moment (SQLite gives it without its zone: UTC) as an aware one."""
-    return moment if moment.tzinfo is not None else moment.replace(tzinfo=UTC)

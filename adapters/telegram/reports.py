@@ -5,7 +5,7 @@ chat just read), all read in the caller's session."""
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -14,7 +14,8 @@ from sqlmodel import col
 from adapters.telegram import store
 from adapters.telegram.bot import CHANNEL
 from adapters.telegram.texts import say
-from gateway.domain.status import Status, status_words
+from gateway.domain.dates import stored_utc
+from gateway.domain.status import is_finished, status_words
 from gateway.storage.models import ChatMessage, Complaint
 
 #: a text this soon after a status message may be about it (thanks, more)
@@ -37,7 +38,7 @@ def chat_facts(
 ) -> ChatFacts:
     """``said_at``: when the conversation last said something to the chat (ISO)."""
     recent = store.chat_complaints(session, tenant, chat, 10)
-    unfinished = [c for c in recent if not _finished(c.status)]
+    unfinished = [c for c in recent if not is_finished(c.status)]
     last = session.execute(
         select(col(ChatMessage.complaint_id), col(ChatMessage.sent_at))
         .where(
@@ -51,8 +52,8 @@ def chat_facts(
     target: Complaint | None = unfinished[0] if unfinished else None
     after = False
     if last is not None:
-        sent = _aware(last.sent_at)
-        said = _aware(datetime.fromisoformat(said_at)) if said_at else None
+        sent = stored_utc(last.sent_at)
+        said = stored_utc(datetime.fromisoformat(said_at)) if said_at else None
         if now - sent <= AFTER_STATUS and (said is None or sent > said):
             after = True
             target = session.get(Complaint, last.complaint_id) or target
@@ -90,15 +91,3 @@ def status_text(session: Session, tenant: str, chat: int, query: str, lang: str)
                 title=c.title,
             )
     return say("report_not_found", lang, ref=query.strip()[:40])
-
-
-def _finished(status: str) -> bool:
-    try:
-        return Status(status).is_terminal
-    except ValueError:
-        return False
-
-
-def _aware(moment: datetime) -> datetime:
-    """A stored moment (SQLite gives it without its zone: UTC) as an aware one."""
-    return moment if moment.tzinfo is not None else moment.replace(tzinfo=UTC)

@@ -15,9 +15,7 @@ from __future__ import annotations
 
 import argparse
 import hashlib
-import io
 import json
-import zipfile
 from collections import Counter
 from pathlib import Path
 from typing import Any
@@ -26,6 +24,7 @@ import numpy as np
 import numpy.typing as npt
 
 from gateway.classifier.data import Split, pool_files, split_of
+from gateway.classifier.model import write_arrays
 from gateway.understanding.intent_features import features, words_of
 from gateway.understanding.intent_model import FORMAT, INTENT_MODEL
 
@@ -98,17 +97,7 @@ def write(path: Path, names: list[str], weights: npt.NDArray[Any], bias: npt.NDA
         "weights": np.ascontiguousarray(weights, dtype=np.float16),
         "bias": np.ascontiguousarray(bias, dtype=np.float32),
     }
-    buffer = io.BytesIO()
-    with zipfile.ZipFile(buffer, "w", compression=zipfile.ZIP_DEFLATED) as archive:
-        for name in sorted(arrays):
-            info = zipfile.ZipInfo(f"{name}.npy", date_time=(1980, 1, 1, 0, 0, 0))
-            info.compress_type = zipfile.ZIP_DEFLATED
-            info.external_attr = 0o644 << 16
-            content = io.BytesIO()
-            np.lib.format.write_array(content, arrays[name], allow_pickle=False)
-            archive.writestr(info, content.getvalue(), compresslevel=9)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_bytes(buffer.getvalue())
+    write_arrays(path, arrays)
 
 
 def main() -> None:

@@ -117,7 +117,12 @@ def write_model(
         "bias": np.ascontiguousarray(bias, dtype=np.float32),
         "idf": np.ascontiguousarray(idf, dtype=np.float32),
     }
-    path.parent.mkdir(parents=True, exist_ok=True)
+    write_arrays(path, arrays)
+
+
+def write_arrays(path: Path, arrays: Mapping[str, npt.NDArray[Any]]) -> None:
+    """``arrays`` as an ``.npz`` whose bytes depend on nothing else (fixed zip dates, order
+    and permissions): the same model trains to the same file."""
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w", compression=zipfile.ZIP_DEFLATED) as archive:
         for name in sorted(arrays):
@@ -127,4 +132,5 @@ def write_model(
             content = io.BytesIO()
             np.lib.format.write_array(content, arrays[name], allow_pickle=False)
             archive.writestr(info, content.getvalue(), compresslevel=9)
+    path.parent.mkdir(parents=True, exist_ok=True)
     path.write_bytes(buffer.getvalue())

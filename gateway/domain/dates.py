@@ -8,7 +8,7 @@ Pure functions over a given ``today`` (a chat's or a file's local date), no cloc
 from __future__ import annotations
 
 import re
-from datetime import date, time, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 
 MONTHS = {
     "januari": 1, "jan": 1, "january": 1,
@@ -127,3 +127,9 @@ def _valid(year: int, month: int, day: int, today: date) -> date | None:
     except ValueError:
         return None
     return found if found <= today else None
+
+
+def stored_utc(moment: datetime) -> datetime:
+    """A moment read from the database as an aware one (SQLite gives it without its zone:
+    it was stored in UTC)."""
+    return moment if moment.tzinfo is not None else moment.replace(tzinfo=UTC)

@@ -28,6 +28,14 @@ class Status(StrEnum):
         return self not in (Status.RECEIVED, Status.FAILED)
 
 
+def is_finished(status: str) -> bool:
+    """Whether a stored status is final (resolved or rejected); an unknown one is not."""
+    try:
+        return Status(status).is_terminal
+    except ValueError:
+        return False
+
+
 NATIONAL_TO_CANONICAL: dict[str, Status] = {
     "belum_terverifikasi": Status.SUBMITTED,
     "terverifikasi": Status.VERIFIED,
