@@ -64,7 +64,7 @@ def test_migration_0013_keeps_dates_and_states_no_time(database_url: str) -> Non
                 ),
                 {"day": date(2026, 3, 21), "now": now},
             )
-        upgrade(engine)
+        upgrade(engine, "0013")
         assert current_revision(engine) == "0013"
         with engine.connect() as connection:
             row = connection.execute(
