@@ -24,7 +24,7 @@ import numpy as np
 import numpy.typing as npt
 
 from gateway.classifier.data import Split, pool_files, split_of
-from gateway.classifier.model import write_arrays
+from gateway.classifier.npz import write_arrays
 from gateway.understanding.intent_features import features, words_of
 from gateway.understanding.intent_model import FORMAT, INTENT_MODEL
 
@@ -87,17 +87,12 @@ def train(pairs: list[tuple[str, str]]) -> tuple[list[str], npt.NDArray[Any], np
 
 def write(path: Path, names: list[str], weights: npt.NDArray[Any], bias: npt.NDArray[Any]) -> None:
     """Save the model so that the same inputs give the same bytes."""
-    header = json.dumps(
-        {"format": FORMAT, "classes": list(CLASSES), "features": names},
-        ensure_ascii=False,
-        sort_keys=True,
-    )
     arrays: dict[str, npt.NDArray[Any]] = {
-        "meta": np.frombuffer(header.encode("utf-8"), dtype=np.uint8),
         "weights": np.ascontiguousarray(weights, dtype=np.float16),
         "bias": np.ascontiguousarray(bias, dtype=np.float32),
     }
-    write_arrays(path, arrays)
+    header = {"format": FORMAT, "classes": list(CLASSES), "features": names}
+    write_arrays(path, header, arrays)
 
 
 def main() -> None:

@@ -11,9 +11,6 @@ takes numpy only: scikit-learn is needed to train, never to classify.
 
 from __future__ import annotations
 
-import io
-import json
-import zipfile
 from collections.abc import Mapping
 from dataclasses import dataclass
 from functools import cache
@@ -24,6 +21,7 @@ import numpy as np
 import numpy.typing as npt
 
 from gateway.classifier.features import Featuriser
+from gateway.classifier.npz import ArrayFileError, read_arrays, write_arrays
 
 BUNDLED_MODEL = Path(__file__).resolve().parent / "model" / "topics.npz"
 FORMAT = 1
@@ -66,13 +64,10 @@ class TopicModel:
 def load_model(path: Path) -> TopicModel:
     """The model in ``path``; :class:`ModelError` when it is missing or unreadable."""
     try:
-        with np.load(path, allow_pickle=False) as data:
-            meta = json.loads(bytes(data["meta"]).decode("utf-8"))
-            weights = data["weights"].astype(np.float32)
-            bias = data["bias"].astype(np.float32)
-            idf = data["idf"].astype(np.float32)
-    except (OSError, KeyError, ValueError, zipfile.BadZipFile) as exc:
+        meta, arrays = read_arrays(path, ("weights", "bias", "idf"))
+    except ArrayFileError as exc:
         raise ModelError(f"{path}: cannot read the topic model: {exc}") from None
+    weights, bias, idf = (arrays[n].astype(np.float32) for n in ("weights", "bias", "idf"))
     if meta.get("format") != FORMAT:
         raise ModelError(f"{path}: model format {meta.get('format')!r}, expected {FORMAT}")
     featuriser = Featuriser(
@@ -110,27 +105,9 @@ def write_model(
     idf: npt.NDArray[np.floating[Any]],
 ) -> None:
     """Save a model so that the same inputs give the same bytes (fixed zip dates and order)."""
-    header = json.dumps({"format": FORMAT, **meta}, ensure_ascii=False, sort_keys=True)
     arrays: dict[str, npt.NDArray[Any]] = {
-        "meta": np.frombuffer(header.encode("utf-8"), dtype=np.uint8),
         "weights": np.ascontiguousarray(weights, dtype=np.float16),
         "bias": np.ascontiguousarray(bias, dtype=np.float32),
         "idf": np.ascontiguousarray(idf, dtype=np.float32),
     }
-    write_arrays(path, arrays)
-
-
-def write_arrays(path: Path, arrays: Mapping[str, npt.NDArray[Any]]) -> None:
-    """``arrays`` as an ``.npz`` whose bytes depend on nothing else (fixed zip dates, order
-    and permissions): the same model trains to the same file."""
-    buffer = io.BytesIO()
-    with zipfile.ZipFile(buffer, "w", compression=zipfile.ZIP_DEFLATED) as archive:
-        for name in sorted(arrays):
-            info = zipfile.ZipInfo(f"{name}.npy", date_time=(1980, 1, 1, 0, 0, 0))
-            info.compress_type = zipfile.ZIP_DEFLATED
-            info.external_attr = 0o644 << 16
-            content = io.BytesIO()
-            np.lib.format.write_array(content, arrays[name], allow_pickle=False)
-            archive.writestr(info, content.getvalue(), compresslevel=9)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_bytes(buffer.getvalue())
+    write_arrays(path, {"format": FORMAT, **meta}, arrays)

@@ -11,14 +11,14 @@ narrow cases, never on its own.
 
 from __future__ import annotations
 
-import json
 import math
-import zipfile
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 
 import numpy as np
+
+from gateway.classifier.npz import ArrayFileError, read_arrays
 
 INTENT_MODEL = Path(__file__).resolve().parent.parent / "classifier" / "model" / "intent.npz"
 FORMAT = 1
@@ -50,12 +50,10 @@ class IntentModel:
 def load_intent_model(path: Path) -> IntentModel:
     """The model in ``path``; :class:`IntentModelError` when missing or unreadable."""
     try:
-        with np.load(path, allow_pickle=False) as data:
-            meta = json.loads(bytes(data["meta"]).decode("utf-8"))
-            weights = data["weights"].astype(np.float64)
-            bias = data["bias"].astype(np.float64)
-    except (OSError, KeyError, ValueError, zipfile.BadZipFile) as exc:
+        meta, arrays = read_arrays(path, ("weights", "bias"))
+    except ArrayFileError as exc:
         raise IntentModelError(f"{path}: cannot read the intent model: {exc}") from None
+    weights, bias = (arrays[n].astype(np.float64) for n in ("weights", "bias"))
     if meta.get("format") != FORMAT:
         raise IntentModelError(f"{path}: format {meta.get('format')!r}, expected {FORMAT}")
     names: list[str] = meta["features"]
