@@ -225,6 +225,18 @@ class Kannel:
         """``replies()`` with concatenated parts joined into whole messages."""
         return reassemble(self.replies())
 
+    def texts_to(self, number: str) -> list[str]:
+        """The whole messages sent to ``number`` (with or without its ``+``), in order."""
+        return [m.text for m in self.messages() if m.receiver.lstrip("+") == number]
+
+    def wait_text(self, number: str, pattern: str) -> str:
+        """The first message to ``number`` that matches ``pattern``, once it has come."""
+
+        def found() -> str | None:
+            return next((t for t in self.texts_to(number) if re.search(pattern, t)), None)
+
+        return wait_until(found, timeout=20, what=f"an SMS matching {pattern!r}")
+
     def log(self, box: str = "smsbox") -> str:
         return (self.logs / f"{box}.log").read_text(errors="replace")
 

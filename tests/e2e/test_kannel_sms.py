@@ -3,7 +3,6 @@ the registry, the tracking ID and answers come back as SMS, delivery reports rec
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -39,13 +38,10 @@ class Setup:
         return answer.json()["items"]
 
     def sms_to(self, number: str) -> list[str]:
-        return [m.text for m in self.kannel.messages() if m.receiver.lstrip("+") == number]
+        return self.kannel.texts_to(number)
 
     def wait_sms(self, number: str, pattern: str) -> str:
-        def found() -> str | None:
-            return next((t for t in self.sms_to(number) if re.search(pattern, t)), None)
-
-        return wait_until(found, timeout=20, what=f"an SMS matching {pattern!r}")
+        return self.kannel.wait_text(number, pattern)
 
 
 @pytest.fixture

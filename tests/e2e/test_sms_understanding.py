@@ -6,7 +6,6 @@ date (issue 18)."""
 from __future__ import annotations
 
 import json
-import re
 import sqlite3
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -53,13 +52,10 @@ class Line:
         return list(answer.json()["items"])
 
     def sms_to(self, msisdn: str) -> list[str]:
-        return [m.text for m in self.kannel.messages() if m.receiver.lstrip("+") == msisdn]
+        return self.kannel.texts_to(msisdn)
 
     def wait_sms(self, msisdn: str, pattern: str) -> str:
-        def found() -> str | None:
-            return next((t for t in self.sms_to(msisdn) if re.search(pattern, t)), None)
-
-        return wait_until(found, timeout=20, what=f"an SMS matching {pattern!r}")
+        return self.kannel.wait_text(msisdn, pattern)
 
     def notes(self) -> list[str]:
         """What each stored SMS was read as, oldest first."""
