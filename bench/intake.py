@@ -21,6 +21,7 @@ so the bottleneck shows (the client must stay well under one core).
 
     .venv/bin/python bench/intake.py                        # wrk if installed
     .venv/bin/python bench/intake.py --client python --seconds 5 --targets empty,sqlite
+    .venv/bin/python bench/intake.py --client python --texts data/labelled/topics/test.jsonl
 """
 
 from __future__ import annotations
@@ -120,6 +121,7 @@ def measure(target: str, args: argparse.Namespace, workdir: Path) -> dict[str, A
                 "connections": args.connections,
                 "workdir": workdir,
                 "payload": {**PAYLOAD, "topic_id": 2} if args.given_topic else None,
+                "texts": args.texts,
             }
             client(url, prefix=f"w{uuid.uuid4().hex[:6]}", seconds=args.warmup, **options)
             meter = common.CpuMeter({"server": proc.pid}, postgres=target == "postgres")
@@ -145,6 +147,14 @@ def main() -> None:
         help="the body carries topic_id: nothing is classified at intake (the cost of "
         "classifying is the difference from a run without it)",
     )
+    parser.add_argument(
+        "--texts",
+        type=Path,
+        metavar="FILE.jsonl",
+        help="each request carries the next text of this file (its first line as the "
+        "title) instead of the one fixed complaint: nothing read from a text is cached "
+        "from the request before (Python client only)",
+    )
     parser.add_argument("--serve-empty", type=int, metavar="PORT", help=argparse.SUPPRESS)
     parser.add_argument("--serve-nostore", type=int, metavar="PORT", help=argparse.SUPPRESS)
     args = parser.parse_args()
@@ -154,7 +164,13 @@ def main() -> None:
     if args.serve_nostore:
         serve_nostore(args.serve_nostore)
         return
-    args.client = args.client or ("wrk" if have_wrk() else "python")
+    args.client = args.client or ("wrk" if have_wrk() and not args.texts else "python")
+    if args.texts and args.client != "python":
+        sys.exit("--texts needs --client python")
+    if args.texts and not args.texts.is_file():
+        sys.exit(f"{args.texts}: no such file")
+    if args.texts:
+        args.texts = args.texts.resolve()
     targets = [t for t in args.targets.split(",") if t]
     if "empty" not in targets:
         targets.insert(0, "empty")
@@ -164,6 +180,8 @@ def main() -> None:
     print(f"        {args.warmup:g} s warm-up + {args.seconds:g} s measured per target")
     if args.given_topic:
         print("        the body carries topic_id 2: nothing is classified at intake")
+    if args.texts:
+        print(f"        each request carries the next text of {args.texts}")
     results = []
     with common.temp_dir("bench-intake-") as workdir:
         for target in targets:
@@ -184,6 +202,7 @@ def main() -> None:
         "client": args.client,
         "connections": args.connections,
         "given_topic": args.given_topic,
+        "texts": str(args.texts) if args.texts else None,
     }
     for r in results:
         ratio = r["rps"] / empty

@@ -43,6 +43,26 @@ def body_parts(payload: dict[str, Any] | None = None) -> tuple[str, str]:
     return head, tail
 
 
+def read_texts(path: Path) -> list[str]:
+    """The ``text`` of each line of a JSONL file (the labelled complaints' format)."""
+    with path.open(encoding="utf-8") as lines:
+        return [json.loads(line)["text"] for line in lines if line.strip()]
+
+
+def bodies(payload: dict[str, Any] | None, texts: list[str] | None) -> list[tuple[bytes, bytes]]:
+    """The body's parts around ``REF``; with ``texts``, one body per text, as its
+    ``content`` (its first line as the ``title``), sent in turn."""
+    base = payload or PAYLOAD
+    if not texts:
+        return [tuple(part.encode() for part in body_parts(base))]  # type: ignore[misc]
+    found = []
+    for text in texts:
+        title = text.strip().splitlines()[0][:80] if text.strip() else "-"
+        varied = {**base, "title": title, "content": text}
+        found.append(tuple(part.encode() for part in body_parts(varied)))
+    return found  # type: ignore[return-value]
+
+
 def have_wrk() -> bool:
     return shutil.which("wrk") is not None
 
@@ -88,12 +108,16 @@ def run_wrk(
     workdir: Path,
     payload: dict[str, Any] | None = None,
     auth: tuple[str, str] | None = None,
+    texts: Path | None = None,
 ) -> dict[str, Any]:
     """One ``wrk -t1`` run: one client thread keeps ``connections`` requests in flight.
 
     Sends ``X-API-Key: key`` (or the ``auth`` header given as ``(name, value)``) and
     ``payload`` (default :data:`PAYLOAD`) with ``REF`` replaced by a unique reference.
+    ``texts`` is the Python client's alone.
     """
+    if texts is not None:
+        raise ValueError("varied texts need the Python client (--client python)")
     head, tail = body_parts(payload)
     header, value = auth or ("X-API-Key", key)
     script = workdir / f"post-{prefix}.lua"
@@ -136,12 +160,16 @@ def run_python(
     seconds: float,
     workdir: Path,
     payload: dict[str, Any] | None = None,
+    texts: Path | None = None,
 ) -> dict[str, Any]:
-    """The asyncio client below, in a separate process (``payload``: as :func:`run_wrk`)."""
+    """The asyncio client below, in a separate process (``payload``: as :func:`run_wrk`;
+    ``texts``: a JSONL file whose texts the requests carry in turn, see :func:`bodies`)."""
     args = [sys.executable, __file__, url, "--key", key, "--prefix", prefix]
     args += ["--connections", str(connections), "--seconds", str(seconds)]
     if payload is not None:
         args += ["--payload", json.dumps(payload, ensure_ascii=False)]
+    if texts is not None:
+        args += ["--texts", str(texts)]
     proc = subprocess.Popen(args, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
     _, status, usage = os.wait4(proc.pid, 0)
     assert proc.stdout is not None and proc.stderr is not None
@@ -157,7 +185,8 @@ async def _connection(
     host: str,
     port: int,
     head: bytes,
-    parts: tuple[bytes, bytes],
+    parts: list[tuple[bytes, bytes]],
+    start: int,
     name: str,
     deadline: float,
     latencies: list[float],
@@ -168,7 +197,8 @@ async def _connection(
     try:
         while time.perf_counter() < deadline:
             n += 1
-            body = parts[0] + f"{name}-{n}".encode() + parts[1]
+            before, after = parts[(start + n) % len(parts)]
+            body = before + f"{name}-{n}".encode() + after
             started = time.perf_counter()
             writer.write(head + str(len(body)).encode() + b"\r\n\r\n" + body)
             header = await reader.readuntil(b"\r\n\r\n")
@@ -193,6 +223,7 @@ async def _load(
     connections: int,
     seconds: float,
     payload: dict[str, Any] | None = None,
+    texts: list[str] | None = None,
 ) -> None:
     parsed = urlsplit(url)
     host, port = parsed.hostname or "127.0.0.1", parsed.port or 80
@@ -200,15 +231,24 @@ async def _load(
         f"POST {parsed.path} HTTP/1.1\r\nHost: {host}:{port}\r\nX-API-Key: {key}\r\n"
         "Content-Type: application/json\r\nContent-Length: "
     ).encode()
-    before, after = body_parts(payload)
-    parts = (before.encode(), after.encode())
+    parts = bodies(payload, texts)
     latencies: list[float] = []
     errors: list[int] = []
     started = time.perf_counter()
     deadline = started + seconds
     await asyncio.gather(
         *(
-            _connection(host, port, head, parts, f"{prefix}-{i}", deadline, latencies, errors)
+            _connection(
+                host,
+                port,
+                head,
+                parts,
+                i * len(parts) // connections,
+                f"{prefix}-{i}",
+                deadline,
+                latencies,
+                errors,
+            )
             for i in range(connections)
         )
     )
@@ -242,9 +282,11 @@ def main() -> None:
     parser.add_argument("--connections", type=int, default=16)
     parser.add_argument("--seconds", type=float, default=10.0)
     parser.add_argument("--payload", help="the JSON body, with REF where the reference goes")
+    parser.add_argument("--texts", type=Path, help="JSONL: each request carries the next text")
     args = parser.parse_args()
     payload = json.loads(args.payload) if args.payload else None
-    load = _load(args.url, args.key, args.prefix, args.connections, args.seconds, payload)
+    texts = read_texts(args.texts) if args.texts else None
+    load = _load(args.url, args.key, args.prefix, args.connections, args.seconds, payload, texts)
     try:
         import uvloop
     except ImportError:

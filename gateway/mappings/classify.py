@@ -38,6 +38,7 @@ import re
 import unicodedata
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 
 from gateway.domain.complaint import TopicSource
 
@@ -61,6 +62,9 @@ SHARED_SYNONYMS: dict[str, str] = {
 GAP = 2
 
 _WORD = re.compile(r"[a-z0-9]+")
+_REPEATED = re.compile(r"([a-z])\1{2,}")
+_REDUPLICATED = re.compile(r"([a-z]{2,})2([a-z]*)")
+_SUM = re.compile(r"([0-9]+)([a-z]+)")
 _VOWELS = "aeiou"
 _PARTICLES = ("lah", "kah", "pun", "nya", "nyo", "ku", "mu", "mi", "ji", "pi", "ki")
 _SUFFIXES = ("kan", "an", "i", "in")  # -in: colloquial -kan/-i (dibenerin)
@@ -78,19 +82,31 @@ _PREFIXES = (
 
 def normalise(text: str, synonyms: Mapping[str, str] = SHARED_SYNONYMS) -> list[str]:
     """``text`` as standard lower-case words."""
-    folded = unicodedata.normalize("NFKD", text.lower())
-    folded = "".join(c for c in folded if not unicodedata.combining(c))
-    words = []
+    return [synonyms.get(part, part) for part in _plain_words(text)]
+
+
+@lru_cache(maxsize=512)
+def _plain_words(text: str) -> tuple[str, ...]:
+    """``text``'s words before synonyms: lower case, accents away, repeats squeezed,
+    reduplication and sums split. Cached: a complaint's text is read by the tenant's
+    rules and by the model, each with its own synonyms."""
+    folded = text.lower()
+    if not folded.isascii():
+        folded = unicodedata.normalize("NFKD", folded)
+        folded = "".join(c for c in folded if not unicodedata.combining(c))
+    words: list[str] = []
     for word in _WORD.findall(folded):
-        word = re.sub(r"([a-z])\1{2,}", r"\1", word)  # rusaaak -> rusak
-        if m := re.fullmatch(r"([a-z]{2,})2([a-z]*)", word):  # pecah2 -> pecah pecah
-            parts = [m[1], m[1] + m[2]]
-        elif m := re.fullmatch(r"([0-9]+)([a-z]+)", word):  # 50rb -> 50 rb
-            parts = [m[1], m[2]]
+        if _REPEATED.search(word):
+            word = _REPEATED.sub(r"\1", word)  # rusaaak -> rusak
+        if word.isalpha():
+            words.append(word)
+        elif m := _REDUPLICATED.fullmatch(word):  # pecah2 -> pecah pecah
+            words += [m[1], m[1] + m[2]]
+        elif m := _SUM.fullmatch(word):  # 50rb -> 50 rb
+            words += [m[1], m[2]]
         else:
-            parts = [word]
-        words += [synonyms.get(part, part) for part in parts]
-    return words
+            words.append(word)
+    return tuple(words)
 
 
 def stems(word: str) -> set[str]:
