@@ -32,9 +32,25 @@ def reply_text(
         response=notification.response,
         due_date=due.strftime("%d/%m/%Y") if due else None,
         title=complaint.title,
-        reason=complaint.failure_reason,
+        reason=reason_of(notification, complaint, language),
         ref=tracking or complaint.source_ref,
     )
+
+
+#: an archive the registry gave no reason for, in the citizen's language
+NO_ARCHIVE_REASON = {
+    "id": "admin SP4N-LAPOR! tidak menyertakan alasannya",
+    "en": "the SP4N-LAPOR! admin gave no reason",
+}
+
+
+def reason_of(notification: Notification, complaint: Complaint, language: str) -> str | None:
+    """``{reason}``: an archive's is the registry's (the response that came with the
+    archive status); otherwise why the gateway could not send the complaint."""
+    if notification.status != Status.REJECTED.value:
+        return complaint.failure_reason
+    reason = (notification.response or "").strip().rstrip(".").strip()
+    return reason or NO_ARCHIVE_REASON["en" if language == "en" else "id"]
 
 
 def status_payload(

@@ -59,7 +59,15 @@ def _history(
     )
 
 
-def _notify(session: Session, complaint: Complaint, now: datetime) -> None:
+def _notify(
+    session: Session, complaint: Complaint, now: datetime, *, event: ChangeEvent | None = None
+) -> None:
+    """Queue the citizen's notification of the complaint as it is now. An archive's
+    notification carries the response that came with the archive (the registry's
+    reason, or none), never an earlier response (see :func:`gateway.replies.reply_text`)."""
+    response = complaint.last_response
+    if event is not None and complaint.status == Status.REJECTED.value:
+        response = event.response
     wakeup.announce(session)
     session.add(
         new_job(
@@ -70,7 +78,7 @@ def _notify(session: Session, complaint: Complaint, now: datetime) -> None:
                 "status": complaint.status,
                 "national_status": complaint.national_status,
                 "tracking_id": complaint.tracking_id,
-                "response": complaint.last_response,
+                "response": response,
                 "agency_name": complaint.agency_name,
             },
             now,
@@ -297,5 +305,5 @@ def apply_change(
         response=event.response,
         event_key=key,
     )
-    _notify(session, complaint, now)
+    _notify(session, complaint, now, event=event)
     return "applied"
