@@ -64,6 +64,15 @@ class Settings(BaseSettings):
     rate_per_tenant: float = Field(10_000.0, ge=0)
     rate_per_tenant_burst: int = Field(20_000, ge=1)
     rate_max_clients: int = Field(100_000, ge=1)  # client buckets kept (LRU; idle ones first)
+    # public look-ups by a number anyone could count (/track/<id>, a web form's status):
+    # per client address, on top of the limits above, new numbers per minute with a
+    # burst; looking the same number up again within the hour is free. Numbers not
+    # found (404) also take from a stricter bucket: a walker mostly misses. A person
+    # checking a complaint never meets these; someone counting upwards always does.
+    rate_lookup_per_minute: float = Field(6.0, ge=0)  # 0 = no look-up limit
+    rate_lookup_burst: int = Field(20, ge=1)
+    rate_lookup_miss_per_minute: float = Field(1.0, ge=0)  # 0 = misses not counted apart
+    rate_lookup_miss_burst: int = Field(10, ge=1)
     log_level: str = "INFO"
     log_format: Literal["auto", "json", "console"] = "auto"
 

@@ -69,6 +69,17 @@ def signature(secret: str, timestamp: str, body: bytes) -> str:
     return hmac.new(secret.encode(), f"{timestamp}.".encode() + body, hashlib.sha256).hexdigest()
 
 
+def status_token(secret: str, tenant: str, form: str, submission: str) -> str:
+    """The token of a submission's public status page: 128 bits nobody without the
+    form's secret can compute, the same for the same submission every time."""
+    message = f"status\0{tenant}\0{form}\0{submission}".encode()
+    return hmac.new(secret.encode(), message, hashlib.sha256).hexdigest()[:32]
+
+
+def _status_secret(mapping: FieldMapping) -> str:
+    return mapping.tenant.secrets["webhook_secret"].get_secret_value()
+
+
 def _authenticate(request: Request, mapping: FieldMapping, body: bytes) -> None:
     settings: WebformSettings = mapping.settings
     secret = mapping.tenant.secrets["webhook_secret"].get_secret_value()
@@ -153,9 +164,9 @@ async def submit_form(
     writer: IntakeWriter = request.app.state.intake
     result = await writer.record(IntakeItem(draft, raw, "application/json"))
     metrics.intake(mapping.tenant.id, CHANNEL, "accepted" if result.created else "duplicate")
-    status_url = (
-        f"/channels/webform/{mapping.tenant.id}/{mapping.channel_id}/status/{draft.source_ref}"
-    )
+    tenant_id, form_id = mapping.tenant.id, mapping.channel_id
+    token = status_token(_status_secret(mapping), tenant_id, form_id, draft.source_ref)
+    status_url = f"/channels/webform/{tenant_id}/{form_id}/status/{draft.source_ref}?token={token}"
     return JSONResponse(
         {
             "id": result.complaint_id,
@@ -253,10 +264,22 @@ async def submission_status(
     form: Annotated[str, Path(max_length=32)],
     submission: Annotated[str, Path(max_length=200)],
     format: Annotated[str, Query(pattern="^(json|html)$")] = "json",
+    token: Annotated[
+        str | None, Query(max_length=64, description="the token of the push's status_url")
+    ] = None,
 ) -> Any:
     """A submission's national status, for the portal to embed (no content, no reporter,
-    no response when the complaint is confidential)."""
+    no response when the complaint is confidential). With the form's
+    ``status_token_required``, only with the token its ``status_url`` carries; a wrong
+    token is 404."""
     mapping = form_mapping(request, tenant, form)
+    settings: WebformSettings = mapping.settings
+    if token is not None or settings.status_token_required:
+        expected = status_token(
+            _status_secret(mapping), mapping.tenant.id, mapping.channel_id, submission
+        )
+        if not same_secret(token or "", expected):
+            raise GatewayError(ErrorKind.NOT_FOUND, f"no submission {submission[:64]!r}")
     factory = request.app.state.container.factory
     found = await asyncio.to_thread(
         queries.by_source, factory, mapping.tenant.id, CHANNEL, submission

@@ -84,6 +84,13 @@ class WebformSettings(_Strict):
     poll_seconds: float = Field(30.0, gt=0, le=3600)
     #: each status change posted, signed like the push, to the portal
     callback_url: str | None = None
+    #: the public status page of a submission: the submission number is the portal's
+    #: own (often counted upwards), so a push's ``status_url`` also carries a token
+    #: nobody can guess (``?token=``, an HMAC of the number with secrets.webhook_secret;
+    #: the portal can compute it too). False: the number alone still answers (links
+    #: handed out before keep working; the look-up rate limits hold walkers back);
+    #: true: only the number with its token answers, anything else is 404
+    status_token_required: bool = False
 
 
 def check_channel(channel: Channel, spec: TenantSpec) -> list[ChannelProblem]:

@@ -12,7 +12,7 @@ from gateway import __version__, metrics
 from gateway.api import errors
 from gateway.api.headers import SecurityHeaders
 from gateway.api.middleware import RequestLimits, RequestLog
-from gateway.api.ratelimit import RateLimit, buckets
+from gateway.api.ratelimit import RateLimit, buckets, lookup_limits
 from gateway.api.responses import declare_guards
 from gateway.api.routes import attachments, complaints, health
 from gateway.bootstrap import Container
@@ -104,6 +104,13 @@ def add_guards(app: FastAPI, container: Container) -> None:
         per_client=buckets(s.rate_per_client, s.rate_per_client_burst, s.rate_max_clients),
         per_tenant=buckets(s.rate_per_tenant, s.rate_per_tenant_burst, s.rate_max_clients),
         tenants=container.tenants,
+        lookups=lookup_limits(
+            s.rate_lookup_per_minute,
+            s.rate_lookup_burst,
+            s.rate_lookup_miss_per_minute,
+            s.rate_lookup_miss_burst,
+            s.rate_max_clients,
+        ),
     )
     app.add_middleware(SecurityHeaders, console_headers=ops_auth.SECURITY_HEADERS)
     app.add_middleware(RequestLog)

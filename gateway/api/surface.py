@@ -45,6 +45,10 @@ class Family:
     errors: Literal["uniform", "open311"] = "uniform"
     #: the console's own security headers (``gateway.ops.auth``) instead of the API's
     console: bool = False
+    #: a public look-up by a number anyone could count (``gateway.api.ratelimit``'s
+    #: look-up limits): every path of the family (``True``), or those whose segment
+    #: ``lookup[0]`` of ``path.split("/")`` is ``lookup[1]``
+    lookup: bool | tuple[int, str] = False
 
     def tenant(self, scope: Scope) -> str | None:
         """The tenant a request names, unchecked (the caller compares it with the known ones)."""
@@ -59,6 +63,14 @@ class Family:
                 if name == self.tenant_query:
                     return value
         return None
+
+    def looks_up(self, path: str) -> bool:
+        """``path`` is a public look-up (``/track/<id>``, a web form's status)."""
+        if isinstance(self.lookup, tuple):
+            index, word = self.lookup
+            parts = path.split("/", index + 1)
+            return len(parts) > index and parts[index] == word
+        return self.lookup
 
     def takes(self, media_type: str | None) -> bool:
         """A body of ``media_type`` (``None``: no Content-Type) is for this family's routes."""
@@ -83,10 +95,12 @@ FAMILIES: tuple[Family, ...] = (
         frozenset({JSON, FORM, MULTIPART}),
         uploads=True,
         tenant_segment=3,
+        lookup=(5, "status"),  # /channels/webform/<tenant>/<form>/status/<submission>
     ),
     # /channels/sms/<kannel|http>/<tenant>
     Family("sms", "/channels/sms/", frozenset({FORM, JSON}), tenant_segment=4),
     Family("telegram", "/channels/telegram/", frozenset({JSON}), tenant_segment=3),
+    Family("track", "/track/", lookup=True),  # public status by tracking ID
     Family(
         "open311",
         "/open311/",
@@ -105,7 +119,7 @@ FAMILIES: tuple[Family, ...] = (
     Family("sandbox", "/sandbox/", rate_limited=False),
     Family("sandbox", "/_sandbox/", rate_limited=False),
 )
-OTHER = Family("other", "/")  # lookup, tracking, attachments, docs; unknown paths
+OTHER = Family("other", "/")  # staff lookup, attachments, docs; unknown paths
 
 
 def parse_json(body: bytes | str) -> Any:
