@@ -3,7 +3,10 @@
 The reporter's name, phone, e-mail and NIK are masked, in the fields and in the
 raw input, unless the operator asked to see them (:func:`reveal`, audited) and
 may (:meth:`Scope.can_reveal`). A reveal holds for a few minutes and only for
-the operator and complaint of its audit row.
+the operator and complaint of its audit row. A confidential (``rahasia``)
+complaint's reporter is not even masked: nothing of it shows (not an initial, not
+a phone's last digits, not the raw input) but :data:`WITHHELD`, until revealed by
+an operator whose role may.
 """
 
 from __future__ import annotations
@@ -29,6 +32,13 @@ REVEAL = "reveal_personal_data"
 REVEAL_FOR = timedelta(minutes=5)
 #: the complaint page shows this many audit entries, oldest first
 AUDIT_SHOWN = 500
+#: what a confidential reporter's every field shows until revealed
+WITHHELD = "dirahasiakan (confidential)"
+#: what a confidential complaint's raw input shows until revealed
+RAW_WITHHELD = (
+    "Masukan asli memuat identitas pelapor yang dirahasiakan. "
+    "(The raw input holds a confidential reporter's identity: withheld.)"
+)
 
 
 @dataclass
@@ -148,10 +158,12 @@ class Reporter:
 
 
 def reporter(complaint: Complaint, shown: bool) -> Reporter:
-    """The reporter's details, masked unless ``shown``."""
+    """The reporter's details, masked unless ``shown``; withheld if confidential."""
     c = complaint
     if shown:
         return Reporter(c.reporter_name, c.reporter_phone, c.reporter_email, c.reporter_nik)
+    if c.confidential:  # every field, whether the reporter gave it or not
+        return Reporter(WITHHELD, WITHHELD, WITHHELD, WITHHELD)
     return Reporter(
         mask_name(c.reporter_name) if c.reporter_name else None,
         mask_phone(c.reporter_phone) if c.reporter_phone else None,
@@ -177,9 +189,12 @@ def _deep(value: Any, secrets: list[str]) -> Any:
 
 
 def raw_input(complaint: Complaint, inbound: InboundMessage | None, shown: bool) -> str:
-    """The channel's input, JSON pretty-printed; personal data masked unless ``shown``."""
+    """The channel's input, JSON pretty-printed; personal data masked unless ``shown``,
+    all of it withheld for a confidential complaint."""
     if inbound is None:
         return ""
+    if complaint.confidential and not shown:
+        return RAW_WITHHELD
     try:
         parsed: Any = json.loads(inbound.payload)
     except ValueError:

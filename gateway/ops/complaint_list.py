@@ -1,7 +1,9 @@
 """Finding complaints on the console: filters, a search box and pages of 50.
 
 Every query is limited to the tenants the operator may see, whatever the URL asks.
-"Overdue" is :func:`gateway.ops.overdue.past_due`, as on the SLA page.
+"Overdue" is :func:`gateway.ops.overdue.past_due`, as on the SLA page. A phone number
+never finds a confidential complaint: that would confirm who its reporter is, to any
+role and without the audited reveal (its tracking ID or ticket number still finds it).
 """
 
 from __future__ import annotations
@@ -12,7 +14,7 @@ from dataclasses import dataclass
 from datetime import date
 from urllib.parse import urlencode
 
-from sqlalchemy import ColumnElement, or_, select
+from sqlalchemy import ColumnElement, and_, or_, select
 from sqlalchemy.orm import Session, sessionmaker
 from sqlmodel import col
 
@@ -67,14 +69,16 @@ class Page:
 
 
 def _search(q: str) -> ColumnElement[bool]:
-    """A tracking ID, the channel's ticket number, the gateway id or the reporter's phone."""
+    """A tracking ID, the channel's ticket number, the gateway id or the reporter's phone
+    (of a complaint that is not confidential)."""
     matches = [
         col(Complaint.tracking_id) == q,
         col(Complaint.source_ref) == q,
         col(Complaint.id) == q,
     ]
     with suppress(ValueError):  # not a phone number: the other fields still match
-        matches.append(col(Complaint.reporter_phone) == to_e164(q))
+        phone = col(Complaint.reporter_phone) == to_e164(q)
+        matches.append(and_(phone, col(Complaint.confidential).is_(False)))
     return or_(*matches)
 
 
