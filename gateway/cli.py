@@ -83,9 +83,10 @@ def serve(
         port=port,
         log_config=None,
         access_log=False,
-        proxy_headers=True,
-        # X-Forwarded-For/-Proto only from these (the rate limits and HSTS rely on them)
-        forwarded_allow_ips=container.settings.forwarded_allow_ips,
+        # X-Forwarded-For/-Proto only from these (the rate limits, the console's sign-in
+        # throttle and HSTS rely on them); none configured: no proxy is believed
+        proxy_headers=bool(container.settings.forwarded_allow_ips.strip()),
+        forwarded_allow_ips=container.settings.forwarded_allow_ips.strip() or None,
     )
 
 

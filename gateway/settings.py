@@ -53,8 +53,10 @@ class Settings(BaseSettings):
     max_query_bytes: int = Field(8 * 1024, gt=0)  # longer: 414
     max_header_bytes: int = Field(16 * 1024, gt=0)  # all request headers together; more: 431
     #: proxies whose X-Forwarded-For and X-Forwarded-Proto are believed (uvicorn's
-    #: forwarded_allow_ips: addresses, networks, or "*"); the rate limits and HSTS use them
-    forwarded_allow_ips: str = "127.0.0.1"
+    #: forwarded_allow_ips: addresses, networks, or "*"); the rate limits, the console's
+    #: sign-in throttle and HSTS use them. None by default (anything on this host could
+    #: otherwise pick its own address): behind a proxy, set it to the proxy's address
+    forwarded_allow_ips: str = ""
     # rate limits in requests per second with a burst, token buckets in each process
     # (N processes: N x these); 0 = no limit. Generous by default: a ceiling against a
     # runaway client, not a quota (set one for the open internet, e.g. 20/s burst 100)

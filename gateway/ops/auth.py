@@ -7,6 +7,10 @@
 
 The login form itself is protected by a double-submit cookie (``lapor_ops_login``,
 SameSite=Strict) and, when the browser sends one, an ``Origin`` that is this host.
+Guessing is slowed per username and address and per address (:mod:`gateway.ops.throttle`);
+the address is the peer's, or ``X-Forwarded-For``'s only from a proxy listed in
+``GATEWAY_FORWARDED_ALLOW_IPS`` (none by default). The throttle's clock is
+``app.state.ops_clock`` when the app has one (tests), else the wall clock.
 Every answer under ``/ops`` carries the console's security headers.
 """
 
@@ -175,6 +179,25 @@ def _origin_ok(request: Request) -> bool:
     return urlsplit(origin).netloc == request.headers.get("host", "")
 
 
+def _clock(request: Request) -> throttle.Clock:
+    clock: throttle.Clock | None = getattr(request.app.state, "ops_clock", None)
+    return clock or accounts.now_utc
+
+
+def _wait_message(seconds: int) -> str:
+    """Come back in ``seconds``: said in seconds, or minutes from two minutes on."""
+    if seconds < 120:
+        return (
+            f"Terlalu banyak percobaan masuk; coba lagi dalam {seconds} detik. "
+            f"(Too many sign-in attempts; try again in {seconds} s.)"
+        )
+    minutes = math.ceil(seconds / 60)
+    return (
+        f"Terlalu banyak percobaan masuk; coba lagi dalam {minutes} menit. "
+        f"(Too many sign-in attempts; try again in {minutes} min.)"
+    )
+
+
 @router.get("/login")
 async def login_form(request: Request) -> Response:
     nonce = secrets.token_urlsafe(32)
@@ -193,30 +216,18 @@ async def login(request: Request) -> Response:
         message = "Formulir kedaluwarsa, silakan coba lagi. (The form expired; try again.)"
         return _with_login_cookie(request, _login_form(nonce, message, username, 403), nonce)
     client = request.client.host if request.client else "-"
-    wait = await run_in_threadpool(throttle.wait_seconds, factory, username, client)
+    now = _clock(request)()
+    wait = await run_in_threadpool(throttle.wait_seconds, factory, username, client, now)
     if wait:
-        minutes = math.ceil(wait / 60)
-        message = (
-            f"Terlalu banyak percobaan masuk. Coba lagi dalam {minutes} menit. "
-            f"(Too many sign-in attempts; try again in {minutes} min.)"
-        )
-        response = _login_form(nonce, message, username, 429)
+        response = _login_form(nonce, _wait_message(wait), username, 429)
         response.headers["Retry-After"] = str(wait)
         return _with_login_cookie(request, response, nonce)
     operator = await run_in_threadpool(accounts.authenticate, factory, username, password)
+    await run_in_threadpool(throttle.record, factory, operator, username, client, now)
     if operator is None:
-        await run_in_threadpool(
-            accounts.audit,
-            factory,
-            None,
-            throttle.FAILED,
-            username=username,
-            detail=throttle.client_note(client),
-        )
         message = "Nama pengguna atau kata sandi salah. (Wrong username or password.)"
         return _with_login_cookie(request, _login_form(nonce, message, username, 401), nonce)
     token, _csrf = await run_in_threadpool(accounts.open_session, factory, operator)
-    await run_in_threadpool(accounts.audit, factory, operator, "login")
     response = RedirectResponse("/ops", status_code=303)
     response.set_cookie(
         COOKIE,
