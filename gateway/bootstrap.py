@@ -162,7 +162,12 @@ class Container:
 
         def save() -> None:
             with contextlib.suppress(SQLAlchemyError):
-                circuits.save(*args, breaker.last_error)
+                circuits.save(
+                    *args,
+                    breaker.last_error,
+                    owner=self.owner,
+                    stale_after=self.settings.heartbeat_ttl,
+                )
 
         try:
             asyncio.get_running_loop().run_in_executor(None, save)

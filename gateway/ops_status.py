@@ -15,13 +15,8 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session, sessionmaker
 from sqlmodel import col
 
-from gateway.storage.models import (
-    Complaint,
-    FeedCursor,
-    OutboxJob,
-    SingletonLease,
-    TenantCircuit,
-)
+from gateway.storage import circuits as circuit_rows
+from gateway.storage.models import Complaint, FeedCursor, OutboxJob, SingletonLease
 
 PULLER_LEASE = "puller"
 
@@ -35,6 +30,8 @@ class TenantStatus:
     oldest_unsent_age_seconds: float | None
     #: failed outbox jobs, waiting for an operator
     failed: int
+    #: the worst circuit state among the processes alive now ("closed" when none
+    #: has a row); a dead process's last state is not counted
     circuit_state: str
     circuit_failures: int
     puller_cursor: str | None
@@ -91,12 +88,7 @@ def tenant_statuses(
             .tuples()
             .all()
         )
-        circuits = {
-            row.tenant: row
-            for row in session.scalars(
-                select(TenantCircuit).where(col(TenantCircuit.tenant).in_(names))
-            )
-        }
+        circuits = circuit_rows.live(session, names, now)
         cursors = {
             row.tenant: row
             for row in session.scalars(select(FeedCursor).where(col(FeedCursor.tenant).in_(names)))
@@ -105,7 +97,7 @@ def tenant_statuses(
     rows: list[TenantStatus] = []
     for tenant in names:
         oldest = _older(oldest_received.get(tenant), oldest_submit.get(tenant))
-        breaker = circuits.get(tenant)
+        breaker = circuits.get(tenant, circuit_rows.CLOSED)
         cursor = cursors.get(tenant)
         rows.append(
             TenantStatus(
@@ -115,8 +107,8 @@ def tenant_statuses(
                     None if oldest is None else max((now - _aware(oldest)).total_seconds(), 0.0)
                 ),
                 failed=counts.get((tenant, "failed"), 0),
-                circuit_state=breaker.state if breaker else "closed",
-                circuit_failures=breaker.failures if breaker else 0,
+                circuit_state=breaker.state,
+                circuit_failures=breaker.failures,
                 puller_cursor=cursor.cursor if cursor else None,
                 puller_updated_at=_aware(cursor.updated_at) if cursor else None,
             )

@@ -186,17 +186,25 @@ class SingletonLease(SQLModel, table=True):
 
 
 class TenantCircuit(SQLModel, table=True):
-    """The circuit breaker towards the registry, per tenant, as workers last saw it."""
+    """A process's circuit breaker towards the registry for one tenant, as it last saw it.
+
+    Written by the process when its breaker changes state. The row counts while its
+    writer lives: written, or the writer's heartbeat renewed, within ``stale_after``
+    seconds (see :mod:`gateway.storage.circuits`); a dead process's state is ignored.
+    """
 
     __tablename__ = "tenant_circuit"
 
     tenant: str = Field(primary_key=True, max_length=64)
+    owner: str = Field(primary_key=True, max_length=100)
     # closed | open | half_open
     state: str = Field(max_length=16)
     failures: int = 0
     opened_at: datetime | None = None
     last_error: str | None = Field(default=None, sa_column=Column(Text))
     updated_at: datetime
+    #: seconds without a write or a heartbeat after which the writer counts as gone
+    stale_after: float
 
 
 class WorkerHeartbeat(SQLModel, table=True):

@@ -165,7 +165,9 @@ def test_a_drained_queue_reports_zero_instead_of_vanishing(factory) -> None:
 
 
 def test_tenant_statuses_counts_backlog_failures_circuit_and_cursor(queue) -> None:
-    circuits.save(queue, "kalsel", "open", 5, utcnow(), "503 from the registry")
+    circuits.save(
+        queue, "kalsel", "open", 5, utcnow(), "503 from the registry", owner="w", stale_after=60
+    )
     with transaction(queue) as session:
         session.add(
             FeedCursor(tenant="lampung", cursor="c-42", events_applied=7, updated_at=utcnow())
