@@ -204,6 +204,8 @@ class CpuMeter:
 # -- the sandbox registry ---------------------------------------------------------------
 
 PROBE_TOKEN = "bench-probe-token-000000000001"
+#: the sandbox's admin token (GATEWAY_SANDBOX_ADMIN_TOKEN), for /_sandbox/stats
+SANDBOX_ADMIN_TOKEN = "bench-sandbox-admin-token-000000000001"
 
 
 @contextmanager
@@ -219,7 +221,8 @@ def sandbox(workdir: Path, db: Path, latency_ms: float) -> Iterator[tuple[str, i
     args += [*sandbox_token_args(), "--token", f"{PROBE_TOKEN}=probe"]
     url = f"http://127.0.0.1:{port}"
     log = workdir / f"sandbox-{port}.log"
-    with child_process(args, {"PYTHONPATH": str(ROOT)}, f"{url}/_sandbox/health", log, 60) as p:
+    env = {"PYTHONPATH": str(ROOT), "GATEWAY_SANDBOX_ADMIN_TOKEN": SANDBOX_ADMIN_TOKEN}
+    with child_process(args, env, f"{url}/_sandbox/health", log, 60) as p:
         yield url, p.pid
 
 
@@ -227,7 +230,9 @@ def sandbox_requests(url: str) -> int:
     """Requests the sandbox has served on its ``/api/v1`` contract so far."""
     import httpx
 
-    return int(httpx.get(f"{url}/_sandbox/stats", timeout=10).json()["requests"])
+    admin = {"Authorization": f"Bearer {SANDBOX_ADMIN_TOKEN}"}
+    stats = httpx.get(f"{url}/_sandbox/stats", headers=admin, timeout=10).json()
+    return int(stats["requests"])
 
 
 def probe_sandbox(url: str, workdir: Path, seconds: float, in_flight: int = 40) -> dict[str, Any]:

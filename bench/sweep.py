@@ -139,7 +139,8 @@ async def sweeps(
     untouched = [tracking_id for tracking_id, _ in refs]
     random.Random(seed).shuffle(untouched)
     results = []
-    with httpx.Client(base_url=registry, timeout=30) as admin:
+    token = {"Authorization": f"Bearer {common.SANDBOX_ADMIN_TOKEN}"}
+    with httpx.Client(base_url=registry, headers=token, timeout=30) as admin:
         try:
             for share in shares:
                 changes = round(len(refs) * share / 100)

@@ -250,6 +250,8 @@ def build_container(
                 step_seconds=settings.sandbox_step_seconds,
                 archive_rate=settings.sandbox_archive_rate,
                 tokens={token: tenant for tenant, token in tokens.items()},
+                # /sandbox/_sandbox/* needs it (else a random one, printed by `gateway serve`)
+                admin_token=settings.sandbox_admin_token,
             )
         )
         transport = httpx.ASGITransport(app=sandbox)

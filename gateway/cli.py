@@ -77,6 +77,13 @@ def serve(
 
     container = _container()
     _require_current_schema(container)
+    if container.sandbox is not None:  # its administration's token, once, on the console
+        from gateway.sandbox.admin import ADMIN_PREFIX, announcement
+
+        runtime = container.sandbox.state.sandbox
+        url = f"http://{host}:{port}/sandbox{ADMIN_PREFIX}"
+        text = announcement(runtime.admin_token, url, runtime.admin_token_given)
+        print(text, file=sys.stderr, flush=True)
     uvicorn.run(
         create_app(container, run_sync=sync),
         host=host,

@@ -34,6 +34,9 @@ class Settings(BaseSettings):
     sandbox_step_seconds: float = Field(20.0, ge=0)
     sandbox_db: str = "var/sandbox.db"
     sandbox_archive_rate: float = Field(0.05, ge=0, le=1)
+    #: the bearer token of the sandbox's administration (/sandbox/_sandbox/*); unset = a
+    #: random one, printed by `gateway serve` at start
+    sandbox_admin_token: SecretStr | None = None
 
     # HTTP surface
     #: where the world reaches this gateway (https://lapor.example.go.id): chat webhooks

@@ -53,6 +53,11 @@ TENANT_ENV = {
     "GATEWAY_KALSEL_LAPORPAMAN_DB_URL": "sqlite://",
 }
 
+#: the sandbox's admin token in the tests (GATEWAY_SANDBOX_ADMIN_TOKEN of the sandbox
+#: processes; ``sandbox_admin_token`` of in-process ones), and the headers sending it
+SANDBOX_ADMIN_TOKEN = "test-sandbox-admin-token-0123456789"
+SANDBOX_ADMIN = {"Authorization": f"Bearer {SANDBOX_ADMIN_TOKEN}"}
+
 
 def wait_until(
     predicate: Callable[[], T], timeout: float = 20.0, interval: float = 0.05, what: str = ""
@@ -189,7 +194,8 @@ def serve_in_thread(app: object, port: int | None = None, **options: object) -> 
 
 @contextmanager
 def sandbox_process(tmp: Path, *extra: str) -> Iterator[str]:
-    """``gateway sandbox`` as a separate process on a free loopback port; yields its URL."""
+    """``gateway sandbox`` as a separate process on a free loopback port; yields its URL
+    (its administration takes :data:`SANDBOX_ADMIN`)."""
     port = free_port()
     args = [
         python(),
@@ -201,7 +207,8 @@ def sandbox_process(tmp: Path, *extra: str) -> Iterator[str]:
         str(tmp / f"sandbox-{port}.db"),
         *extra,
     ]
+    env = {"GATEWAY_SANDBOX_ADMIN_TOKEN": SANDBOX_ADMIN_TOKEN}
     with child_process(
-        args, {}, f"http://127.0.0.1:{port}/_sandbox/health", tmp / f"sandbox-{port}.log"
+        args, env, f"http://127.0.0.1:{port}/_sandbox/health", tmp / f"sandbox-{port}.log"
     ):
         yield f"http://127.0.0.1:{port}"

@@ -7,6 +7,9 @@ called through ``httpx.ASGITransport`` its lifespan does not run: the host calls
 ``await app.state.sandbox.start()`` and ``stop()`` itself. Faults then fall back
 as :mod:`gateway.sandbox.faults` describes.
 
+The administration (``/_sandbox/*`` but its health probe) needs the admin token,
+checked in :class:`SandboxApp` before anything else (see :mod:`gateway.sandbox.admin`).
+
 The handlers call the store on the event loop: each call is a short, indexed SQLite
 statement (tens of microseconds; a hop to a worker thread costs more). Bodies are
 parsed, and errors shaped, by :mod:`gateway.sandbox.wire`.
@@ -26,6 +29,7 @@ from starlette.types import Receive, Scope, Send
 
 from gateway.api.deps import same_secret
 from gateway.sandbox import faults
+from gateway.sandbox.admin import carries_admin_token, needs_admin_token, new_admin_token, refusal
 from gateway.sandbox.catalog import load_catalog
 from gateway.sandbox.config import SandboxConfig
 from gateway.sandbox.records import BadCursor
@@ -58,6 +62,10 @@ class SandboxRuntime:
         )
         self.clock = Clock(self.store, self.workflow)
         self.faults = faults.FaultInjector(config.faults)
+        given = config.admin_token.get_secret_value().strip() if config.admin_token else ""
+        #: the bearer token of ``/_sandbox/*``; False: made here, at random
+        self.admin_token_given = bool(given)
+        self.admin_token = given or new_admin_token()
 
     async def start(self) -> None:
         """Start the workflow clock (when ``step_seconds`` > 0); idempotent."""
@@ -85,11 +93,19 @@ class SandboxRuntime:
 
 
 class SandboxApp(FastAPI):
-    """FastAPI with the fault injector in front of everything, so that it gets
+    """FastAPI with the admin token's check and the fault injector in front of
+    everything, so that the check comes before any parsing and the injector gets
     uvicorn's own ``send`` (and through it the connection) when served directly."""
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         runtime: SandboxRuntime = self.state.sandbox
+        if (
+            scope["type"] == "http"
+            and needs_admin_token(faults.route_path(scope))
+            and not carries_admin_token(scope, runtime.admin_token)
+        ):
+            await refusal()(scope, receive, send)
+            return
         await runtime.faults(scope, receive, send, super().__call__)
 
 

@@ -1,10 +1,14 @@
 """``gateway sandbox``: run the sandbox national registry with uvicorn.
 
-Also runnable alone: ``python -m gateway.sandbox.cli --port 8900``.
+Also runnable alone: ``python -m gateway.sandbox.cli --port 8900``. Its administration
+(``/_sandbox/*``) needs the token of ``GATEWAY_SANDBOX_ADMIN_TOKEN``, else a random one
+printed at start (:mod:`gateway.sandbox.admin`).
 """
 
 from __future__ import annotations
 
+import os
+import sys
 from typing import Annotated
 
 import typer
@@ -67,16 +71,21 @@ def sandbox_command(
     ] = True,
     log_level: Annotated[str, typer.Option(help="uvicorn log level")] = "info",
 ) -> None:
-    """Run the sandbox national registry (a simulator of SP4N-LAPOR!)."""
+    """Run the sandbox national registry (a simulator of SP4N-LAPOR!).
+
+    Its administration (/_sandbox/*) needs Authorization: Bearer <token>: the token of
+    GATEWAY_SANDBOX_ADMIN_TOKEN, else a new one printed at start."""
     import uvicorn
     from pydantic import ValidationError
 
+    from gateway.sandbox.admin import ADMIN_PREFIX, ADMIN_TOKEN_ENV, announcement
     from gateway.sandbox.app import create_sandbox_app
 
     try:
         config = SandboxConfig(
             db_path=db,
             tokens=parse_tokens(token),
+            admin_token=os.environ.get(ADMIN_TOKEN_ENV) or None,
             step_seconds=step_seconds,
             archive_rate=archive_rate,
             enforce_unique_external_ref=unique_external_ref,
@@ -96,8 +105,13 @@ def sandbox_command(
     except ValidationError as exc:
         reasons = (str(e["msg"]).removeprefix("Value error, ") for e in exc.errors())
         raise typer.BadParameter("; ".join(reasons)) from exc
+    app = create_sandbox_app(config)
+    runtime = app.state.sandbox
+    admin_url = f"http://{host}:{port}{ADMIN_PREFIX}"
+    text = announcement(runtime.admin_token, admin_url, runtime.admin_token_given)
+    print(text, file=sys.stderr, flush=True)
     uvicorn.run(
-        create_sandbox_app(config),
+        app,
         host=host,
         port=port,
         log_level=log_level.lower(),

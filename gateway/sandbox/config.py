@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import BaseModel, ConfigDict, Field, SecretStr, model_validator
 
 Rate = Annotated[float, Field(ge=0.0, le=1.0)]
 
@@ -58,6 +58,9 @@ class SandboxConfig(BaseModel):
     db_path: str = ":memory:"
     #: bearer token -> account name; None accepts any non-empty token as its own account
     tokens: dict[str, str] | None = None
+    #: the bearer token of ``/_sandbox/*`` (see :mod:`gateway.sandbox.admin`); None = a
+    #: random one, made at start (``app.state.sandbox.admin_token``)
+    admin_token: SecretStr | None = None
     #: seconds between two workflow steps of a complaint; 0 stops the clock (use
     #: ``POST /_sandbox/advance`` to move complaints)
     step_seconds: Annotated[float, Field(ge=0)] = 30.0

@@ -32,7 +32,14 @@ from gateway.settings import Settings
 from gateway.storage.intake import record_complaint
 from gateway.storage.models import Complaint, InboundMessage, OutboxJob
 from gateway.tenants import load_tenants
-from tests.support import ROOT, TENANT_ENV, serve_in_thread, wait_until
+from tests.support import (
+    ROOT,
+    SANDBOX_ADMIN,
+    SANDBOX_ADMIN_TOKEN,
+    TENANT_ENV,
+    serve_in_thread,
+    wait_until,
+)
 
 pytestmark = pytest.mark.browser
 PASSWORD = "kopi-tubruk-pagi-hari"
@@ -53,6 +60,7 @@ def gateway(tmp_path: Path) -> Iterator[Gateway]:
         database_url=f"sqlite:///{tmp_path / 'gateway.db'}",
         mappings_dir=str(ROOT / "mappings"),
         sandbox_db=str(tmp_path / "sandbox.db"),
+        sandbox_admin_token=SANDBOX_ADMIN_TOKEN,
         sandbox_step_seconds=600,  # the registry keeps complaints as submitted
         sandbox_archive_rate=0,
         dispatch_interval=0.1,
@@ -157,7 +165,9 @@ def tracking_id(page: Page) -> str | None:
 
 
 def in_sandbox(gw: Gateway, tracking: str) -> dict:
-    answer = httpx.get(f"{gw.base}/sandbox/_sandbox/complaints", params={"limit": 500})
+    answer = httpx.get(
+        f"{gw.base}/sandbox/_sandbox/complaints", params={"limit": 500}, headers=SANDBOX_ADMIN
+    )
     found = [c for c in answer.json()["items"] if c["tracking_id"] == tracking]
     assert len(found) == 1, found
     return found[0]

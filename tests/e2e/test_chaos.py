@@ -27,7 +27,12 @@ from tests.e2e.chaos_support import (
     worker_pool,
 )
 from tests.e2e.conftest import gateway_process
-from tests.support import fresh_postgres_database, sandbox_process, wait_until
+from tests.support import (
+    SANDBOX_ADMIN,
+    fresh_postgres_database,
+    sandbox_process,
+    wait_until,
+)
 
 pytestmark = [pytest.mark.e2e, pytest.mark.postgres]
 
@@ -115,7 +120,9 @@ def sandbox_complaints(http: httpx.Client, sandbox: str) -> dict[str, dict[str, 
     found: dict[str, dict[str, Any]] = {}
     for account in TOKENS:
         page = http.get(
-            f"{sandbox}/_sandbox/complaints", params={"account": account, "limit": 1000}
+            f"{sandbox}/_sandbox/complaints",
+            params={"account": account, "limit": 1000},
+            headers=SANDBOX_ADMIN,
         ).json()
         assert page["count"] == len(page["items"]), page["count"]
         for item in page["items"]:
@@ -193,13 +200,16 @@ def test_no_complaint_lost_or_duplicated_while_workers_are_killed(tmp_path: Path
         wait_until(drained, timeout=180, interval=1, what=f"every complaint final (seed {seed})")
         print(f"chaos: drained at {time.monotonic() - started:.0f}s")
 
-        stats = http.get(f"{sandbox}/_sandbox/stats").json()
+        stats = http.get(f"{sandbox}/_sandbox/stats", headers=SANDBOX_ADMIN).json()
         print(f"chaos: sandbox stats {stats}")
         assert stats["complaints"] == N_COMPLAINTS, stats
         assert stats["by_external_ref_duplicates"] == 0, stats
         assert stats["faults"].get("lost_response", 0) > 0, stats
         registry = sandbox_complaints(http, sandbox)
-        assert http.put(f"{sandbox}/_sandbox/faults", json={}).status_code == 200
+        assert (
+            http.put(f"{sandbox}/_sandbox/faults", json={}, headers=SANDBOX_ADMIN).status_code
+            == 200
+        )
         feed = national_events(http, sandbox)
 
         rows = query(

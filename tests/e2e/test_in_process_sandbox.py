@@ -11,7 +11,14 @@ from gateway.api.app import create_app
 from gateway.bootstrap import build_container
 from gateway.migrations import upgrade
 from gateway.settings import Settings
-from tests.support import ROOT, TENANT_ENV, serve_in_thread, wait_until
+from tests.support import (
+    ROOT,
+    SANDBOX_ADMIN,
+    SANDBOX_ADMIN_TOKEN,
+    TENANT_ENV,
+    serve_in_thread,
+    wait_until,
+)
 
 pytestmark = pytest.mark.e2e
 KEY = {"X-API-Key": TENANT_ENV["GATEWAY_LAMPUNG_API_KEY"]}
@@ -22,6 +29,7 @@ def test_readme_flow_gets_a_tracking_id_then_the_agency_response(tmp_path: Path)
         database_url=f"sqlite:///{tmp_path / 'gateway.db'}",
         mappings_dir=str(ROOT / "mappings"),
         sandbox_db=str(tmp_path / "sandbox.db"),
+        sandbox_admin_token=SANDBOX_ADMIN_TOKEN,
         sandbox_step_seconds=0.3,
         sandbox_archive_rate=0,  # this complaint must reach a response, not the archive
         dispatch_interval=0.1,
@@ -61,5 +69,5 @@ def test_readme_flow_gets_a_tracking_id_then_the_agency_response(tmp_path: Path)
         assert public["tracking_id"] == tracked and public["status"] in ("in_progress", "resolved")
         assert http.get("/readyz").status_code == 200
         assert http.get("/sandbox/_sandbox/health").status_code == 200
-        accounts = http.get("/sandbox/_sandbox/complaints").json()["items"]
+        accounts = http.get("/sandbox/_sandbox/complaints", headers=SANDBOX_ADMIN).json()["items"]
         assert [a["account"] for a in accounts] == ["lampung"]  # a tenant name, never a token

@@ -18,7 +18,14 @@ from gateway.bootstrap import build_container
 from gateway.migrations import upgrade
 from gateway.settings import Settings
 from tests.fakes.open311_client import Open311Client, Open311Failure
-from tests.support import ROOT, TENANT_ENV, serve_in_thread, wait_until
+from tests.support import (
+    ROOT,
+    SANDBOX_ADMIN,
+    SANDBOX_ADMIN_TOKEN,
+    TENANT_ENV,
+    serve_in_thread,
+    wait_until,
+)
 
 pytestmark = pytest.mark.e2e
 LAMPUNG_KEY = TENANT_ENV["GATEWAY_LAMPUNG_API_KEY"]
@@ -42,6 +49,7 @@ def gateway(tmp_path: Path) -> Iterator[tuple[str, httpx.Client]]:
         database_url=f"sqlite:///{tmp_path / 'gateway.db'}",
         mappings_dir=str(ROOT / "mappings"),
         sandbox_db=str(tmp_path / "sandbox.db"),
+        sandbox_admin_token=SANDBOX_ADMIN_TOKEN,
         sandbox_step_seconds=0,  # the registry moves only when the test advances it
         dispatch_interval=0.1,
         pull_interval=0.2,
@@ -73,7 +81,7 @@ def tracked(open311: Open311Client, request_id: str) -> str:
 def advance(gateway: tuple[str, httpx.Client], tracking_id: str, status: str, response: str):
     base, http = gateway
     body = {"tracking_id": tracking_id, "status": status, "response": response}
-    answer = http.post(f"{base}/sandbox/_sandbox/advance", json=body)
+    answer = http.post(f"{base}/sandbox/_sandbox/advance", json=body, headers=SANDBOX_ADMIN)
     assert answer.status_code == 200, answer.text
 
 
@@ -120,7 +128,9 @@ def test_a_request_goes_to_the_registry_and_comes_back_closed(gateway) -> None:
     tracking_id = tracked(open311, request_id)
     base, http = gateway
     found = http.get(
-        f"{base}/sandbox/_sandbox/complaints", params={"external_ref": posted["token"]}
+        f"{base}/sandbox/_sandbox/complaints",
+        params={"external_ref": posted["token"]},
+        headers=SANDBOX_ADMIN,
     )
     assert found.json()["count"] == 1 and found.json()["items"][0]["tracking_id"] == tracking_id
     token = {"Authorization": f"Bearer {TENANT_ENV['GATEWAY_LAMPUNG_NATIONAL_TOKEN']}"}
@@ -171,7 +181,9 @@ def test_a_retried_request_is_the_same_request(gateway) -> None:
     base, http = gateway
     for posted in (first, keyed, other):
         answer = http.get(
-            f"{base}/sandbox/_sandbox/complaints", params={"external_ref": posted["token"]}
+            f"{base}/sandbox/_sandbox/complaints",
+            params={"external_ref": posted["token"]},
+            headers=SANDBOX_ADMIN,
         )
         assert answer.json()["count"] == 1
 

@@ -17,7 +17,14 @@ from gateway.migrations import upgrade
 from gateway.settings import Settings
 from gateway.storage.models import Complaint
 from tests.fakes.open311_client import Open311Client
-from tests.support import ROOT, TENANT_ENV, serve_in_thread, wait_until
+from tests.support import (
+    ROOT,
+    SANDBOX_ADMIN,
+    SANDBOX_ADMIN_TOKEN,
+    TENANT_ENV,
+    serve_in_thread,
+    wait_until,
+)
 
 pytestmark = pytest.mark.e2e
 KEY = TENANT_ENV["GATEWAY_LAMPUNG_API_KEY"]
@@ -30,6 +37,7 @@ def gateway(tmp_path: Path) -> Iterator[tuple[Open311Client, Container, str, htt
         database_url=f"sqlite:///{tmp_path / 'gateway.db'}",
         mappings_dir=str(ROOT / "mappings"),
         sandbox_db=str(tmp_path / "sandbox.db"),
+        sandbox_admin_token=SANDBOX_ADMIN_TOKEN,
         sandbox_step_seconds=0,
         dispatch_interval=0.1,
         pull_interval=0.2,
@@ -63,7 +71,10 @@ def test_city_coordinates_route_to_the_city_agency(gateway) -> None:
 
     tracking_id = wait_until(tracking, timeout=15, what="the tracking ID")
     body = {"tracking_id": tracking_id, "status": "selesai", "response": "Sudah ditambal."}
-    assert http.post(f"{base}/sandbox/_sandbox/advance", json=body).status_code == 200
+    assert (
+        http.post(f"{base}/sandbox/_sandbox/advance", json=body, headers=SANDBOX_ADMIN).status_code
+        == 200
+    )
     done = wait_until(
         lambda: (r := open311.request(city["service_request_id"]))["status"] == "closed" and r,
         timeout=15,

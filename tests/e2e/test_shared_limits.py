@@ -16,7 +16,7 @@ from gateway.storage.engine import make_engine, make_session_factory
 from gateway.storage.intake import record_complaint
 from gateway.storage.models import Complaint, WorkerHeartbeat
 from tests.e2e.chaos_support import sandbox_token_args, worker_env, worker_pool
-from tests.support import sandbox_process, wait_until
+from tests.support import SANDBOX_ADMIN, sandbox_process, wait_until
 
 pytestmark = pytest.mark.e2e
 
@@ -57,7 +57,8 @@ def test_two_workers_together_keep_to_the_tenant_rate(tmp_path: Path, database_u
                 return done if done >= at_least else 0
 
             def requests() -> tuple[float, int]:
-                count = http.get(f"{sandbox}/_sandbox/stats").json()["requests"]
+                stats = http.get(f"{sandbox}/_sandbox/stats", headers=SANDBOX_ADMIN).json()
+                count = stats["requests"]
                 return time.monotonic(), int(count)
 
             wait_until(lambda: submitted(8), timeout=30, what="the first submissions")

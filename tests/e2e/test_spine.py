@@ -9,7 +9,7 @@ import httpx
 import pytest
 
 from tests.e2e.conftest import FAULTS, gateway_process
-from tests.support import TENANT_ENV, sandbox_process, wait_until
+from tests.support import SANDBOX_ADMIN, TENANT_ENV, sandbox_process, wait_until
 
 pytestmark = pytest.mark.e2e
 
@@ -79,14 +79,16 @@ def test_every_complaint_reaches_the_registry_exactly_once_through_faults(
         items = wait_until(all_tracked, timeout=120, interval=0.5, what="tracking IDs")
         assert len(items) == 2 * N_PER_TENANT
 
-        stats = http.get(f"{sandbox}/_sandbox/stats").json()
+        stats = http.get(f"{sandbox}/_sandbox/stats", headers=SANDBOX_ADMIN).json()
         assert stats["complaints"] == 2 * N_PER_TENANT
         assert stats["by_external_ref_duplicates"] == 0
         # the faults really happened, the hard one included
         assert stats["faults"].get("lost_response", 0) > 0
         for c in items:
             found = http.get(
-                f"{sandbox}/_sandbox/complaints", params={"external_ref": c["external_ref"]}
+                f"{sandbox}/_sandbox/complaints",
+                params={"external_ref": c["external_ref"]},
+                headers=SANDBOX_ADMIN,
             ).json()["items"]
             assert [f["tracking_id"] for f in found] == [c["tracking_id"]], c["external_ref"]
 

@@ -23,7 +23,7 @@ from gateway.storage.engine import transaction
 from gateway.storage.intake import record_complaint
 from gateway.storage.models import Complaint, JobAttempt, OutboxJob
 from gateway.sync.dispatcher import DispatchStats
-from tests.support import ROOT, TENANT_ENV, sandbox_process
+from tests.support import ROOT, SANDBOX_ADMIN, TENANT_ENV, sandbox_process
 
 NO_FAULTS = {
     "latency_ms": 0,
@@ -61,7 +61,12 @@ def container(engine, database_url: str, sandbox: str) -> Iterator[Container]:
 
 
 def faults(sandbox: str, **changes: float) -> None:
-    answer = httpx.put(f"{sandbox}/_sandbox/faults", json={**NO_FAULTS, **changes}, timeout=5)
+    answer = httpx.put(
+        f"{sandbox}/_sandbox/faults",
+        json={**NO_FAULTS, **changes},
+        timeout=5,
+        headers=SANDBOX_ADMIN,
+    )
     assert answer.status_code == 200, answer.text
 
 
@@ -92,7 +97,11 @@ def make_due(container: Container) -> None:
 
 
 def stored_in_sandbox(sandbox: str, external_ref: str) -> list[dict]:
-    answer = httpx.get(f"{sandbox}/_sandbox/complaints", params={"external_ref": external_ref})
+    answer = httpx.get(
+        f"{sandbox}/_sandbox/complaints",
+        params={"external_ref": external_ref},
+        headers=SANDBOX_ADMIN,
+    )
     return answer.json()["items"]
 
 

@@ -18,7 +18,7 @@ from gateway.settings import Settings
 from gateway.storage.intake import record_complaint
 from gateway.storage.models import Complaint, OutboxJob
 from gateway.sync.limits import CircuitState
-from tests.support import ROOT, TENANT_ENV, sandbox_process, wait_until
+from tests.support import ROOT, SANDBOX_ADMIN, TENANT_ENV, sandbox_process, wait_until
 
 REGION = {"lampung": "18.71", "kalsel": "63.71"}
 
@@ -125,7 +125,9 @@ def test_the_circuit_opens_on_a_failing_registry_and_closes_when_it_recovers(
         file(container, "lampung", 10)
         dispatcher = container.dispatcher()
         lane = dispatcher.lanes["lampung"]
-        faults = httpx.put(f"{sandbox}/_sandbox/faults", json={"error_rate": 1.0})
+        faults = httpx.put(
+            f"{sandbox}/_sandbox/faults", json={"error_rate": 1.0}, headers=SANDBOX_ADMIN
+        )
         assert faults.status_code == 200
 
         def opened() -> bool:
@@ -133,11 +135,15 @@ def test_the_circuit_opens_on_a_failing_registry_and_closes_when_it_recovers(
             return lane.breaker.state == CircuitState.OPEN
 
         wait_until(opened, timeout=10, what="the circuit to open")
-        requests = httpx.get(f"{sandbox}/_sandbox/stats").json()["requests"]
+        requests = httpx.get(f"{sandbox}/_sandbox/stats", headers=SANDBOX_ADMIN).json()["requests"]
         runner.run(dispatcher.run_once())  # open: nothing is sent
-        assert httpx.get(f"{sandbox}/_sandbox/stats").json()["requests"] == requests
+        assert (
+            httpx.get(f"{sandbox}/_sandbox/stats", headers=SANDBOX_ADMIN).json()["requests"]
+            == requests
+        )
 
-        httpx.put(f"{sandbox}/_sandbox/faults", json={})  # the registry recovers
+        # the registry recovers
+        httpx.put(f"{sandbox}/_sandbox/faults", json={}, headers=SANDBOX_ADMIN)
 
         def recovered() -> bool:
             runner.run(dispatcher.run_once())

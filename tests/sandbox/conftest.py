@@ -15,7 +15,13 @@ from typing import Any
 import httpx
 import pytest
 
-from tests.support import child_process, free_port, python
+from tests.support import (
+    SANDBOX_ADMIN,
+    SANDBOX_ADMIN_TOKEN,
+    child_process,
+    free_port,
+    python,
+)
 
 BODY = {
     "title": "Jalan berlubang di Jl. Teuku Umar",
@@ -47,7 +53,8 @@ def sandbox_server(tmp: Path, *args: str) -> Iterator[str]:
     if "--db" not in args:
         command += ["--db", str(tmp / f"sandbox-{port}.db")]
     ready = f"http://127.0.0.1:{port}/_sandbox/health"
-    with child_process(command, {}, ready, tmp / f"sandbox-{port}.log"):
+    env = {"GATEWAY_SANDBOX_ADMIN_TOKEN": SANDBOX_ADMIN_TOKEN}
+    with child_process(command, env, ready, tmp / f"sandbox-{port}.log"):
         yield f"http://127.0.0.1:{port}"
 
 
@@ -81,9 +88,9 @@ def sandboxes(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Callable[...
 def sandbox(sandboxes: Callable[..., str]) -> Iterator[str]:
     """A sandbox whose clock is stopped (moved by /_sandbox/advance), no archiving, no faults."""
     url = sandboxes("--step-seconds", "0", "--archive-rate", "0")
-    httpx.put(f"{url}/_sandbox/faults", json={}).raise_for_status()
+    httpx.put(f"{url}/_sandbox/faults", json={}, headers=SANDBOX_ADMIN).raise_for_status()
     yield url
-    httpx.put(f"{url}/_sandbox/faults", json={}).raise_for_status()
+    httpx.put(f"{url}/_sandbox/faults", json={}, headers=SANDBOX_ADMIN).raise_for_status()
 
 
 @pytest.fixture

@@ -10,6 +10,7 @@ import httpx
 import pytest
 
 from tests.sandbox.conftest import complaint
+from tests.support import SANDBOX_ADMIN
 
 
 def test_requests_without_a_known_bearer_token_get_a_401_json_body(sandbox: str) -> None:
@@ -20,7 +21,7 @@ def test_requests_without_a_known_bearer_token_get_a_401_json_body(sandbox: str)
         assert answer.headers["www-authenticate"].startswith("Bearer")
     posted = httpx.post(f"{sandbox}/api/v1/complaints", json=complaint())
     assert posted.status_code == 401
-    assert httpx.get(f"{sandbox}/_sandbox/health").status_code == 200  # admin needs no token
+    assert httpx.get(f"{sandbox}/_sandbox/health").status_code == 200  # its probe needs no token
 
 
 def test_configured_tokens_map_to_accounts_and_others_are_refused(
@@ -42,7 +43,9 @@ def test_configured_tokens_map_to_accounts_and_others_are_refused(
         headers={"Authorization": "Bearer tok-b"},
     )
     assert other.json() == {"items": []}
-    admin = httpx.get(f"{url}/_sandbox/complaints", params={"external_ref": ref}).json()
+    admin = httpx.get(
+        f"{url}/_sandbox/complaints", params={"external_ref": ref}, headers=SANDBOX_ADMIN
+    ).json()
     assert [i["account"] for i in admin["items"]] == ["lampung"]
 
 
@@ -212,7 +215,8 @@ def test_without_uniqueness_a_resent_external_ref_is_stored_twice(
     url = sandboxes("--step-seconds", "0", "--no-unique-external-ref")
     body = complaint()
     with httpx.Client(base_url=url, headers=account) as http:
-        before = http.get("/_sandbox/stats").json()["by_external_ref_duplicates"]
+        stats = http.get("/_sandbox/stats", headers=SANDBOX_ADMIN).json()
+        before = stats["by_external_ref_duplicates"]
         first = http.post("/api/v1/complaints", json=body)
         second = http.post("/api/v1/complaints", json=body)
         assert first.status_code == second.status_code == 201
@@ -222,9 +226,13 @@ def test_without_uniqueness_a_resent_external_ref_is_stored_twice(
             first.json()["tracking_id"],
             second.json()["tracking_id"],
         ]
-        stats = http.get("/_sandbox/stats").json()
+        stats = http.get("/_sandbox/stats", headers=SANDBOX_ADMIN).json()
         assert stats["by_external_ref_duplicates"] == before + 1
-        admin = http.get("/_sandbox/complaints", params={"external_ref": body["external_ref"]})
+        admin = http.get(
+            "/_sandbox/complaints",
+            params={"external_ref": body["external_ref"]},
+            headers=SANDBOX_ADMIN,
+        )
         assert admin.json()["count"] == 2
 
 
@@ -254,12 +262,16 @@ def test_admin_lists_complaints_of_every_account_with_a_count(sandbox: str) -> N
     for token in ("admin-a", "admin-b"):
         headers = {"Authorization": f"Bearer {token}-{ref}"}
         httpx.post(f"{sandbox}/api/v1/complaints", json=complaint(ref), headers=headers)
-    listed = httpx.get(f"{sandbox}/_sandbox/complaints", params={"external_ref": ref}).json()
+    listed = httpx.get(
+        f"{sandbox}/_sandbox/complaints", params={"external_ref": ref}, headers=SANDBOX_ADMIN
+    ).json()
     assert listed["count"] == 2
     assert {i["account"] for i in listed["items"]} == {f"admin-a-{ref}", f"admin-b-{ref}"}
     one = httpx.get(
-        f"{sandbox}/_sandbox/complaints", params={"external_ref": ref, "account": f"admin-a-{ref}"}
+        f"{sandbox}/_sandbox/complaints",
+        params={"external_ref": ref, "account": f"admin-a-{ref}"},
+        headers=SANDBOX_ADMIN,
     ).json()
     assert one["count"] == 1 and one["items"][0]["status"] == "belum_terverifikasi"
-    stats = httpx.get(f"{sandbox}/_sandbox/stats").json()
+    stats = httpx.get(f"{sandbox}/_sandbox/stats", headers=SANDBOX_ADMIN).json()
     assert stats["complaints"] == sum(stats["by_status"].values()) >= 2

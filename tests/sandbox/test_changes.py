@@ -8,10 +8,15 @@ import uuid
 import httpx
 
 from tests.sandbox.conftest import complaint
+from tests.support import SANDBOX_ADMIN
 
 
 def advance(sandbox: str, tracking_id: str, **body: str) -> list[dict]:
-    answer = httpx.post(f"{sandbox}/_sandbox/advance", json={"tracking_id": tracking_id, **body})
+    answer = httpx.post(
+        f"{sandbox}/_sandbox/advance",
+        json={"tracking_id": tracking_id, **body},
+        headers=SANDBOX_ADMIN,
+    )
     assert answer.status_code == 200, answer.text
     return answer.json()["changed"]
 

@@ -56,7 +56,8 @@ def test_mounted_in_another_app_the_faults_apply_under_the_mount_and_resets_cut_
         assert http.get("/_sandbox/health").status_code == 200
         faults.configure(FaultConfig(error_rate=1.0))
         assert http.get("/api/v1/topics").status_code in (500, 502, 503)
-        assert http.get("/_sandbox/stats").json()["faults"] == {"error": 1}
+        admin = {"Authorization": f"Bearer {sandbox.state.sandbox.admin_token}"}
+        assert http.get("/_sandbox/stats", headers=admin).json()["faults"] == {"error": 1}
         faults.configure(FaultConfig(lost_response_rate=1.0))
         body = complaint()
         with pytest.raises(httpx.RemoteProtocolError):  # the fallback: a body cut short

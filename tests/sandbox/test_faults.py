@@ -8,13 +8,14 @@ import httpx
 import pytest
 
 from tests.sandbox.conftest import complaint
+from tests.support import SANDBOX_ADMIN
 
 # Served directly by uvicorn, a reset is a real TCP RST: the client's read fails.
 RESET_BY_PEER = (httpx.ReadError, httpx.WriteError)
 
 
 def set_faults(sandbox: str, **config: object) -> dict:
-    answer = httpx.put(f"{sandbox}/_sandbox/faults", json=config)
+    answer = httpx.put(f"{sandbox}/_sandbox/faults", json=config, headers=SANDBOX_ADMIN)
     assert answer.status_code == 200, answer.text
     return answer.json()
 
@@ -24,7 +25,9 @@ def stored(http: httpx.Client, external_ref: str) -> list[dict]:
 
 
 def fault_count(sandbox: str, kind: str) -> int:
-    return httpx.get(f"{sandbox}/_sandbox/stats").json()["faults"].get(kind, 0)
+    return (
+        httpx.get(f"{sandbox}/_sandbox/stats", headers=SANDBOX_ADMIN).json()["faults"].get(kind, 0)
+    )
 
 
 def test_throttling_answers_429_with_retry_after_and_commits_nothing(
@@ -116,24 +119,31 @@ def test_latency_is_added_to_every_request(http: httpx.Client, sandbox: str) -> 
 def test_faults_never_touch_the_admin_endpoints(sandbox: str) -> None:
     set_faults(sandbox, error_rate=0.5, reset_rate=0.5)
     for _ in range(5):
-        assert httpx.get(f"{sandbox}/_sandbox/stats").status_code == 200
+        assert httpx.get(f"{sandbox}/_sandbox/stats", headers=SANDBOX_ADMIN).status_code == 200
         assert httpx.get(f"{sandbox}/_sandbox/health").status_code == 200
 
 
 def test_faults_are_read_replaced_and_patched_at_run_time(sandbox: str) -> None:
-    assert httpx.get(f"{sandbox}/_sandbox/faults").json()["error_rate"] == 0
+    assert httpx.get(f"{sandbox}/_sandbox/faults", headers=SANDBOX_ADMIN).json()["error_rate"] == 0
     replaced = set_faults(sandbox, error_rate=0.25, retry_after_s=3)
     assert replaced["error_rate"] == 0.25 and replaced["retry_after_s"] == 3
-    patched = httpx.patch(f"{sandbox}/_sandbox/faults", json={"throttle_rate": 0.5}).json()
+    patched = httpx.patch(
+        f"{sandbox}/_sandbox/faults", json={"throttle_rate": 0.5}, headers=SANDBOX_ADMIN
+    ).json()
     assert patched["error_rate"] == 0.25 and patched["throttle_rate"] == 0.5
-    assert httpx.get(f"{sandbox}/_sandbox/faults").json() == patched
+    assert httpx.get(f"{sandbox}/_sandbox/faults", headers=SANDBOX_ADMIN).json() == patched
     replaced = set_faults(sandbox, reset_rate=0.1)  # PUT: the rest back to the defaults
     assert replaced["error_rate"] == 0 and replaced["throttle_rate"] == 0
     for bad in ({"error_rate": 1.5}, {"error_rate": 0.6, "reset_rate": 0.6}, {"latency": 3}):
-        answer = httpx.put(f"{sandbox}/_sandbox/faults", json=bad)
+        answer = httpx.put(f"{sandbox}/_sandbox/faults", json=bad, headers=SANDBOX_ADMIN)
         assert answer.status_code == 400 and answer.json()["errors"], bad
-        assert httpx.patch(f"{sandbox}/_sandbox/faults", json=bad).status_code == 400
-    assert httpx.get(f"{sandbox}/_sandbox/faults").json()["reset_rate"] == 0.1
+        assert (
+            httpx.patch(f"{sandbox}/_sandbox/faults", json=bad, headers=SANDBOX_ADMIN).status_code
+            == 400
+        )
+    assert (
+        httpx.get(f"{sandbox}/_sandbox/faults", headers=SANDBOX_ADMIN).json()["reset_rate"] == 0.1
+    )
 
 
 def test_the_command_line_sets_the_faults_and_a_seed_repeats_them(
@@ -142,7 +152,7 @@ def test_the_command_line_sets_the_faults_and_a_seed_repeats_them(
     args = ("--step-seconds", "0", "--error-rate", "0.3", "--throttle-rate", "0.2",
             "--retry-after", "2", "--seed", "5")  # fmt: skip
     url = sandboxes(*args)
-    config = httpx.get(f"{url}/_sandbox/faults").json()
+    config = httpx.get(f"{url}/_sandbox/faults", headers=SANDBOX_ADMIN).json()
     assert config["error_rate"] == 0.3 and config["throttle_rate"] == 0.2
     assert config["retry_after_s"] == 2 and config["seed"] == 5
     with httpx.Client(base_url=url, headers=account) as http:

@@ -8,13 +8,13 @@ import httpx
 import pytest
 
 from tests.sandbox.conftest import complaint
-from tests.support import wait_until
+from tests.support import SANDBOX_ADMIN, wait_until
 
 CHAIN = ["belum_terverifikasi", "terverifikasi", "terdisposisi", "ditindaklanjuti", "selesai"]
 
 
 def advance(sandbox: str, **body: object) -> httpx.Response:
-    return httpx.post(f"{sandbox}/_sandbox/advance", json=body)
+    return httpx.post(f"{sandbox}/_sandbox/advance", json=body, headers=SANDBOX_ADMIN)
 
 
 def test_advance_moves_a_complaint_one_step_at_a_time_to_selesai(
