@@ -19,7 +19,11 @@ ROOT = Path(__file__).resolve().parent.parent
 T = TypeVar("T")
 
 #: every deadline in the tests is multiplied by this (GATEWAY_TEST_TIME_SCALE, default 1):
-#: a slow or busy machine raises it; nothing in the tests sleeps to synchronise
+#: a slow or busy machine raises it; nothing in the tests sleeps to synchronise.
+#: :func:`wait_until` and :func:`child_process` scale the ``timeout`` they are given; any
+#: other wait (``proc.wait``, ``thread.join``, ``asyncio.wait_for``, an HTTP client's
+#: timeout, ``time.monotonic() + ...``) takes ``scaled(seconds)``; pytest-timeout's limit
+#: per test scales too (tests/conftest.py). tests/unit/test_scaled_deadlines.py checks it.
 TIME_SCALE = max(1.0, float(os.environ.get("GATEWAY_TEST_TIME_SCALE", "1") or 1))
 
 
@@ -97,7 +101,7 @@ def child_process(
                 f"{args} exited with {proc.returncode}:\n{log_path.read_text()[-4000:]}"
             )
         try:
-            return httpx.get(ready_url, timeout=1).status_code < 500
+            return httpx.get(ready_url, timeout=scaled(1)).status_code < 500
         except httpx.TransportError:
             return False
 
@@ -108,7 +112,7 @@ def child_process(
         if proc.poll() is None:
             proc.terminate()
             try:
-                proc.wait(timeout=10)
+                proc.wait(timeout=scaled(10))
             except subprocess.TimeoutExpired:
                 proc.kill()
                 proc.wait()
@@ -123,7 +127,7 @@ def postgres_available() -> bool:
 
     url = POSTGRES_URL.replace("postgresql+psycopg://", "postgresql://")
     try:
-        with psycopg.connect(url, connect_timeout=3):
+        with psycopg.connect(url, connect_timeout=round(scaled(3))):
             return True
     except psycopg.Error:
         return False
@@ -189,7 +193,7 @@ def serve_in_thread(app: object, port: int | None = None, **options: object) -> 
         yield f"http://127.0.0.1:{port}"
     finally:
         server.should_exit = True
-        thread.join(timeout=15)
+        thread.join(timeout=scaled(15))
 
 
 @contextmanager

@@ -39,7 +39,7 @@ from typing import TYPE_CHECKING
 
 import httpx
 
-from tests.support import child_process, free_port, wait_until
+from tests.support import child_process, free_port, scaled, wait_until
 
 if TYPE_CHECKING:
     from gateway.bootstrap import Container
@@ -147,7 +147,7 @@ class FakeSmsc:
     @staticmethod
     def _connect(port: int) -> socket.socket | None:
         try:
-            return socket.create_connection(("127.0.0.1", port), timeout=1)
+            return socket.create_connection(("127.0.0.1", port), timeout=scaled(1))
         except OSError:
             return None
 
@@ -171,7 +171,7 @@ class FakeSmsc:
         with suppress(OSError):
             self._sock.shutdown(socket.SHUT_RDWR)
         self._sock.close()
-        self._reader.join(timeout=5)
+        self._reader.join(timeout=scaled(5))
 
     def _read(self) -> None:
         with self._sock.makefile("rb") as lines:
@@ -241,7 +241,7 @@ class Kannel:
         return (self.logs / f"{box}.log").read_text(errors="replace")
 
     def status(self) -> str:
-        return httpx.get(self.status_url, timeout=5).text
+        return httpx.get(self.status_url, timeout=scaled(5)).text
 
 
 CONFIG = """\
@@ -295,7 +295,7 @@ def _stop_first(bearerbox: subprocess.Popen[bytes]) -> None:
     to smsbox, then tells smsbox to quit; with smsbox gone it would wait for one forever."""
     bearerbox.terminate()
     try:
-        bearerbox.wait(timeout=10)
+        bearerbox.wait(timeout=scaled(10))
     except subprocess.TimeoutExpired:
         bearerbox.kill()
 
@@ -346,7 +346,7 @@ def kannel(
 
     def status() -> str:
         try:
-            return httpx.get(status_url, timeout=2).text
+            return httpx.get(status_url, timeout=scaled(2)).text
         except httpx.TransportError:
             return ""
 

@@ -17,7 +17,7 @@ from typing import Any
 import httpx
 import psycopg
 
-from tests.support import ROOT, TENANT_ENV, python
+from tests.support import ROOT, TENANT_ENV, python, scaled
 
 KEYS = {
     "lampung": {"X-API-Key": TENANT_ENV["GATEWAY_LAMPUNG_API_KEY"]},
@@ -57,7 +57,7 @@ def post_all(
 ) -> list[httpx.Response | Exception]:
     """POST each ``(tenant, body)`` to the API channel, ``concurrency`` at a time."""
     limits = httpx.Limits(max_connections=concurrency, max_keepalive_connections=concurrency)
-    with httpx.Client(timeout=30, limits=limits) as http:
+    with httpx.Client(timeout=scaled(30), limits=limits) as http:
 
         def post(item: tuple[str, dict[str, Any]]) -> httpx.Response | Exception:
             tenant, body = item
@@ -119,7 +119,7 @@ class WorkerPool:
         """SIGKILL: no shutdown, no lease released, requests cut off mid-flight."""
         proc = self.running.pop(worker_id)
         proc.send_signal(signal.SIGKILL)
-        proc.wait(timeout=10)
+        proc.wait(timeout=scaled(10))
         self.killed.append(worker_id)
 
     def exited(self) -> dict[str, int]:
@@ -135,7 +135,7 @@ class WorkerPool:
                 proc.terminate()
         for proc in self.running.values():
             try:
-                proc.wait(timeout=15)
+                proc.wait(timeout=scaled(15))
             except subprocess.TimeoutExpired:
                 proc.kill()
                 proc.wait()
@@ -164,4 +164,4 @@ def pg_cluster(action: str) -> subprocess.CompletedProcess[str]:
     args = ["pg_ctlcluster", "--skip-systemctl-redirect", postgres_version(), "main", action]
     if action == "stop":
         args += ["-m", "fast"]
-    return subprocess.run(args, capture_output=True, text=True, timeout=60, check=False)
+    return subprocess.run(args, capture_output=True, text=True, timeout=scaled(60), check=False)

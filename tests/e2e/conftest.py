@@ -10,7 +10,7 @@ from pathlib import Path
 import httpx
 import pytest
 
-from tests.support import ROOT, TENANT_ENV, child_process, free_port, python
+from tests.support import ROOT, TENANT_ENV, child_process, free_port, python, scaled
 
 FAULTS = {
     "--error-rate": "0.08",
@@ -55,7 +55,7 @@ def gateway_process(
         capture_output=True,
         text=True,
         cwd=ROOT,
-        timeout=120,
+        timeout=scaled(120),
     )
     assert upgraded.returncode == 0, upgraded.stderr
     with child_process(
@@ -75,5 +75,5 @@ def _base_env() -> dict[str, str]:
 
 @pytest.fixture
 def http() -> Iterator[httpx.Client]:
-    with httpx.Client(timeout=10) as client:
+    with httpx.Client(timeout=scaled(10)) as client:
         yield client

@@ -20,7 +20,7 @@ from gateway.bootstrap import Container, build_container
 from gateway.migrations import upgrade
 from gateway.settings import Settings
 from tests.fakes.telegram_api import FakeTelegram, serve_fake_telegram
-from tests.support import ROOT, TENANT_ENV, serve_in_thread, wait_until
+from tests.support import ROOT, TENANT_ENV, scaled, serve_in_thread, wait_until
 
 TOKEN = TENANT_ENV["GATEWAY_SUMBAR_TELEGRAM_BOT_TOKEN"]
 SECRET = TENANT_ENV["GATEWAY_SUMBAR_TELEGRAM_WEBHOOK_SECRET"]
@@ -226,5 +226,5 @@ def telegram_gateway(
         container = build_container(config, environ=TENANT_ENV)
         upgrade(container.engine)
         app = create_app(container, run_sync=run_sync)
-        with serve_in_thread(app) as base, httpx.Client(base_url=base, timeout=10) as http:
+        with serve_in_thread(app) as base, httpx.Client(base_url=base, timeout=scaled(10)) as http:
             yield Gateway(http, fake, container, tmp)

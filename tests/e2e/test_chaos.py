@@ -31,6 +31,7 @@ from tests.support import (
     SANDBOX_ADMIN,
     fresh_postgres_database,
     sandbox_process,
+    scaled,
     wait_until,
 )
 
@@ -181,7 +182,7 @@ def test_no_complaint_lost_or_duplicated_while_workers_are_killed(tmp_path: Path
         ) as gateway,
         worker_pool(worker_env(database_url, sandbox, SYNC_ENV), tmp_path, N_WORKERS) as pool,
         ThreadPoolExecutor(1) as background,
-        httpx.Client(timeout=30) as http,
+        httpx.Client(timeout=scaled(30)) as http,
     ):
         posting = background.submit(post_all, gateway, bodies, 8)
         kills = unleash(pool, rng, database_url)

@@ -27,7 +27,7 @@ from gateway.ops import accounts
 from gateway.ops.models import Operator
 from gateway.settings import Settings
 from gateway.storage.models import Complaint
-from tests.support import ROOT, TENANT_ENV, serve_in_thread, wait_until
+from tests.support import ROOT, TENANT_ENV, scaled, serve_in_thread, wait_until
 
 pytestmark = pytest.mark.e2e
 KEY = {"X-API-Key": TENANT_ENV["GATEWAY_KALSEL_API_KEY"]}
@@ -79,7 +79,7 @@ def gateway(tmp_path: Path) -> Iterator[tuple[httpx.Client, Any]]:
     container = build_container(settings, environ=TENANT_ENV)
     upgrade(container.engine)
     app = create_app(container, run_sync=False)
-    with serve_in_thread(app) as base, httpx.Client(base_url=base, timeout=10) as http:
+    with serve_in_thread(app) as base, httpx.Client(base_url=base, timeout=scaled(10)) as http:
         yield http, container.factory
     container.engine.dispose()
 
@@ -163,7 +163,7 @@ def test_the_registry_gets_the_incidents_date_and_time_with_its_offset(tmp_path:
     day = date.today() - timedelta(days=3)
     try:
         app = create_app(container)
-        with serve_in_thread(app) as base, httpx.Client(base_url=base, timeout=10) as http:
+        with serve_in_thread(app) as base, httpx.Client(base_url=base, timeout=scaled(10)) as http:
             pushed = http.post("/channels/callcenter/kalsel/tickets", json=ticket(day), headers=KEY)
             assert pushed.status_code == 202, pushed.text
 

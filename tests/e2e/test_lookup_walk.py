@@ -22,7 +22,7 @@ from gateway.api.app import create_app
 from gateway.bootstrap import build_container
 from gateway.migrations import upgrade
 from gateway.settings import Settings
-from tests.support import ROOT, TENANT_ENV, serve_in_thread, wait_until
+from tests.support import ROOT, TENANT_ENV, scaled, serve_in_thread, wait_until
 
 pytestmark = pytest.mark.e2e
 KEYS = {
@@ -36,7 +36,7 @@ SECRET = TENANT_ENV["GATEWAY_KALSEL_LAPORPAMAN_WEBHOOK_SECRET"]
 def client_at(base: str, address: str) -> httpx.Client:
     """A client whose requests come from ``address`` (any 127.0.0.x is loopback)."""
     return httpx.Client(
-        base_url=base, timeout=10, transport=httpx.HTTPTransport(local_address=address)
+        base_url=base, timeout=scaled(10), transport=httpx.HTTPTransport(local_address=address)
     )
 
 

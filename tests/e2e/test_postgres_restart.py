@@ -24,12 +24,13 @@ from tests.support import (
     fresh_postgres_database,
     postgres_available,
     sandbox_process,
+    scaled,
     wait_until,
 )
 
 pytestmark = [pytest.mark.e2e, pytest.mark.postgres]
 
-ANSWER_DEADLINE = 10.0  # seconds; a request without an answer by then hangs
+ANSWER_DEADLINE = scaled(10.0)  # seconds; a request without an answer by then hangs
 PACE = 0.02  # seconds between two posts: a steady stream, not a flood
 TENANT = "lampung"
 ENOUGH = 20  # answers of a kind before moving to the next phase
@@ -83,7 +84,7 @@ class Poster(threading.Thread):
                     answer = Answer(body["source_ref"], phase, None, repr(exc), None, None, seconds)
                 self.answers.append(answer)
                 i += 1
-                self._halt.wait(PACE)
+                self._halt.wait(PACE)  # unscaled: the pace of the posts, not a deadline
 
     def stop(self) -> None:
         self._halt.set()

@@ -22,6 +22,7 @@ from tests.support import (
     SANDBOX_ADMIN,
     SANDBOX_ADMIN_TOKEN,
     TENANT_ENV,
+    scaled,
     serve_in_thread,
     wait_until,
 )
@@ -45,7 +46,7 @@ def gateway(tmp_path: Path) -> Iterator[tuple[Open311Client, Container, str, htt
     )
     container = build_container(settings, environ=TENANT_ENV)
     upgrade(container.engine)
-    with serve_in_thread(create_app(container)) as base, httpx.Client(timeout=10) as http:
+    with serve_in_thread(create_app(container)) as base, httpx.Client(timeout=scaled(10)) as http:
         yield Open311Client(http, f"{base}/open311/v2", "lampung", KEY), container, base, http
 
 

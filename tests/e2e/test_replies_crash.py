@@ -34,6 +34,7 @@ from tests.support import (
     child_process,
     free_port,
     python,
+    scaled,
     serve_in_thread,
     wait_until,
 )
@@ -115,7 +116,7 @@ def mappings(tmp: Path, replace: dict[str, str] | None = None) -> None:
 
 def kill(proc: subprocess.Popen[bytes]) -> None:
     proc.kill()  # SIGKILL: nothing runs on the way out
-    proc.wait(timeout=10)
+    proc.wait(timeout=scaled(10))
 
 
 def inbound_states(tmp: Path, channel: str) -> list[str]:
@@ -170,7 +171,7 @@ def test_a_status_answer_in_flight_when_the_process_dies_is_sent_after_the_resta
             raw, headers = signed(sms)
             # (a gateway that sends the answer before it acknowledges the SMS hangs here)
             with contextlib.suppress(httpx.TimeoutException):
-                httpx.post(f"{base}{SMS_URL}", content=raw, headers=headers, timeout=2)
+                httpx.post(f"{base}{SMS_URL}", content=raw, headers=headers, timeout=scaled(2))
             wait_until(lambda: aggregator.held, timeout=15, what="the answer in flight")
             assert inbound_states(tmp_path, "sms") == ["parsed"]
             kill(proc)

@@ -16,7 +16,7 @@ from gateway.storage.engine import make_engine, make_session_factory
 from gateway.storage.intake import record_complaint
 from gateway.storage.models import Complaint, WorkerHeartbeat
 from tests.e2e.chaos_support import sandbox_token_args, worker_env, worker_pool
-from tests.support import SANDBOX_ADMIN, sandbox_process, wait_until
+from tests.support import SANDBOX_ADMIN, sandbox_process, scaled, wait_until
 
 pytestmark = pytest.mark.e2e
 
@@ -39,7 +39,7 @@ def test_two_workers_together_keep_to_the_tenant_rate(tmp_path: Path, database_u
     )
     with sandbox_process(tmp_path, "--step-seconds", "0", *sandbox_token_args()) as sandbox:
         env["GATEWAY_NATIONAL_URL"] = sandbox
-        with worker_pool(env, tmp_path, 2) as pool, httpx.Client(timeout=10) as http:
+        with worker_pool(env, tmp_path, 2) as pool, httpx.Client(timeout=scaled(10)) as http:
 
             def live_workers() -> bool:
                 assert not pool.exited(), {w: pool.log(w) for w in pool.exited()}

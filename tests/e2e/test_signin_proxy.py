@@ -18,6 +18,7 @@ from gateway.ops.models import AuditLog
 from gateway.settings import Settings
 from gateway.storage.engine import make_engine, make_session_factory
 from tests.e2e.conftest import gateway_process
+from tests.support import scaled
 
 pytestmark = pytest.mark.e2e
 
@@ -26,7 +27,7 @@ SPOOF = {"X-Forwarded-For": "10.9.9.9"}
 
 def failed_sign_in_from(base: str, database_url: str) -> str | None:
     """Fail a sign-in saying X-Forwarded-For 10.9.9.9; the address it was counted under."""
-    with httpx.Client(base_url=base, timeout=10, headers=SPOOF) as client:
+    with httpx.Client(base_url=base, timeout=scaled(10), headers=SPOOF) as client:
         form = client.get("/ops/login")
         match = re.search(r'name="csrf_token" value="([^"]+)"', form.text)
         assert match is not None

@@ -26,7 +26,7 @@ from sqlalchemy import create_engine, make_url, text
 from gateway.api.app import create_app
 from gateway.bootstrap import Container
 from tests.e2e.gammu_support import CITIZEN, METRO_KEY, metro_gateway, metro_mappings
-from tests.support import fresh_postgres_database, serve_in_thread, wait_until
+from tests.support import fresh_postgres_database, scaled, serve_in_thread, wait_until
 
 pytestmark = [pytest.mark.e2e, pytest.mark.postgres]
 SMSD = shutil.which("gammu-smsd")
@@ -150,7 +150,7 @@ def line(tmp_path: Path) -> Iterator[Line]:
         finally:
             smsd.terminate()
             try:
-                smsd.wait(timeout=10)
+                smsd.wait(timeout=scaled(10))
             except subprocess.TimeoutExpired:
                 smsd.kill()
                 smsd.wait()

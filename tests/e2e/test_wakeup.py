@@ -17,6 +17,7 @@ from tests.support import (
     fresh_postgres_database,
     python,
     sandbox_process,
+    scaled,
     wait_until,
 )
 
@@ -48,7 +49,7 @@ def test_in_process_wakeup_on_sqlite(tmp_path: Path) -> None:
     with (
         sandbox_process(tmp_path, "--step-seconds", "0") as sandbox,
         gateway_process(tmp_path, f"sqlite:///{tmp_path / 'gw.db'}", sandbox, SLOW_POLL) as gateway,
-        httpx.Client(timeout=5) as http,
+        httpx.Client(timeout=scaled(5)) as http,
     ):
         seconds_to_tracking_id(http, gateway, "warm-up")
         times = [seconds_to_tracking_id(http, gateway, f"W-{i}") for i in range(5)]
@@ -76,7 +77,7 @@ def test_listen_notify_wakes_a_separate_worker_on_postgres(tmp_path: Path) -> No
         # the worker has no HTTP port: it is ready when it has claimed the warm-up job
         with (
             child_process(worker, env, f"{gateway}/healthz", tmp_path / "worker.log"),
-            httpx.Client(timeout=5) as http,
+            httpx.Client(timeout=scaled(5)) as http,
         ):
             seconds_to_tracking_id(http, gateway, "warm-up")
             times = [seconds_to_tracking_id(http, gateway, f"W-{i}") for i in range(5)]

@@ -21,7 +21,7 @@ from gateway.api.app import create_app
 from gateway.bootstrap import build_container
 from gateway.settings import Settings
 from gateway.storage.models import Complaint, InboundMessage, OutboxJob
-from tests.support import ROOT, TENANT_ENV, serve_in_thread
+from tests.support import ROOT, TENANT_ENV, scaled, serve_in_thread
 
 KEY = {"X-API-Key": TENANT_ENV["GATEWAY_LAMPUNG_API_KEY"]}
 COMPLAINT = {
@@ -68,7 +68,7 @@ def gateway(engine, database_url: str, tmp_path: Path) -> Iterator[Gateway]:
     )
     container = build_container(settings, environ=TENANT_ENV)
     app = create_app(container, run_sync=False)
-    with serve_in_thread(app) as base, httpx.Client(base_url=base, timeout=10) as client:
+    with serve_in_thread(app) as base, httpx.Client(base_url=base, timeout=scaled(10)) as client:
         yield Gateway(client, container.factory, container)
 
 

@@ -21,7 +21,7 @@ from gateway.domain.complaint import ComplaintDraft
 from gateway.settings import Settings
 from gateway.storage.intake import record_complaint
 from gateway.storage.models import Complaint, OutboxJob
-from tests.support import ROOT, TENANT_ENV, sandbox_process
+from tests.support import ROOT, TENANT_ENV, sandbox_process, scaled
 
 PHOTO = b"\xff\xd8\xff\xe0" + b"lubang-jalan" * 300
 TOKEN = TENANT_ENV["GATEWAY_LAMPUNG_NATIONAL_TOKEN"]
@@ -95,7 +95,7 @@ def sent_attachments(container: Container, sandbox: str, complaint_id: str) -> l
     answer = httpx.get(
         f"{sandbox}/api/v1/complaints/{tracking_id}",
         headers={"Authorization": f"Bearer {TOKEN}"},
-        timeout=5,
+        timeout=scaled(5),
     )
     assert answer.status_code == 200, answer.text
     return answer.json()["attachments"]

@@ -30,7 +30,7 @@ from gateway.storage.models import Complaint, TenantCircuit, WorkerHeartbeat
 from gateway.sync.limits import CircuitBreaker
 from tests.integration.test_ops_pages import operator
 from tests.integration.test_storage import draft
-from tests.support import ROOT, TENANT_ENV, python, serve_in_thread
+from tests.support import ROOT, TENANT_ENV, python, scaled, serve_in_thread
 
 #: the heartbeat time-to-live the processes run with (the default)
 TTL = 5.0
@@ -80,7 +80,7 @@ def gateway_status(database_url: str) -> str:
         env=env,
         capture_output=True,
         text=True,
-        timeout=120,
+        timeout=scaled(120),
         cwd=ROOT,
     )
     assert done.returncode == 0, done.stderr
@@ -94,7 +94,7 @@ def console_circuit(container: Container, factory: sessionmaker[Session]) -> str
     token, _csrf = accounts.open_session(factory, row)
     with (
         serve_in_thread(create_app(container, run_sync=False)) as base,
-        httpx.Client(base_url=base, timeout=30, cookies={"lapor_ops": token}) as http,
+        httpx.Client(base_url=base, timeout=scaled(30), cookies={"lapor_ops": token}) as http,
     ):
         page = http.get("/ops", headers={"Accept": "text/html"})
     assert page.status_code == 200, page.text

@@ -16,7 +16,7 @@ from gateway.mappings.catalog import Catalogue
 from gateway.migrations import upgrade
 from gateway.storage.engine import make_engine
 from gateway.tenants import load_tenants
-from tests.support import ROOT, TENANT_ENV, python
+from tests.support import ROOT, TENANT_ENV, python, scaled
 
 LEGACY = ROOT / DATA_DIR / "legacy.jsonl"
 
@@ -27,7 +27,7 @@ def gateway(*args: str, env: dict[str, str] | None = None) -> subprocess.Complet
         env={**os.environ, "GATEWAY_MAPPINGS_DIR": str(ROOT / "mappings"), **(env or {})},
         capture_output=True,
         text=True,
-        timeout=240,
+        timeout=scaled(240),
         cwd=ROOT,
     )
 
@@ -201,7 +201,7 @@ print(routed.topic_id, routed.agency_code, found.topic, len(found.candidates), l
 
 def test_classifying_at_run_time_imports_no_scikit_learn() -> None:
     result = subprocess.run(
-        [python(), "-c", RUN_TIME], capture_output=True, text=True, timeout=120, cwd=ROOT
+        [python(), "-c", RUN_TIME], capture_output=True, text=True, timeout=scaled(120), cwd=ROOT
     )
     assert result.returncode == 0, result.stderr
     assert result.stdout.split() == ["50", "63-BPBD", "27", "3", "[]"]

@@ -12,7 +12,7 @@ from gateway.migrations import upgrade
 from gateway.storage import outbox
 from gateway.storage.engine import make_engine, make_session_factory, transaction
 from gateway.storage.intake import record_complaint
-from tests.support import ROOT, TENANT_ENV, python
+from tests.support import ROOT, TENANT_ENV, python, scaled
 
 
 @pytest.fixture
@@ -54,7 +54,7 @@ def gateway(env: dict[str, str], *args: str) -> subprocess.CompletedProcess[str]
         env={**os.environ, **env},
         capture_output=True,
         text=True,
-        timeout=60,
+        timeout=scaled(60),
         cwd=ROOT,
     )
 

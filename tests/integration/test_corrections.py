@@ -41,7 +41,7 @@ from tests.integration.test_ops_pages import (
     file_complaint,
 )
 from tests.integration.test_storage import draft
-from tests.support import ROOT, TENANT_ENV, serve_in_thread, wait_until
+from tests.support import ROOT, TENANT_ENV, scaled, serve_in_thread, wait_until
 
 __all__ = ["base_url", "clients"]  # the console's fixtures, shared with test_ops_pages
 
@@ -162,7 +162,7 @@ def filed(base: str, source_ref: str, **extra: object) -> str:
         **extra,
     }
     answer = httpx.post(
-        f"{base}/channels/api/lampung/complaints", json=body, headers=API_KEY, timeout=10
+        f"{base}/channels/api/lampung/complaints", json=body, headers=API_KEY, timeout=scaled(10)
     )
     assert answer.status_code == 202, answer.text
     complaint_id: str = answer.json()["id"]

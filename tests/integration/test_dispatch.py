@@ -23,7 +23,7 @@ from gateway.storage.engine import transaction
 from gateway.storage.intake import record_complaint
 from gateway.storage.models import Complaint, JobAttempt, OutboxJob
 from gateway.sync.dispatcher import DispatchStats
-from tests.support import ROOT, SANDBOX_ADMIN, TENANT_ENV, sandbox_process
+from tests.support import ROOT, SANDBOX_ADMIN, TENANT_ENV, sandbox_process, scaled
 
 NO_FAULTS = {
     "latency_ms": 0,
@@ -64,7 +64,7 @@ def faults(sandbox: str, **changes: float) -> None:
     answer = httpx.put(
         f"{sandbox}/_sandbox/faults",
         json={**NO_FAULTS, **changes},
-        timeout=5,
+        timeout=scaled(5),
         headers=SANDBOX_ADMIN,
     )
     assert answer.status_code == 200, answer.text

@@ -20,6 +20,7 @@ from gateway.sync.dispatcher import Dispatcher
 from gateway.sync.limits import LaneLimits, TenantLimits
 from gateway.sync.wakeup import Waker
 from tests.integration.test_storage import draft
+from tests.support import scaled
 
 pytestmark = pytest.mark.anyio
 
@@ -88,7 +89,7 @@ async def running(
     stop = asyncio.Event()
     loop = asyncio.create_task(work.run_forever(stop, Waker(), poll_interval=0.1))
     try:
-        async with asyncio.timeout(timeout):
+        async with asyncio.timeout(scaled(timeout)):
             while not await until():
                 await asyncio.sleep(0.02)
     finally:

@@ -13,7 +13,7 @@ from gateway.domain.status import Status
 from gateway.migrations import upgrade
 from gateway.settings import Settings
 from gateway.storage.engine import make_engine
-from tests.support import TENANT_ENV, serve_in_thread
+from tests.support import TENANT_ENV, scaled, serve_in_thread
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -78,7 +78,7 @@ def test_a_fifth_tenant_needs_one_yaml_file_and_its_environment(tmp_path: Path) 
     assert "X" in metro.reply(Status.RESOLVED, "id", tracking_id="X")
 
     app = create_app(container, run_sync=False)
-    with serve_in_thread(app) as base, httpx.Client(base_url=base, timeout=10) as client:
+    with serve_in_thread(app) as base, httpx.Client(base_url=base, timeout=scaled(10)) as client:
         answer = client.post(
             "/channels/api/metro/complaints",
             json={

@@ -16,7 +16,7 @@ from sqlalchemy import Engine, text
 from gateway.api.app import create_app
 from gateway.bootstrap import build_container
 from gateway.settings import Settings
-from tests.support import ROOT, TENANT_ENV, serve_in_thread
+from tests.support import ROOT, TENANT_ENV, scaled, serve_in_thread
 
 LAMPUNG = {"X-API-Key": TENANT_ENV["GATEWAY_LAMPUNG_API_KEY"]}
 API = "/channels/api/lampung/complaints"
@@ -51,7 +51,10 @@ def serve(engine: Engine, database_url: str) -> Serve:
         app = create_app(container, run_sync=False)
         if routes is not None:
             routes(app)
-        with serve_in_thread(app) as base, httpx.Client(base_url=base, timeout=10) as client:
+        with (
+            serve_in_thread(app) as base,
+            httpx.Client(base_url=base, timeout=scaled(10)) as client,
+        ):
             yield client
 
     return served

@@ -18,7 +18,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
-from tests.support import serve_in_thread, wait_until
+from tests.support import scaled, serve_in_thread, wait_until
 from tests.support_kannel import MT, Kannel, kannel, missing, reassemble
 
 pytestmark = [
@@ -101,7 +101,7 @@ def sendsms(setup: Setup, ref: str, text: str, **extra: str) -> None:
         "dlr-url": f"{setup.base}/dlr?ref={ref}&status=%d&answer=%A",
         **extra,
     }
-    response = httpx.get(k.sendsms_url, params=params, timeout=10)
+    response = httpx.get(k.sendsms_url, params=params, timeout=scaled(10))
     assert (response.status_code, response.text) == (202, "0: Accepted for delivery")
 
 

@@ -23,7 +23,7 @@ from gateway.storage.engine import transaction
 from gateway.storage.intake import new_job, record_complaint, utcnow
 from gateway.storage.models import Complaint, FeedCursor, OutboxJob, SingletonLease
 from gateway.sync import singleton
-from tests.support import serve_in_thread
+from tests.support import scaled, serve_in_thread
 
 #: slack for the time between backdating rows and reading their age
 AGE_TOLERANCE = 30.0
@@ -236,8 +236,8 @@ def test_metrics_endpoint_serves_the_queue_over_http(queue, installed) -> None:
     metrics.install(app := FastAPI(), queue)  # installing again replaces, never clashes
     metrics.intake("lampung", "sms", "accepted")
     with serve_in_thread(app) as base_url:
-        response = httpx.get(f"{base_url}/metrics", timeout=10)
-        schema = httpx.get(f"{base_url}/openapi.json", timeout=10).json()
+        response = httpx.get(f"{base_url}/metrics", timeout=scaled(10))
+        schema = httpx.get(f"{base_url}/openapi.json", timeout=scaled(10)).json()
     assert response.status_code == 200
     assert response.headers["content-type"].startswith("text/plain")
     families = list(text_string_to_metric_families(response.text))

@@ -15,7 +15,7 @@ from gateway.bootstrap import build_container
 from gateway.ops import accounts
 from gateway.settings import Settings
 from tests.integration.test_ops_pages import csrf_of, file_complaint, operator
-from tests.support import ROOT, TENANT_ENV, serve_in_thread
+from tests.support import ROOT, TENANT_ENV, scaled, serve_in_thread
 
 REPORTER = {
     "name": "Dewi Lestari",
@@ -43,7 +43,7 @@ def base_url(engine, database_url: str) -> Iterator[str]:
 
 def signed_in(base_url: str, factory: sessionmaker[Session], name: str, role: str) -> httpx.Client:
     token, _csrf = accounts.open_session(factory, operator(factory, name, role, None))
-    client = httpx.Client(base_url=base_url, timeout=10)
+    client = httpx.Client(base_url=base_url, timeout=scaled(10))
     client.cookies.set("lapor_ops", token)
     return client
 

@@ -20,7 +20,7 @@ from gateway.ops import accounts
 from gateway.ops.models import AuditLog, Operator
 from gateway.settings import Settings
 from gateway.storage.models import Complaint, OutboxJob
-from tests.support import ROOT, TENANT_ENV, serve_in_thread
+from tests.support import ROOT, TENANT_ENV, scaled, serve_in_thread
 
 PASSWORD = "kopi-tubruk-pagi-hari"
 API_KEY = {"X-API-Key": TENANT_ENV["GATEWAY_LAMPUNG_API_KEY"]}
@@ -75,7 +75,7 @@ def clients(base_url: str, factory: sessionmaker[Session]) -> Iterator[Clients]:
             ("lihat", "read_only", None),
         ):
             row = operator(factory, name, role, tenant)
-            client = httpx.Client(base_url=base_url, timeout=10)
+            client = httpx.Client(base_url=base_url, timeout=scaled(10))
             made[name] = client
             if name == "budi":
                 form = client.get("/ops/login")
@@ -108,7 +108,10 @@ def file_complaint(base_url: str, source_ref: str, **extra: Any) -> str:
         **extra,
     }
     answer = httpx.post(
-        f"{base_url}/channels/api/lampung/complaints", json=body, headers=API_KEY, timeout=10
+        f"{base_url}/channels/api/lampung/complaints",
+        json=body,
+        headers=API_KEY,
+        timeout=scaled(10),
     )
     assert answer.status_code == 202, answer.text
     complaint_id: str = answer.json()["id"]

@@ -23,7 +23,7 @@ from gateway.bootstrap import build_container
 from gateway.ops import accounts
 from gateway.ops.models import AuditLog
 from gateway.settings import Settings
-from tests.support import ROOT, TENANT_ENV, serve_in_thread
+from tests.support import ROOT, TENANT_ENV, scaled, serve_in_thread
 
 PASSWORD = "kopi-tubruk-pagi-hari"
 WRONG = "tebakan-yang-salah"
@@ -73,7 +73,9 @@ def serve(
         def client(address: str, headers: dict[str, str] | None = None) -> httpx.Client:
             transport = httpx.HTTPTransport(local_address=address)
             made.append(
-                httpx.Client(base_url=base, transport=transport, timeout=10, headers=headers)
+                httpx.Client(
+                    base_url=base, transport=transport, timeout=scaled(10), headers=headers
+                )
             )
             return made[-1]
 

@@ -13,6 +13,7 @@ from gateway.sync.peers import Peers
 from gateway.sync.puller import PullStats
 from gateway.sync.scheduler import SyncSchedule
 from gateway.sync.wakeup import Waker
+from tests.support import scaled
 
 pytestmark = pytest.mark.anyio
 
@@ -57,7 +58,7 @@ async def test_a_slow_pull_tick_is_never_overlapped_by_the_next(factory) -> None
     )
     await schedule.start()
     try:
-        async with asyncio.timeout(20):
+        async with asyncio.timeout(scaled(20)):
             while puller.ticks < 4:
                 await asyncio.sleep(0.01)
     finally:

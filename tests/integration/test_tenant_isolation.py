@@ -25,7 +25,7 @@ from gateway.api.app import create_app
 from gateway.bootstrap import build_container
 from gateway.settings import Settings
 from gateway.storage.models import Complaint, InboundMessage, OutboxJob
-from tests.support import ROOT, TENANT_ENV, serve_in_thread
+from tests.support import ROOT, TENANT_ENV, scaled, serve_in_thread
 
 TENANTS = ("lampung", "kalsel", "sumbar", "sulbar")
 COMPLAINT = {
@@ -95,7 +95,7 @@ def attempt(
 
 
 def test_no_route_lets_one_tenants_secret_reach_another_tenant(base_url, factory) -> None:
-    with httpx.Client(base_url=base_url, timeout=10) as http:
+    with httpx.Client(base_url=base_url, timeout=scaled(10)) as http:
         schema = http.get("/openapi.json").json()
         operations = tenant_operations(schema)
         assert len(operations) >= 8, operations  # the channels' routes are all there
@@ -124,7 +124,7 @@ def test_no_route_lets_one_tenants_secret_reach_another_tenant(base_url, factory
 def test_one_tenants_key_reads_nothing_of_another(base_url, factory) -> None:
     kalsel = {"X-API-Key": TENANT_ENV["GATEWAY_KALSEL_API_KEY"]}
     lampung = {"X-API-Key": TENANT_ENV["GATEWAY_LAMPUNG_API_KEY"]}
-    with httpx.Client(base_url=base_url, timeout=10) as http:
+    with httpx.Client(base_url=base_url, timeout=scaled(10)) as http:
         made = http.post("/channels/api/kalsel/complaints", json=COMPLAINT, headers=kalsel)
         assert made.status_code == 202, made.text
         complaint_id = made.json()["id"]

@@ -14,7 +14,7 @@ import pytest
 from gateway.domain.errors import ErrorKind, GatewayError
 from gateway.national.client import HttpRegistryFactory
 from gateway.national.transport import LeanTransport, lean_transport
-from tests.support import free_port, serve_in_thread
+from tests.support import free_port, scaled, serve_in_thread
 
 pytestmark = pytest.mark.anyio
 PEERS: set[tuple[str, int]] = set()
@@ -101,11 +101,11 @@ async def test_failures_are_httpx_exceptions(server: str) -> None:
     transport = LeanTransport(max_connections=1)
     async with httpx.AsyncClient(base_url=server, transport=transport) as client:
         with pytest.raises(httpx.ReadTimeout):
-            await client.get("/slow", timeout=httpx.Timeout(5, read=0.2))
-        slow = asyncio.create_task(client.get("/slow", timeout=5))
+            await client.get("/slow", timeout=httpx.Timeout(5, read=0.2))  # unscaled: on purpose
+        slow = asyncio.create_task(client.get("/slow", timeout=scaled(5)))
         await asyncio.sleep(0.1)
         with pytest.raises(httpx.PoolTimeout):  # the only connection is busy
-            await client.get("/echo", timeout=httpx.Timeout(5, pool=0.1))
+            await client.get("/echo", timeout=httpx.Timeout(5, pool=0.1))  # unscaled: on purpose
         assert (await slow).status_code == 200
     async with httpx.AsyncClient(transport=LeanTransport()) as client:
         with pytest.raises(httpx.ConnectError):

@@ -21,6 +21,7 @@ from tests.support import (
     child_process,
     free_port,
     python,
+    scaled,
 )
 
 BODY = {
@@ -101,5 +102,5 @@ def account() -> dict[str, str]:
 
 @pytest.fixture
 def http(sandbox: str, account: dict[str, str]) -> Iterator[httpx.Client]:
-    with httpx.Client(base_url=sandbox, headers=account, timeout=10) as client:
+    with httpx.Client(base_url=sandbox, headers=account, timeout=scaled(10)) as client:
         yield client

@@ -15,7 +15,7 @@ from gateway.sandbox.app import create_sandbox_app
 from gateway.sandbox.config import FaultConfig, SandboxConfig
 from tests.sandbox.conftest import complaint
 from tests.sandbox.test_faults import RESET_BY_PEER
-from tests.support import serve_in_thread
+from tests.support import scaled, serve_in_thread
 
 TOKEN = {"Authorization": "Bearer embedded"}
 
@@ -83,7 +83,7 @@ def test_in_process_through_asgi_transport_with_the_clock_started_by_the_host() 
                 created = await http.post("/api/v1/complaints", json=complaint())
                 assert created.status_code == 201
                 path = f"/api/v1/complaints/{created.json()['tracking_id']}"
-                deadline = time.monotonic() + 10
+                deadline = time.monotonic() + scaled(10)
                 while (await http.get(path)).json()["status"] != "selesai":
                     assert time.monotonic() < deadline, "the clock did not finish the complaint"
                     await asyncio.sleep(0.02)

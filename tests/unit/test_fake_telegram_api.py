@@ -17,7 +17,7 @@ from telegram.error import BadRequest, Conflict, Forbidden, InvalidToken, RetryA
 from telegram.request import HTTPXRequest
 
 from tests.fakes.telegram_api import FakeTelegram, Upload, serve_fake_telegram
-from tests.support import wait_until
+from tests.support import scaled, wait_until
 
 TOKEN = "123456:test-bot-token-sumbar"
 CHAT = 5012345678
@@ -171,6 +171,7 @@ def test_a_long_poll_wakes_when_an_update_is_pushed(served: tuple[FakeTelegram, 
 
     async def poll(bot: telegram.Bot) -> tuple[tuple[Update, ...], float]:
         started = time.monotonic()
+        # unscaled: Telegram's long-poll parameter (the fake caps it), not a deadline
         waiting = asyncio.create_task(bot.get_updates(timeout=30))
         await asyncio.to_thread(wait_until, lambda: fake.polls_waiting, 5, 0.01, "a long poll")
         fake.push_update(UPDATES["location"])
@@ -189,8 +190,9 @@ def test_a_long_poll_with_nothing_to_return_ends_at_the_cap(
     fake, url = served
     fake.long_poll_cap = 0.2
     started = time.monotonic()
+    # unscaled: the long poll ends at the fake's cap, which the test sets
     assert with_bot(url, lambda bot: bot.get_updates(timeout=30)) == ()
-    assert 0.2 <= time.monotonic() - started < 5
+    assert 0.2 <= time.monotonic() - started < scaled(5)
 
 
 def test_set_webhook_records_url_and_secret_until_deleted(

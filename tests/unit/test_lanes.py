@@ -7,6 +7,7 @@ import asyncio
 import pytest
 
 from gateway.sync.lanes import Gate
+from tests.support import scaled
 
 pytestmark = pytest.mark.anyio
 
@@ -53,5 +54,5 @@ async def test_a_cancelled_waiter_gives_its_turn_away() -> None:
     waiting.cancel()
     await _settle()
     gate.release()
-    await asyncio.wait_for(after, 1)
+    await asyncio.wait_for(after, scaled(1))
     assert gate.active == 1 and gate.waiting == 0

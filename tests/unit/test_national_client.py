@@ -570,7 +570,7 @@ async def test_a_failing_metrics_callback_does_not_break_the_request(reg: Regist
 
 async def test_per_client_timeout_is_used(reg: Registry) -> None:
     route = reg.router.get(c.TOPICS).respond(200, json=[])
-    registry = HttpNationalRegistry(reg.factory._client, TOKEN, timeout=2.5)
+    registry = HttpNationalRegistry(reg.factory._client, TOKEN, timeout=2.5)  # unscaled: a setting
     await registry.topics()
     assert route.calls.last.request.extensions["timeout"]["read"] == 2.5
     await reg.client.topics()

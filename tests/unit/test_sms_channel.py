@@ -20,7 +20,7 @@ from gateway.bootstrap import build_container
 from gateway.settings import Settings
 from gateway.storage import intake
 from gateway.storage.models import Complaint, InboundMessage, OutboxJob
-from tests.support import ROOT, TENANT_ENV
+from tests.support import ROOT, TENANT_ENV, scaled
 
 PHONE = "081234567890"
 TEXT = "Air PDAM di Jl. Veteran Padang tidak mengalir sejak kemarin pagi"
@@ -121,7 +121,7 @@ def test_the_same_text_sent_twice_at_once_files_once(channel: Channel) -> None:
     for thread in threads:
         thread.start()
     for thread in threads:
-        thread.join(timeout=60)
+        thread.join(timeout=scaled(60))
     assert len(results) == 4
     assert len(channel.complaints()) == 1
     assert sorted(r.complaint_id is not None for r in results) == [False, False, False, True]
