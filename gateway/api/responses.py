@@ -4,7 +4,8 @@ Every route declares the statuses it can answer with the uniform error model
 (:class:`ErrorBody`, built by :mod:`gateway.api.errors`) through
 :func:`error_responses`; :func:`declare_guards` adds to every operation of the
 document the ones the ASGI guards give before any route runs (body too large or of
-a media type not taken, query or headers too long, rate limited).
+a media type not taken, query or headers too long, rate limited), and to the
+components the body models of routes that read their bodies themselves (:func:`json_body`).
 """
 
 from __future__ import annotations
@@ -79,6 +80,20 @@ def error_responses(*statuses: int, **described: str) -> dict[int | str, dict[st
     return out
 
 
+#: request bodies that routes read themselves, by the name their schema has in the
+#: document's components (:func:`json_body`)
+_BODY_MODELS: dict[str, type[BaseModel]] = {}
+
+
+def json_body(model: type[BaseModel]) -> dict[str, Any]:
+    """The ``requestBody`` (for ``openapi_extra``) of a route that reads its JSON body
+    itself, e.g. after authenticating: ``model``, declared in the document's components
+    by :func:`declare_guards` as FastAPI declares the body models it validates."""
+    _BODY_MODELS[model.__name__] = model
+    ref = {"$ref": f"#/components/schemas/{model.__name__}"}
+    return {"required": True, "content": {"application/json": {"schema": ref}}}
+
+
 #: what any operation may answer before its route runs (gateway.api.middleware,
 #: gateway.api.ratelimit); 415 too when it takes a body
 GUARD_STATUSES = (413, 414, 429, 431)
@@ -96,10 +111,12 @@ def declare_guards(spec: dict[str, Any]) -> dict[str, Any]:
     """Declare on every operation of ``spec`` the statuses the guards answer, in its
     family's error format, unless the route declares them itself."""
     schemas = spec.setdefault("components", {}).setdefault("schemas", {})
-    body = ErrorBody.model_json_schema(ref_template="#/components/schemas/{model}")
-    for name, sub in body.pop("$defs", {}).items():
-        schemas.setdefault(name, sub)
-    schemas.setdefault("ErrorBody", body)
+    models: dict[str, type[BaseModel]] = {"ErrorBody": ErrorBody, **_BODY_MODELS}
+    for name, model in models.items():
+        body = model.model_json_schema(ref_template="#/components/schemas/{model}")
+        for sub_name, sub in body.pop("$defs", {}).items():
+            schemas.setdefault(sub_name, sub)
+        schemas.setdefault(name, body)
     for path, operations in spec.get("paths", {}).items():
         family = family_of(path)
         content: dict[str, Any]
