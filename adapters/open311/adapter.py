@@ -5,8 +5,9 @@
 - ``GET services/{service_code}``: the attributes (incident date, classification,
   anonymous, confidential);
 - ``POST requests``: a new service request (form-encoded or multipart, with the
-  tenant's ``api_key``); a retry (same ``Idempotency-Key``, else same content) answers
-  the same ``service_request_id``;
+  tenant's ``api_key``; a photo as ``media_url`` or as the multipart file ``media``); a
+  retry (same ``Idempotency-Key``, else same content) answers the same
+  ``service_request_id``;
 - ``GET requests``, ``GET requests/{id}``, ``GET tokens/{token}``.
 
 Errors are Open311's (``[{"code": 400, "description": "..."}]`` or ``<errors>``), in
@@ -137,12 +138,13 @@ _add(
     summary="Create a service request",
     description="A new request: 201, or 200 with the same service_request_id for a retry "
     "(the same Idempotency-Key, or without one the same content). Needs the tenant's "
-    "api_key, a service_code, a description, and lat and long or address_string.",
+    "api_key, a service_code, a description, and lat and long or address_string. A photo "
+    "comes as media_url, or (multipart) as the file media.",
     ok={
         201: (list[doc.PostedOut], "Created", _XML_REQUESTS),
         200: (list[doc.PostedOut], "Made before (a retry): the same request", _XML_REQUESTS),
     },
-    errors=(400, 403, 404, 415, 503),
+    errors=(400, 403, 404, 413, 415, 503),
     parameters=[
         doc.query("jurisdiction_id", "The tenant, if not in the body"),
         doc.IDEMPOTENCY_KEY,

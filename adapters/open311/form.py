@@ -14,6 +14,7 @@ import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
+from typing import Any
 from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo
 
@@ -58,17 +59,26 @@ _OPEN311_NAMES = {
 
 @dataclass(frozen=True)
 class Submitted:
-    """The form as sent: plain fields (first value of each) and ``attribute[code]``s."""
+    """The form as sent: plain fields (first value of each) and ``attribute[code]``s,
+    and the ``media`` file once kept (:mod:`.media`: url, filename, content_type, size)."""
 
     fields: dict[str, str] = field(default_factory=dict)
     attributes: dict[str, str] = field(default_factory=dict)
+    media: tuple[dict[str, Any], ...] = ()
 
     def record(self) -> dict[str, object]:
         """What is kept as the raw input: never the api_key; the personal fields under
         ``reporter`` (which the console masks whole until an operator reveals it)."""
         kept = {k: v for k, v in self.fields.items() if k != "api_key" and k not in PERSONAL}
         reporter = {k: v for k, v in self.fields.items() if k in PERSONAL}
-        return {**kept, "reporter": reporter, "attribute": dict(self.attributes)}
+        record: dict[str, object] = {
+            **kept,
+            "reporter": reporter,
+            "attribute": dict(self.attributes),
+        }
+        if self.media:  # its link names the file's SHA-256: another photo, another request
+            record["media"] = list(self.media)
+        return record
 
     def content_hash(self) -> str:
         """The same submission gives the same hash (the tenant and key left out)."""
@@ -129,6 +139,7 @@ def to_draft(
             attachments.append(Attachment(url=media))
         else:
             content += "\n\n" + text("media_in_text", settings.language, value=media)
+    attachments.extend(Attachment(**kept) for kept in submitted.media)
     try:
         return ComplaintDraft(
             tenant=tenant.id,

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+from dataclasses import replace
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -17,8 +18,9 @@ from zoneinfo import ZoneInfo
 import structlog
 from fastapi import Request
 from fastapi.responses import Response
-from starlette.datastructures import UploadFile
+from starlette.datastructures import FormData, UploadFile
 
+from adapters.open311 import media
 from adapters.open311 import services as catalogue_of
 from adapters.open311.form import Submitted, read_form, source_ref, to_draft
 from adapters.open311.lookup import find_one, find_requests, parse_filter
@@ -119,35 +121,57 @@ async def service_definition(request: Request, fmt: Format) -> Response:
     return answer(fmt, "service_definition", catalogue_of.definition(code, language))
 
 
-async def _form_pairs(request: Request) -> list[tuple[str, str]]:
+async def _read_body(request: Request) -> tuple[list[tuple[str, str]], FormData | None]:
+    """The body's fields, and the multipart form (its files) for the caller to close.
+
+    The media type is checked here, not by the guards, so that its 415 is in the
+    client's language like every other Open311 error."""
     kind = request.headers.get("content-type", "").split(";")[0].strip().lower()
-    body = await request.body()
-    if kind == "application/x-www-form-urlencoded" or (not kind and not body):
+    if kind not in ("", "application/x-www-form-urlencoded", "multipart/form-data"):
+        raise Open311Error(415, "bad_content_type")  # before reading any of it
+    if kind == "multipart/form-data":
         try:
-            return parse_qsl(
-                body.decode("utf-8", "replace"), keep_blank_values=True, max_num_fields=MAX_FIELDS
-            )
-        except ValueError:
-            raise Open311Error(400, "bad_body", value="form") from None
-    if kind != "multipart/form-data":
+            form = await request.form(max_files=MAX_FIELDS, max_fields=MAX_FIELDS)
+        except Exception:  # a malformed multipart body, in whatever way the parser found it
+            # (one over GATEWAY_MAX_UPLOAD_BYTES too: the guard answers that one 413)
+            raise Open311Error(400, "bad_body", value="multipart") from None
+        pairs = [(k, v) for k, v in form.multi_items() if not isinstance(v, UploadFile)]
+        return pairs, form
+    body = await request.body()
+    if not kind and body:
         raise Open311Error(415, "bad_content_type")
     try:
-        form = await request.form(max_files=MAX_FIELDS, max_fields=MAX_FIELDS)
-    except Exception:  # a malformed multipart body, in whatever way the parser found it
-        raise Open311Error(400, "bad_body", value="multipart") from None
-    try:
-        pairs = []
-        for key, value in form.multi_items():
-            if isinstance(value, UploadFile):
+        pairs = parse_qsl(
+            body.decode("utf-8", "replace"), keep_blank_values=True, max_num_fields=MAX_FIELDS
+        )
+    except ValueError:
+        raise Open311Error(400, "bad_body", value="form") from None
+    return pairs, None
+
+
+def _media_files(form: FormData | None) -> list[UploadFile]:
+    """The files posted as ``media``; a file under any other name is a 400 naming it."""
+    files = []
+    for key, value in form.multi_items() if form is not None else ():
+        if isinstance(value, UploadFile):
+            if key != media.FIELD:
                 raise invalid("no_files", key[:64])
-            pairs.append((key, value))
-        return pairs
-    finally:
-        await form.close()
+            files.append(value)
+    return files
 
 
 async def post_request(request: Request, fmt: Format) -> Response:
-    pairs = await _form_pairs(request)
+    pairs, form = await _read_body(request)
+    try:
+        return await _post(request, fmt, pairs, form)
+    finally:
+        if form is not None:
+            await form.close()  # the uploaded files' temporary files
+
+
+async def _post(
+    request: Request, fmt: Format, pairs: list[tuple[str, str]], form: FormData | None
+) -> Response:
     submitted = read_form([*pairs, *parse_qsl(request.url.query, keep_blank_values=True)])
     tenant, settings = _jurisdiction(request, submitted.fields.get("jurisdiction_id"))
     language = language_of(request, settings.language)
@@ -157,6 +181,10 @@ async def post_request(request: Request, fmt: Format) -> Response:
         raise Open311Error(403, "bad_api_key")
     container = _container(request)
     try:
+        files = _media_files(form)
+        if files:  # looked at, and kept, only once the key is right
+            kept = await media.keep(files, container.settings)
+            submitted = replace(submitted, media=tuple(kept))
         ref = source_ref(request.headers.get("idempotency-key"), submitted)
         draft = to_draft(submitted, tenant, settings, ref, datetime.now(UTC))
         draft = route(tenant, draft, container.catalogue)

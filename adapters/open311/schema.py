@@ -101,7 +101,9 @@ ERRORS = {
     "was not provided",
     403: "api_key was not provided or is not valid for this jurisdiction_id",
     404: "Unknown jurisdiction_id (or it offers no Open311), service, request or token",
-    415: "The body is neither application/x-www-form-urlencoded nor multipart/form-data",
+    413: "The body is too large, or the file media (at most GATEWAY_MAX_ATTACHMENT_BYTES)",
+    415: "The body is neither application/x-www-form-urlencoded nor multipart/form-data, "
+    "or the file media is not a JPEG, PNG or WebP photo",
     503: "The database is unavailable; try again",
 }
 RETRY_AFTER = {"Retry-After": {"description": "Seconds to wait", "schema": {"type": "integer"}}}
@@ -203,11 +205,19 @@ _FORM_SCHEMA = {
     "properties": FORM_FIELDS,
     "required": ["jurisdiction_id", "api_key", "service_code", "description"],
 }
+_MEDIA_FILE = {
+    "type": "string",
+    "format": "binary",
+    "description": "A photo (JPEG, PNG or WebP by its bytes; at most GATEWAY_MAX_ATTACHMENT_"
+    "BYTES, 10 MB by default), kept as the request's attachment like media_url",
+}
 REQUEST_BODY = {
     "required": True,
     "content": {
         "application/x-www-form-urlencoded": {"schema": _FORM_SCHEMA},
-        "multipart/form-data": {"schema": _FORM_SCHEMA},
+        "multipart/form-data": {
+            "schema": {**_FORM_SCHEMA, "properties": {**FORM_FIELDS, "media": _MEDIA_FILE}}
+        },
     },
 }
 MEDIA = {"json": JSON, "xml": XML}

@@ -80,12 +80,22 @@ TEXTS: dict[str, tuple[str, str]] = {
         "the request body cannot be read ({value})",
     ),
     "bad_content_type": (
-        "kirim application/x-www-form-urlencoded atau multipart/form-data",
-        "send application/x-www-form-urlencoded or multipart/form-data",
+        "Content-Type permintaan tidak diterima; kirim application/x-www-form-urlencoded "
+        "atau multipart/form-data",
+        "the request's Content-Type is not accepted; send application/x-www-form-urlencoded "
+        "or multipart/form-data",
     ),
     "no_files": (
-        "berkas tidak diterima; unggah foto di tempat lain dan kirim media_url",
-        "files are not accepted; upload the photo elsewhere and send media_url",
+        "{field}: berkas hanya diterima sebagai media (foto)",
+        "{field}: a file is only accepted as media (a photo)",
+    ),
+    "media_type": (
+        "{field}: jenis berkas tidak diterima; kirim foto JPEG, PNG atau WebP",
+        "{field}: this kind of file is not accepted; send a JPEG, PNG or WebP photo",
+    ),
+    "media_too_large": (
+        "{field}: berkas terlalu besar (paling besar {value})",
+        "{field}: the file is too large (at most {value})",
     ),
     "unavailable": (
         "layanan sedang tidak tersedia; coba lagi",

@@ -104,7 +104,9 @@ FAMILIES: tuple[Family, ...] = (
     Family(
         "open311",
         "/open311/",
-        frozenset({FORM, MULTIPART}),  # GeoReport v2 takes photos as media_url, not files
+        # form-encoded or multipart, the file `media` a photo: its route answers another
+        # media type (415) itself, in the client's language as every Open311 error
+        uploads=True,
         tenant_query="jurisdiction_id",
         errors="open311",
     ),
