@@ -17,7 +17,7 @@ from gateway.api.app import create_app
 from gateway.bootstrap import build_container
 from gateway.migrations import upgrade
 from gateway.settings import Settings
-from tests.support import ROOT, TENANT_ENV, serve_in_thread, wait_until
+from tests.support import ROOT, TENANT_ENV, scaled, serve_in_thread, wait_until
 
 pytestmark = pytest.mark.e2e
 LAMPUNG_KEY = TENANT_ENV["GATEWAY_LAMPUNG_API_KEY"]
@@ -54,7 +54,7 @@ def gateway(tmp_path: Path) -> Iterator[httpx.Client]:
     upgrade(container.engine)
     with (
         serve_in_thread(create_app(container)) as base,
-        httpx.Client(base_url=base, timeout=10) as http,
+        httpx.Client(base_url=base, timeout=scaled(10)) as http,
     ):
         yield http
 

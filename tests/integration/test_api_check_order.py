@@ -14,7 +14,7 @@ import pytest
 from gateway.api.app import create_app
 from gateway.bootstrap import build_container
 from gateway.settings import Settings
-from tests.support import ROOT, TENANT_ENV, serve_in_thread
+from tests.support import ROOT, TENANT_ENV, scaled, serve_in_thread
 
 LAMPUNG = {"X-API-Key": TENANT_ENV["GATEWAY_LAMPUNG_API_KEY"]}
 URL = "/channels/api/lampung/complaints"
@@ -38,7 +38,7 @@ def gateway(engine, database_url: str) -> Iterator[httpx.Client]:
     )
     container = build_container(settings, environ=TENANT_ENV)
     app = create_app(container, run_sync=False)
-    with serve_in_thread(app) as base, httpx.Client(base_url=base, timeout=10) as client:
+    with serve_in_thread(app) as base, httpx.Client(base_url=base, timeout=scaled(10)) as client:
         yield client
 
 

@@ -16,7 +16,7 @@ from pydantic import ValidationError
 from gateway.migrations import upgrade
 from gateway.settings import Settings
 from gateway.storage.engine import make_engine
-from tests.support import ROOT, TENANT_ENV, child_process, free_port, python, wait_until
+from tests.support import ROOT, TENANT_ENV, child_process, free_port, python, scaled, wait_until
 
 PRINTED = re.compile(r"sandbox admin token: (\S+)")
 LAMPUNG_KEY = {"X-API-Key": TENANT_ENV["GATEWAY_LAMPUNG_API_KEY"]}
@@ -76,7 +76,7 @@ def test_make_run_prints_the_token_and_the_admin_on_the_gateway_port_needs_it(
     command = [python(), "-m", "gateway", "serve", "--port", str(port)]
     with (
         child_process(command, env, f"{base}/healthz", log),
-        httpx.Client(base_url=base, timeout=10) as http,
+        httpx.Client(base_url=base, timeout=scaled(10)) as http,
     ):
         admin = "/sandbox/_sandbox"
         # the old, open administration: anyone listed and moved every tenant's complaints
@@ -131,7 +131,7 @@ def test_gateway_sandbox_prints_its_token_and_its_admin_needs_it(tmp_path: Path)
     command, base, log = standalone(tmp_path)
     with (
         child_process(command, {"GATEWAY_SANDBOX_ADMIN_TOKEN": ""}, f"{base}/_sandbox/health", log),
-        httpx.Client(base_url=base, timeout=10) as http,
+        httpx.Client(base_url=base, timeout=scaled(10)) as http,
     ):
         assert_refused(http.get("/_sandbox/complaints"))
         token = printed_token(log)
@@ -166,7 +166,7 @@ def test_gateway_sandbox_takes_its_token_from_the_environment_and_does_not_print
     env = {"GATEWAY_SANDBOX_ADMIN_TOKEN": token}
     with (
         child_process(command, env, f"{base}/_sandbox/health", log),
-        httpx.Client(base_url=base, timeout=10) as http,
+        httpx.Client(base_url=base, timeout=scaled(10)) as http,
     ):
         assert_admin_needs_the_token(http, "/_sandbox", token)
         assert http.get("/_sandbox/complaints", headers=bearer(token)).status_code == 200
