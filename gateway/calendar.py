@@ -13,8 +13,6 @@ import threading
 from collections.abc import Iterable
 from datetime import date
 
-import holidays
-
 COUNTRY = "ID"
 PUBLIC = "public"
 GOVERNMENT = "government"  # the holidays package's category for cuti bersama
@@ -51,6 +49,8 @@ class IndonesianCalendar:
         with self._lock:
             cached = self._years.get(year)
             if cached is None:
+                import holidays  # at the first due date, not at every start (~70 ms)
+
                 table = holidays.country_holidays(COUNTRY, years=year, categories=self._categories)
                 cached = {day: str(label) for day, label in table.items()}
                 self._years[year] = cached

@@ -31,10 +31,6 @@ from pathlib import Path
 from types import TracebackType
 from typing import Any, Literal, Self
 
-from openpyxl import load_workbook
-from openpyxl.utils import get_column_letter
-from openpyxl.utils.exceptions import InvalidFileException
-
 RAW_LIMIT = 2000  # characters of a bad row kept for the reject file
 SNIFF_BYTES = 1 << 20  # how much of a CSV decides its encoding
 _FORMATS: dict[str, Literal["csv", "xlsx", "jsonl"]] = {
@@ -231,6 +227,10 @@ class _XlsxExport(Export):
     format = "xlsx"
 
     def __init__(self, path: Path, sheet: str | None) -> None:
+        # openpyxl only when a workbook is read: importing it costs every `gateway` start
+        from openpyxl import load_workbook
+        from openpyxl.utils.exceptions import InvalidFileException
+
         super().__init__(path)
         try:
             with warnings.catch_warnings():  # about the workbook's styles: not ours to fix
@@ -264,6 +264,8 @@ class _XlsxExport(Export):
         return min(self.total_bytes, self.total_bytes * self._count // self._max_row)
 
     def _header(self) -> None:
+        from openpyxl.utils import get_column_letter
+
         for number, cells in self._cells:
             self._count = number
             texts = [_xlsx_text(value) for value in cells]
@@ -273,6 +275,8 @@ class _XlsxExport(Export):
         raise ValueError(f"{self.path} has no header: the sheet is empty")
 
     def _rows(self) -> Iterator[Row | BadRow]:
+        from openpyxl.utils import get_column_letter
+
         width = len(self.columns)
         for number, cells in self._cells:
             self._count = number
