@@ -24,6 +24,8 @@ DEMO_ENV := \
 	GATEWAY_SUMBAR_KANNEL_KEY=$${GATEWAY_SUMBAR_KANNEL_KEY:-demo-sumbar-kannel-key} \
 	GATEWAY_SUMBAR_KANNEL_PASSWORD=$${GATEWAY_SUMBAR_KANNEL_PASSWORD:-demo-sumbar-kannel-password} \
 	GATEWAY_SULBAR_SMS_SECRET=$${GATEWAY_SULBAR_SMS_SECRET:-demo-sulbar-sms-secret} \
+	GATEWAY_SIJUNJUNG_NATIONAL_TOKEN=$${GATEWAY_SIJUNJUNG_NATIONAL_TOKEN:-demo-sijunjung-national-token} \
+	GATEWAY_SIJUNJUNG_API_KEY=$${GATEWAY_SIJUNJUNG_API_KEY:-demo-sijunjung-api-key} \
 	GATEWAY_KALSEL_LAPORPAMAN_DB_URL=$${GATEWAY_KALSEL_LAPORPAMAN_DB_URL:-sqlite:///var/laporpaman.db}
 
 .PHONY: install run test lint typecheck pytest services system-packages sandbox screenshots clean

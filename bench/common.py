@@ -37,12 +37,14 @@ TOKENS = {
     "kalsel": "bench-token-kalsel-0000000000001",
     "sumbar": "bench-token-sumbar-0000000000001",
     "sulbar": "bench-token-sulbar-0000000000001",
+    "sijunjung": "bench-token-sijunjung-00000000001",
 }
 API_KEYS = {
     "lampung": "bench-key-lampung-0000000000001",
     "kalsel": "bench-key-kalsel-00000000000001",
     "sumbar": "bench-key-sumbar-00000000000001",
     "sulbar": "bench-key-sulbar-00000000000001",
+    "sijunjung": "bench-key-sijunjung-000000000001",
 }
 #: the channels' own secrets (bot tokens, webhook secrets): the tests' values
 CHANNEL_SECRETS = {

@@ -62,6 +62,8 @@ def check(
         own_rules = len(spec.classifier.rules)
         threshold = spec.classifier.threshold
         typer.echo(f"{spec.tenant}: {spec.name} (region {spec.region_code}) [{path}]")
+        if spec.parent:
+            typer.echo(f"  parent: {spec.parent} (its operators see this tenant's complaints)")
         typer.echo(f"  channels: {channels}")
         typer.echo(
             f"  categories: {len(spec.categories)} mapped; routing: {len(spec.routing)} topics; "

@@ -19,6 +19,7 @@ from typing import Any
 
 from pydantic import BaseModel, SecretStr, ValidationError
 
+from gateway import hierarchy
 from gateway.classifier.decide import TopicClassifier
 from gateway.classifier.model import TopicModel, bundled_model
 from gateway.domain.status import Status
@@ -161,7 +162,10 @@ def load_tenants(
 def read_specs(
     folder: Path, catalogue: Catalogue, shared: Shared
 ) -> tuple[list[tuple[Path, TenantSpec, yaml_lines.Located]], list[str]]:
-    """Every tenant file in ``folder``, checked; and every problem, as ``file:line: what``."""
+    """Every tenant file in ``folder``, checked; and every problem, as ``file:line: what``.
+
+    Parents are checked across the files (:func:`gateway.hierarchy.problems`): an
+    unknown parent, a cycle, a region outside the parent's."""
     specs: list[tuple[Path, TenantSpec, yaml_lines.Located]] = []
     problems: list[str] = []
     first: dict[str, Path] = {}
@@ -179,6 +183,12 @@ def read_specs(
             continue
         first[spec.tenant] = path
         specs.append((path, spec, located))
+    tree = hierarchy.problems({spec.tenant: spec for _, spec, _ in specs})
+    problems += [
+        _problem(path, located, ("parent",), tree[spec.tenant])
+        for path, spec, located in specs
+        if spec.tenant in tree
+    ]
     return specs, problems
 
 

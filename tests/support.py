@@ -52,6 +52,8 @@ TENANT_ENV = {
     "GATEWAY_SUMBAR_KANNEL_KEY": "kannel-key-sumbar-0123456789",
     "GATEWAY_SUMBAR_KANNEL_PASSWORD": "kannel-pass-sumbar-0123456789",
     "GATEWAY_SULBAR_SMS_SECRET": "sms-secret-sulbar-0123456789",
+    "GATEWAY_SIJUNJUNG_NATIONAL_TOKEN": "test-token-sijunjung-0001",
+    "GATEWAY_SIJUNJUNG_API_KEY": "key-sijunjung-0123456789",
     # LAPORPAMAN's own database: none here (the pull logs that it cannot read it);
     # tests that pull give their own
     "GATEWAY_KALSEL_LAPORPAMAN_DB_URL": "sqlite://",

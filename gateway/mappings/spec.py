@@ -209,6 +209,9 @@ class TenantSpec(Strict):
     tenant: str = Field(pattern=r"^[a-z0-9][a-z0-9_-]*$", max_length=64)
     name: str
     region_code: str
+    #: the tenant above this one (a regency's or city's province): its operators see
+    #: this tenant's complaints too (:mod:`gateway.hierarchy`)
+    parent: str | None = Field(None, pattern=r"^[a-z0-9][a-z0-9_-]*$", max_length=64)
     language: Literal["id", "en"] = "id"
     secrets: Secrets
     channels: list[Channel] = []

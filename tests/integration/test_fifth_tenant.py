@@ -70,7 +70,7 @@ def test_a_fifth_tenant_needs_one_yaml_file_and_its_environment(tmp_path: Path) 
     engine.dispose()
 
     container = build_container(settings, environ={**TENANT_ENV, **METRO_ENV})
-    assert len(container.tenants) == 5
+    assert len(container.tenants) == 6  # the sample tenants (Sijunjung among them) and metro
     metro = container.tenants["metro"]
     assert metro.agency_for(2, "18.72") == "18-DPUPR"
     # its own reply for one status, the shared texts for the rest
