@@ -227,6 +227,15 @@ def _register_sandbox() -> None:
 _register_sandbox()
 
 
+def _register_report() -> None:
+    from gateway.cli_report import report_command
+
+    app.command("report", help="The oversight report of a tenant: XLSX, PDF or CSV")(report_command)
+
+
+_register_report()
+
+
 def main() -> None:
     try:
         app()
