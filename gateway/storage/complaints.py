@@ -24,6 +24,7 @@ from gateway.domain.status import (
     can_transition,
     from_national,
 )
+from gateway.oversight import aggregate
 from gateway.ports import ChangeEvent
 from gateway.storage.intake import new_job, utcnow
 from gateway.storage.models import Complaint, StatusEvent
@@ -121,6 +122,7 @@ def mark_submitted(
         national_status=SUBMITTED_NATIONAL,
         note=f"national tracking ID {tracking_id}",
     )
+    aggregate.record(session, complaint, Status.SUBMITTED.value, at, calendar, sla)
     _notify(session, complaint, now)
     return True
 
@@ -305,5 +307,6 @@ def apply_change(
         response=event.response,
         event_key=key,
     )
+    aggregate.record(session, complaint, new_status.value, event.at, calendar, sla)
     _notify(session, complaint, now, event=event)
     return "applied"

@@ -21,6 +21,7 @@ from sqlmodel import SQLModel, col, select
 
 from gateway.domain.complaint import ComplaintDraft
 from gateway.domain.status import Status
+from gateway.oversight.aggregate import OversightFact, fact_row
 from gateway.storage.engine import transaction
 from gateway.storage.models import Complaint, InboundMessage, OutboxJob, StatusEvent
 from gateway.sync import wakeup
@@ -39,6 +40,7 @@ _TABLES = tuple(
         (Complaint, "complaint"),
         (StatusEvent, "event"),
         (OutboxJob, "job"),
+        (OversightFact, "fact"),
     )
 )
 
@@ -171,7 +173,13 @@ def _insert_many(
     """Insert the new ones among ``items``; ``look_up`` finds those stored before."""
     found = _existing(session, [item.key for item in items]) if look_up else {}
     now = utcnow()
-    rows: dict[str, list[dict[str, Any]]] = {"inbound": [], "complaint": [], "event": [], "job": []}
+    rows: dict[str, list[dict[str, Any]]] = {
+        "inbound": [],
+        "complaint": [],
+        "event": [],
+        "job": [],
+        "fact": [],
+    }
     results: list[IntakeResult] = []
     for item in items:
         known = found.get(item.key)
@@ -195,6 +203,7 @@ def _insert_many(
             }
         )
         rows["complaint"].append(complaint_row(draft, complaint_id, inbound_id, now))
+        rows["fact"].append(fact_row(rows["complaint"][-1]))
         rows["event"].append(received_event(complaint_id, draft.channel, now))
         rows["job"].append(job_row("submit", draft.tenant, complaint_id, {}, now))
         created = IntakeResult(complaint_id, True, Status.RECEIVED.value, None)

@@ -19,6 +19,7 @@ from sqlmodel import col
 
 from gateway.domain.sla import HolidayCalendar, SlaPolicy
 from gateway.domain.status import Status, can_transition
+from gateway.oversight import aggregate
 from gateway.storage.complaints import SUBMITTED_NATIONAL
 from gateway.storage.intake import job_row, utcnow
 from gateway.storage.models import Complaint, OutboxJob, StatusEvent
@@ -105,6 +106,8 @@ def mark_submitted_many(
         by_id = col(Complaint.id) == bindparam("b_id")
         connection.execute(update(Complaint).where(by_id), changes)
         connection.execute(insert(StatusEvent), history)
+        submitted = [(entry["complaint_id"], entry["at"]) for entry in history]
+        aggregate.record_submitted_many(session, submitted, calendar, sla)
         connection.execute(insert(OutboxJob), notify)
         wakeup.announce(session)
     return len(changes)

@@ -1,0 +1,366 @@
+"""The oversight figures of a tenant and every tenant below it, over a period.
+
+Each figure is a *measure* over the pre-aggregated rows (:mod:`gateway.oversight.aggregate`,
+one per complaint): the day column that puts a complaint in the period, an extra
+condition, and the agency it counts under. :func:`compute` counts each measure grouped
+by (tenant, channel, topic, agency) and rolls the groups up into the total and the
+breakdowns; :func:`drill` lists the complaints of one measure with the same condition,
+so a figure and its list always agree.
+
+Decisions beyond :mod:`gateway.oversight.figures`:
+
+- ``received`` is the day the gateway stored the complaint (its zone's date);
+- the agency a step counts under is the one the complaint had when the step was
+  recorded (``received``: the one it was routed to; a complaint handed on from one
+  agency to another counts its first disposition and first follow-up under the agency
+  that had it then, its finish under the one that finished it). A row rebuilt from the
+  history (``gateway oversight rebuild``) has the complaint's current agency for every
+  step, since the history does not carry the agency;
+- the rates of an agency are over the complaints received under it;
+- ``over_sla_*`` counts in the period that holds the due date: the verification due 3
+  working days after submission, the follow-up 5 after the first disposition, the
+  finish 10 after the first follow-up (the tenant's ``sla``); late when the step (or
+  an archive) came after that date, or has not come and the date has passed;
+- medians are the middle of the working-day durations (the mean of the two middle ones
+  for an even number), whole working days after the day received.
+"""
+
+from __future__ import annotations
+
+from collections import Counter, defaultdict
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass
+from datetime import UTC, date, datetime
+from typing import Any
+
+from sqlalchemy import ColumnElement, and_, func, literal, or_, select
+from sqlalchemy.orm import Session, sessionmaker
+from sqlmodel import col
+
+from gateway.domain.zones import local, zone_or_wib
+from gateway.hierarchy import family
+from gateway.oversight.aggregate import OversightFact as F
+from gateway.oversight.figures import Counts, Drill, Month, Oversight, Period, Row
+from gateway.oversight.names import DEFINITIONS, DEFINITIONS_EN, Names
+from gateway.oversight.periods import SHORT_MONTHS, last_twelve_months, month_end, parse_period
+from gateway.storage.models import Complaint
+
+__all__ = ["compute", "drill", "parse_period"]
+
+
+@dataclass(frozen=True)
+class Measure:
+    """A figure: complaints whose ``day`` falls in the period (and, for a lateness,
+    whose step came after that due day or has not come by today; for a rate's
+    numerator, that reached the step by the period's end)."""
+
+    name: str
+    day: Any  # the column that puts a complaint in a period
+    agency: Any  # the column the measure counts under in the agency breakdown
+    days: Any = None  # the working-day duration column a median is taken over
+    done: Any = None  # a lateness: the day the due step was done
+    reached: Any = None  # a rate's numerator: the day the step was reached
+
+    def where(self, period: Period, today: date) -> ColumnElement[bool]:
+        within = (self.day >= period.start, self.day <= period.end)
+        return and_(*within, *self.conditions(today, period))
+
+    def conditions(self, today: date, period: Period | None) -> list[ColumnElement[bool]]:
+        """The conditions besides the period's (a rate's with ``period`` None: reached)."""
+        found = []
+        if self.done is not None:
+            found.append(or_(self.done > self.day, and_(self.done.is_(None), self.day < today)))
+        if self.reached is not None:
+            bound = self.reached.is_not(None) if period is None else self.reached <= period.end
+            found.append(bound)
+        return found
+
+
+def _step(name: str, step: str, days: Any = None) -> Measure:
+    return Measure(name, getattr(F, f"{step}_day"), getattr(F, f"{step}_agency"), days)
+
+
+MEASURES = {
+    m.name: m
+    for m in (
+        _step("received", "received"),
+        _step("verified", "verified", col(F.days_to_verify)),
+        _step("dispatched", "dispatched"),
+        _step("followed_up", "followed_up", col(F.days_to_follow_up)),
+        _step("finished", "finished", col(F.days_to_finish)),
+        _step("archived", "archived"),
+        Measure(
+            "over_sla_verify",
+            col(F.verify_due),
+            col(F.received_agency),
+            done=col(F.verify_done),
+        ),
+        Measure(
+            "over_sla_follow_up",
+            col(F.follow_up_due),
+            col(F.dispatched_agency),
+            done=col(F.follow_up_done),
+        ),
+        Measure(
+            "over_sla_finish",
+            col(F.finish_due),
+            col(F.followed_up_agency),
+            done=col(F.finish_done),
+        ),
+        Measure(
+            "followed_up_by_end",
+            col(F.received_day),
+            col(F.received_agency),
+            reached=col(F.followed_up_day),
+        ),
+        Measure(
+            "finished_by_end",
+            col(F.received_day),
+            col(F.received_agency),
+            reached=col(F.finished_day),
+        ),
+    )
+}
+MEDIANS = {
+    "verified": "median_days_to_verify",
+    "followed_up": "median_days_to_follow_up",
+    "finished": "median_days_to_finish",
+}
+
+
+class _Tally:
+    """Counts and duration histograms of each measure, per breakdown key."""
+
+    def __init__(self) -> None:
+        self.counts: dict[tuple[str, str], Counter[str]] = defaultdict(Counter)
+        self.days: dict[tuple[str, str, str], Counter[int]] = defaultdict(Counter)
+
+    def add(self, measure: str, keys: Iterable[tuple[str, str]], n: int, days: Any) -> None:
+        for key in keys:
+            self.counts[key][measure] += n
+            if days is not None:
+                self.days[(*key, measure)][int(days)] += n
+
+    def counts_of(self, key: tuple[str, str]) -> Counts:
+        c = self.counts.get(key, Counter())
+        received = c["received"]
+        medians = {
+            field: median(self.days.get((*key, measure), Counter()))
+            for measure, field in MEDIANS.items()
+        }
+        return Counts(
+            received=received,
+            verified=c["verified"],
+            dispatched=c["dispatched"],
+            followed_up=c["followed_up"],
+            finished=c["finished"],
+            archived=c["archived"],
+            follow_up_rate=c["followed_up_by_end"] / received if received else None,
+            finish_rate=c["finished_by_end"] / received if received else None,
+            over_sla_verify=c["over_sla_verify"],
+            over_sla_follow_up=c["over_sla_follow_up"],
+            over_sla_finish=c["over_sla_finish"],
+            **medians,
+        )
+
+
+def median(histogram: Mapping[int, int]) -> float | None:
+    """The median of values given as {value: how many}; None when empty."""
+    total = sum(histogram.values())
+    if not total:
+        return None
+    wanted = ((total - 1) // 2, total // 2)
+    found: list[int] = []
+    seen = 0
+    for value in sorted(histogram):
+        count = histogram[value]
+        for index in wanted:
+            if seen <= index < seen + count:
+                found.append(value)
+        seen += count
+    return (found[0] + found[1]) / 2
+
+
+def _text(value: Any) -> str:
+    return "" if value is None else str(value)
+
+
+def _tally(session: Session, covered: tuple[str, ...], period: Period, today: date) -> _Tally:
+    tally = _Tally()
+    for measure in MEASURES.values():
+        days = measure.days if measure.days is not None else literal(None)
+        query = (
+            select(
+                col(F.tenant),
+                col(F.channel),
+                col(F.topic_id),
+                measure.agency,
+                days,
+                func.count(),
+            )
+            .where(col(F.tenant).in_(covered), measure.where(period, today))
+            .group_by(col(F.tenant), col(F.channel), col(F.topic_id), measure.agency, days)
+        )
+        for tenant, channel, topic, agency, duration, n in session.execute(query):
+            keys = (
+                ("", ""),
+                ("region", tenant),
+                ("agency", _text(agency)),
+                ("channel", channel),
+                ("topic", _text(topic)),
+            )
+            tally.add(measure.name, keys, n, duration)
+    return tally
+
+
+def _monthly(
+    session: Session, covered: tuple[str, ...], period: Period, today: date
+) -> list[Month]:
+    """The twelve months' totals: one statement per measure over the twelve months,
+    grouped by day (and duration; and, for a rate, the day the step was reached)."""
+    months = last_twelve_months(period)
+    tallies = {m.key: _Tally() for m in months}
+    for measure in MEASURES.values():
+        days = measure.days if measure.days is not None else literal(None)
+        reached = measure.reached if measure.reached is not None else literal(None)
+        query = (
+            select(measure.day, days, reached, func.count())
+            .where(
+                col(F.tenant).in_(covered),
+                measure.day >= months[0].start,
+                measure.day <= months[-1].end,
+                *measure.conditions(today, None),
+            )
+            .group_by(measure.day, days, reached)
+        )
+        for day, duration, reached_day, n in session.execute(query):
+            key = f"{day.year}-{day.month:02d}"
+            if reached_day is not None and reached_day > month_end(day.year, day.month):
+                continue  # reached after the end of its month
+            tallies[key].add(measure.name, [("", "")], n, duration)
+    return [
+        Month(
+            m.key,
+            f"{SHORT_MONTHS[m.start.month - 1]} {m.start.year}",
+            tallies[m.key].counts_of(("", "")),
+        )
+        for m in months
+    ]
+
+
+def compute(
+    factory: sessionmaker[Session],
+    tenants: Mapping[str, Any],
+    tenant_id: str,
+    period: Period,
+    *,
+    now: datetime | None = None,
+) -> Oversight:
+    """The figures of ``tenant_id`` and every tenant below it over ``period``."""
+    tenant = tenants[tenant_id]
+    zone = zone_or_wib(tenant.spec.region_code)
+    today = local(now or datetime.now(UTC), zone).date()
+    covered = family(tenants, tenant_id)
+    with factory() as session:
+        tally = _tally(session, covered, period, today)
+        monthly = _monthly(session, covered, period, today)
+    codes = [key for kind, key in tally.counts if kind == "agency"]
+    names = Names.load(factory, tenants, codes)
+
+    def rows(kind: str, keys: Iterable[str], name: Callable[[str], str]) -> list[Row]:
+        return [Row(key, name(key), tally.counts_of((kind, key))) for key in keys]
+
+    def keys_of(kind: str) -> list[str]:
+        return sorted({key for k, key in tally.counts if k == kind})
+
+    children = sorted(covered[1:], key=lambda t: names.tenant(t))
+    by_region = [
+        Row(t, names.tenant(t), counts, active=_active(counts))
+        for t in (tenant_id, *children)
+        for counts in [tally.counts_of(("region", t))]
+    ]
+    by_agency = sorted(
+        rows("agency", keys_of("agency"), names.agency),
+        key=lambda r: (
+            -(r.counts.follow_up_rate if r.counts.follow_up_rate is not None else -1),
+            -(r.counts.finish_rate if r.counts.finish_rate is not None else -1),
+            -r.counts.received,
+            r.name,
+        ),
+    )
+    by_channel = sorted(
+        rows("channel", keys_of("channel"), names.channel),
+        key=lambda r: (-r.counts.received, r.name),
+    )
+    by_topic = sorted(
+        rows("topic", keys_of("topic"), names.topic), key=lambda r: (-r.counts.received, r.name)
+    )
+    return Oversight(
+        tenant=tenant_id,
+        tenant_name=names.tenant(tenant_id),
+        tenants=covered,
+        period=period,
+        zone=zone.label,
+        total=tally.counts_of(("", "")),
+        by_region=by_region,
+        by_agency=by_agency,
+        by_channel=by_channel,
+        by_topic=by_topic,
+        monthly=monthly,
+        definitions=DEFINITIONS,
+        definitions_en=DEFINITIONS_EN,
+    )
+
+
+def _active(counts: Counts) -> bool:
+    """Keaktifan: followed up or finished something in the period, or received nothing."""
+    return counts.followed_up + counts.finished > 0 or counts.received == 0
+
+
+def _drill_where(
+    tenants: Mapping[str, Any], target: Drill, today: date
+) -> tuple[Measure, list[ColumnElement[bool]]]:
+    if target.step not in MEASURES:
+        raise ValueError(f"unknown figure {target.step!r}")
+    measure = MEASURES[target.step]
+    period = parse_period(target.period_key, today)
+    covered = family(tenants, target.tenant)
+    if target.region is not None:
+        covered = (target.region,) if target.region in covered else ()
+    where = [col(F.tenant).in_(covered), measure.where(period, today)]
+    if target.agency is not None:
+        agency = measure.agency
+        where.append(agency.is_(None) if target.agency == "" else agency == target.agency)
+    if target.channel is not None:
+        where.append(col(F.channel) == target.channel)
+    if target.topic is not None:
+        where.append(col(F.topic_id) == target.topic)
+    return measure, where
+
+
+def drill(
+    factory: sessionmaker[Session],
+    tenants: Mapping[str, Any],
+    target: Drill,
+    *,
+    offset: int = 0,
+    limit: int = 50,
+    now: datetime | None = None,
+) -> tuple[int, list[Complaint]]:
+    """How many complaints a figure counted, and a page of them (newest first)."""
+    zone = zone_or_wib(tenants[target.tenant].spec.region_code)
+    today = local(now or datetime.now(UTC), zone).date()
+    _measure, where = _drill_where(tenants, target, today)
+    with factory() as session:
+        total = session.scalar(select(func.count()).select_from(F).where(*where)) or 0
+        query = (
+            select(Complaint)
+            .join(F, col(F.complaint_id) == col(Complaint.id))
+            .where(*where)
+            .order_by(col(Complaint.created_at).desc(), col(Complaint.id))
+            .offset(offset)
+            .limit(limit)
+        )
+        found = list(session.scalars(query))
+        session.expunge_all()
+    return total, found

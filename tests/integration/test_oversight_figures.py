@@ -1,0 +1,166 @@
+"""The oversight figures of the hand-computed fixture (tests/oversight_fixture.py), on
+SQLite and PostgreSQL: the total, every breakdown, the monthly trend, the drill-down
+(the complaints behind each figure are exactly as many as the figure) and the rebuild
+from the status history."""
+
+from __future__ import annotations
+
+import dataclasses
+import re
+from datetime import date
+
+import pytest
+from sqlalchemy.orm import Session, sessionmaker
+
+from gateway.calendar import IndonesianCalendar
+from gateway.oversight.aggregate import rebuild
+from gateway.oversight.compute import compute, drill, parse_period
+from gateway.oversight.figures import STEPS, Counts, Drill, Oversight
+from tests import oversight_fixture as fx
+
+OVER_SLA = ("over_sla_verify", "over_sla_follow_up", "over_sla_finish")
+
+
+def figures(factory: sessionmaker[Session], key: str = fx.PERIOD) -> Oversight:
+    period = parse_period(key, fx.TODAY)
+    return compute(factory, fx.TENANTS, "sumbar", period, now=fx.NOW)
+
+
+@pytest.fixture
+def built(factory: sessionmaker[Session]) -> sessionmaker[Session]:
+    fx.build(factory)
+    return factory
+
+
+def as_dict(counts: Counts) -> dict[str, object]:
+    return dataclasses.asdict(counts)
+
+
+def test_the_total_and_every_breakdown(built: sessionmaker[Session]) -> None:
+    result = figures(built)
+    assert result.tenant_name == "Pemerintah Provinsi Sumatera Barat"
+    assert result.tenants == ("sumbar", "padang", "sijunjung")
+    assert result.zone == "WIB"
+    assert result.period.label == "Desember 2026"
+    assert as_dict(result.total) == fx.EXPECTED_TOTAL
+
+    # the province first, then each child by name
+    assert [row.key for row in result.by_region] == ["sumbar", "sijunjung", "padang"]
+    assert [row.name for row in result.by_region][1:] == [
+        "Pemerintah Kabupaten Sijunjung",
+        "Pemerintah Kota Padang",
+    ]
+    for row in result.by_region:
+        expected, active = fx.EXPECTED_REGIONS[row.key]
+        assert (row.key, as_dict(row.counts)) == (row.key, expected)
+        assert row.active is active, row.key
+
+    assert [row.key for row in result.by_agency] == fx.EXPECTED_AGENCY_ORDER
+    for row in result.by_agency:
+        assert (row.key, as_dict(row.counts)) == (row.key, fx.EXPECTED_AGENCIES[row.key])
+    names = {row.key: row.name for row in result.by_agency}
+    assert names[fx.PU] == "Dinas Bina Marga, Cipta Karya dan Tata Ruang Provinsi Sumatera Barat"
+    assert names[fx.SJ] == fx.SJ_NAME  # not in the catalogue: the name the feed gave
+    assert names[""] == "Belum ditentukan"
+
+    assert {row.key for row in result.by_channel} == set(fx.EXPECTED_CHANNELS)
+    for row in result.by_channel:
+        assert (row.key, as_dict(row.counts)) == (row.key, fx.EXPECTED_CHANNELS[row.key])
+    assert {row.key: row.name for row in result.by_channel}["webform"] == "Formulir web"
+
+    assert {row.key for row in result.by_topic} == set(fx.EXPECTED_TOPICS)
+    for row in result.by_topic:
+        assert (row.key, as_dict(row.counts)) == (row.key, fx.EXPECTED_TOPICS[row.key])
+    assert {row.key: row.name for row in result.by_topic}["2"] == "Jalan Rusak"
+
+    assert set(result.definitions) == set(result.definitions_en)
+    assert {f.name for f in dataclasses.fields(Counts)} <= set(result.definitions)
+
+
+def test_the_monthly_trend_and_other_periods(built: sessionmaker[Session]) -> None:
+    result = figures(built)
+    assert [m.key for m in result.monthly] == [f"2026-{m:02d}" for m in range(1, 13)]
+    assert result.monthly[-1].label == "Des 2026"
+    assert as_dict(result.monthly[-1].counts) == fx.EXPECTED_TOTAL
+    assert as_dict(result.monthly[-2].counts) == fx.EXPECTED_NOVEMBER
+    assert all(m.counts.received == 0 for m in result.monthly[:-2])
+
+    assert as_dict(figures(built, "2026-11").total) == fx.EXPECTED_NOVEMBER
+    quarter = figures(built, "2026-Q4")
+    assert quarter.period.label == "Triwulan IV 2026"
+    assert (quarter.total.received, quarter.total.verified) == (
+        fx.EXPECTED_Q4_RECEIVED,
+        fx.EXPECTED_Q4_VERIFIED,
+    )
+    # a regency sees only its own
+    own = compute(built, fx.TENANTS, "sijunjung", parse_period("2026-12", fx.TODAY), now=fx.NOW)
+    assert own.tenants == ("sijunjung",)
+    assert as_dict(own.total) == fx.EXPECTED_REGIONS["sijunjung"][0]
+
+
+def test_every_figure_drills_down_to_as_many_complaints(built: sessionmaker[Session]) -> None:
+    result = figures(built)
+
+    def check(counts: Counts, **where: object) -> None:
+        for step in (*STEPS, *OVER_SLA):
+            target = Drill("sumbar", fx.PERIOD, step, **where)  # type: ignore[arg-type]
+            total, page = drill(built, fx.TENANTS, target, limit=100, now=fx.NOW)
+            assert total == getattr(counts, step), (step, where)
+            assert len(page) == total, (step, where)
+
+    check(result.total)
+    for row in result.by_region:
+        check(row.counts, region=row.key)
+    for row in result.by_agency:
+        check(row.counts, agency=row.key)
+    for row in result.by_channel:
+        check(row.counts, channel=row.key)
+    for row in result.by_topic:
+        check(row.counts, topic=int(row.key))
+
+    # the complaints themselves: December's archived ones, newest first
+    _total, page = drill(built, fx.TENANTS, Drill("sumbar", fx.PERIOD, "archived"), now=fx.NOW)
+    assert [c.source_ref for c in page] == ["P3", "J3", "S4"]
+    # a sibling is never reached through another tenant's drill
+    outside = Drill("sijunjung", fx.PERIOD, "received", region="padang")
+    assert drill(built, fx.TENANTS, outside, now=fx.NOW)[0] == 0
+
+
+def test_a_rebuild_from_the_history_gives_the_same_figures(built: sessionmaker[Session]) -> None:
+    live = figures(built)
+    assert rebuild(built, fx.TENANTS, IndonesianCalendar()) == len(fx.CASES)
+    again = figures(built)
+    assert again.total == live.total
+    assert again.by_region == live.by_region
+    assert again.by_channel == live.by_channel
+    assert again.by_topic == live.by_topic
+    # the history does not say which agency S3 had when PU first dispatched it: a
+    # rebuilt row takes its current agency (DIK) for every step
+    agencies = {row.key: row.counts for row in again.by_agency}
+    assert agencies[fx.PU].dispatched == fx.EXPECTED_AGENCIES[fx.PU]["dispatched"] - 1
+    assert agencies[fx.DIK].dispatched == fx.EXPECTED_AGENCIES[fx.DIK]["dispatched"] + 1
+
+
+@pytest.mark.parametrize(
+    ("key", "start", "end", "label"),
+    [
+        ("2026-11", date(2026, 11, 1), date(2026, 11, 30), "November 2026"),
+        ("2026-Q4", date(2026, 10, 1), date(2026, 12, 31), "Triwulan IV 2026"),
+        ("2024-q1", date(2024, 1, 1), date(2024, 3, 31), "Triwulan I 2024"),
+        ("2026", date(2026, 1, 1), date(2026, 12, 31), "2026"),
+        ("2026-11-01..2026-11-15", date(2026, 11, 1), date(2026, 11, 15), "1-15 November 2026"),
+        ("2026-10-28..2026-11-03", date(2026, 10, 28), date(2026, 11, 3),
+         "28 Oktober - 3 November 2026"),
+        ("", date(2026, 12, 1), date(2026, 12, 31), "Desember 2026"),
+    ],
+)  # fmt: skip
+def test_periods(key: str, start: date, end: date, label: str) -> None:
+    period = parse_period(key, date(2026, 12, 2))
+    assert (period.start, period.end, period.label) == (start, end, label)
+    assert parse_period(period.key, date(2026, 12, 2)) == period
+
+
+@pytest.mark.parametrize("key", ["2026-13", "2026-Q5", "Nov 2026", "2026-11-15..2026-11-01"])
+def test_a_period_not_understood_is_named(key: str) -> None:
+    with pytest.raises(ValueError, match=re.escape(repr(key))):
+        parse_period(key, date(2026, 12, 2))
