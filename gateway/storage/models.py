@@ -369,4 +369,4 @@ class Correction(SQLModel, table=True):
 # The operator console's tables live beside their domain; importing them here puts
 # them on SQLModel.metadata wherever the gateway's tables are (migrations, tests).
 import gateway.ops.models  # noqa: E402, F401
-import gateway.oversight.aggregate  # noqa: E402, F401
+from gateway.oversight import aggregate as _oversight  # noqa: E402, F401
