@@ -12,10 +12,11 @@ import hashlib
 import re
 import secrets
 import uuid
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from functools import cache
-from typing import Protocol
+from typing import Any, Protocol
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
@@ -23,6 +24,7 @@ from sqlalchemy import delete, select
 from sqlalchemy.orm import Session, sessionmaker
 from sqlmodel import col
 
+from gateway import hierarchy
 from gateway.ops.models import AuditLog, Operator, OperatorSession
 from gateway.storage.engine import transaction
 
@@ -275,16 +277,29 @@ class Scope:
 
     role: str
     tenant: str | None
+    #: a scoped operator's tenant and every tenant below it (:func:`gateway.hierarchy.family`);
+    #: None: the tenant alone
+    tenants: frozenset[str] | None = None
 
     @classmethod
-    def of(cls, operator: Scoped) -> Scope:
-        return cls(operator.role, operator.tenant)
+    def of(cls, operator: Scoped, tenants: Mapping[str, Any] | None = None) -> Scope:
+        """``operator``'s scope; with the gateway's ``tenants``, a province's operator
+        sees the regencies and cities below it too."""
+        below = (
+            frozenset(hierarchy.family(tenants, operator.tenant))
+            if tenants is not None and operator.tenant
+            else None
+        )
+        return cls(operator.role, operator.tenant, below)
 
     def can_see(self, tenant: str) -> bool:
-        """National and unscoped read-only operators see every tenant; others their own."""
+        """National and unscoped read-only operators see every tenant; others their own
+        and those below it."""
         if self.role == "national" or (self.role == "read_only" and self.tenant is None):
             return True
-        return self.tenant is not None and self.tenant == tenant
+        if self.tenant is None:
+            return False
+        return tenant in self.tenants if self.tenants is not None else self.tenant == tenant
 
     def can_act(self) -> bool:
         """Retry, edit and dismiss: not for read-only operators."""

@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import math
 import secrets
-from collections.abc import Callable, Coroutine
+from collections.abc import Callable, Coroutine, Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Annotated, Any
 from urllib.parse import urlsplit
@@ -83,10 +83,12 @@ class OperatorContext:
     operator: Operator
     csrf_token: str
     token: str
+    #: the gateway's tenants: a province's operator sees those below it too
+    tenants: Mapping[str, Any] | None = None
 
     @property
     def scope(self) -> accounts.Scope:
-        return accounts.Scope.of(self.operator)
+        return accounts.Scope.of(self.operator, self.tenants)
 
 
 def _factory(request: Request) -> sessionmaker[Session]:
@@ -116,7 +118,8 @@ async def current_operator(request: Request) -> OperatorContext:
             )
         )
     operator, csrf = found
-    return OperatorContext(operator, csrf, token)
+    container: Container = request.app.state.container
+    return OperatorContext(operator, csrf, token, container.tenants)
 
 
 CurrentOperator = Annotated[OperatorContext, Depends(current_operator)]
