@@ -9,10 +9,10 @@ transaction as each status event the gateway records (:func:`record`, called whe
 :mod:`gateway.storage.complaints` and :mod:`gateway.storage.submissions` write the
 history). Applying an event is idempotent: a step keeps the earliest day it was
 reached, so an event the feed repeats (or one applied twice) changes nothing.
-:func:`rebuild` recomputes every row from the status history (``gateway oversight
-rebuild``); the history does not say which agency a complaint had at each step, so a
-rebuilt row takes the complaint's current agency for every step, where the live rows
-keep the agency it had when the step was recorded.
+:func:`gateway.oversight.rebuild.rebuild` recomputes every row from the status
+history (``gateway oversight rebuild``); the history does not say which agency a
+complaint had at each step, so a rebuilt row takes the complaint's current agency for
+every step, where the live rows keep the agency it had when the step was recorded.
 
 Days are dates in the tenant's zone (:mod:`gateway.domain.zones`); working days skip
 weekends and Indonesian holidays (:mod:`gateway.calendar`). The SLA dates: verify by
@@ -23,17 +23,17 @@ is *done* when it happens or the complaint is archived.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from datetime import date, datetime, timedelta
 from typing import Any
 
 from sqlalchemy import Column, Date, Index, bindparam, select, update
-from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy.orm import Session
 from sqlmodel import Field, SQLModel, col
 
 from gateway.domain.sla import HolidayCalendar, SlaPolicy, add_working_days, is_working_day
 from gateway.domain.zones import local, zone_or_wib
-from gateway.storage.models import Complaint, StatusEvent
+from gateway.storage.models import Complaint
 
 #: the forward chain's order (gateway.domain.status): reaching one reaches those before
 LEVEL = {"submitted": 1, "verified": 2, "dispatched": 3, "in_progress": 4, "resolved": 5}
@@ -239,58 +239,3 @@ def sla_of(tenant: Any) -> SlaPolicy:
     """A tenant's :class:`SlaPolicy` from its mapping's ``sla``."""
     sla = tenant.spec.sla
     return SlaPolicy(sla.verify_days, sla.follow_up_days, sla.auto_close_days)
-
-
-def rebuild_one(
-    complaint: Complaint,
-    events: Iterable[StatusEvent],
-    calendar: HolidayCalendar,
-    sla: SlaPolicy,
-) -> OversightFact:
-    """A complaint's row from its history (every step with its current agency)."""
-    fact = new_fact(complaint)
-    for event in sorted(events, key=lambda e: (e.at, e.id or 0)):
-        if event.note and event.note.startswith(NOT_APPLIED):
-            continue
-        day = local_day(event.at, complaint.region_code)
-        apply_event(fact, event.status, day, complaint.agency_code, calendar, sla)
-    derive(fact, calendar, sla)
-    return fact
-
-
-def rebuild(
-    factory: sessionmaker[Session],
-    tenants: Mapping[str, Any],
-    calendar: HolidayCalendar,
-    *,
-    batch: int = 2000,
-) -> int:
-    """Recompute every complaint's row from the status history; how many rows."""
-    done = 0
-    with factory() as session, session.begin():
-        session.execute(OversightFact.__table__.delete())  # type: ignore[attr-defined]
-    last = ""
-    while True:
-        with factory() as session, session.begin():
-            complaints = list(
-                session.scalars(
-                    select(Complaint)
-                    .where(col(Complaint.id) > last)
-                    .order_by(col(Complaint.id))
-                    .limit(batch)
-                )
-            )
-            if not complaints:
-                return done
-            ids = [c.id for c in complaints]
-            history: dict[str, list[StatusEvent]] = {i: [] for i in ids}
-            for event in session.scalars(
-                select(StatusEvent).where(col(StatusEvent.complaint_id).in_(ids))
-            ):
-                history[event.complaint_id].append(event)
-            for complaint in complaints:
-                tenant = tenants.get(complaint.tenant)
-                sla = sla_of(tenant) if tenant is not None else SlaPolicy()
-                session.add(rebuild_one(complaint, history[complaint.id], calendar, sla))
-            done += len(complaints)
-            last = ids[-1]

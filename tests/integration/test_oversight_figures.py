@@ -13,9 +13,10 @@ import pytest
 from sqlalchemy.orm import Session, sessionmaker
 
 from gateway.calendar import IndonesianCalendar
-from gateway.oversight.aggregate import rebuild
+from gateway.domain.sla import SlaPolicy
 from gateway.oversight.compute import compute, drill, parse_period
 from gateway.oversight.figures import STEPS, Counts, Drill, Oversight
+from gateway.oversight.rebuild import rebuild
 from tests import oversight_fixture as fx
 
 OVER_SLA = ("over_sla_verify", "over_sla_follow_up", "over_sla_finish")
@@ -164,3 +165,56 @@ def test_periods(key: str, start: date, end: date, label: str) -> None:
 def test_a_period_not_understood_is_named(key: str) -> None:
     with pytest.raises(ValueError, match=re.escape(repr(key))):
         parse_period(key, date(2026, 12, 2))
+
+
+def test_the_live_rows_follow_intake_the_recorder_and_the_feed(
+    factory: sessionmaker[Session],
+) -> None:
+    """A complaint stored by intake has its row at once; the recorder's batch submission
+    and each feed event move it on in their own transactions, a repeated event changes
+    nothing, and the row equals the one rebuilt from the history."""
+    from gateway.domain.complaint import ComplaintDraft
+    from gateway.oversight.aggregate import OversightFact
+    from gateway.ports import ChangeEvent
+    from gateway.storage.complaints import apply_change
+    from gateway.storage.intake import record_complaint
+    from gateway.storage.submissions import Submitted, mark_submitted_many
+
+    calendar, sla = IndonesianCalendar(), aggregate_sla()
+    draft = ComplaintDraft(
+        tenant="sumbar",
+        channel="api",
+        source_ref="LIVE-1",
+        title="Jalan rusak",
+        content="Jalan rusak parah di Sijunjung.",
+        region_code="13",
+        topic_id=2,
+        agency_code=fx.PU,
+    )
+    complaint_id = record_complaint(factory, draft, "{}", "application/json").complaint_id
+    with factory() as session:
+        row = session.get(OversightFact, complaint_id)
+        assert row is not None and row.received_agency == fx.PU and row.submitted_day is None
+    with factory() as session, session.begin():
+        mark_submitted_many(session, [Submitted(complaint_id, "LAPOR-L1", fx.at(1))], calendar, sla)
+    event = ChangeEvent("LAPOR-L1", None, "terdisposisi", None, fx.at(2), agency_code=fx.DIK)
+    for _replay in range(2):
+        with factory() as session, session.begin():
+            apply_change(session, "sumbar", event, calendar, sla)
+    with factory() as session:
+        row = session.get(OversightFact, complaint_id)
+        assert row is not None
+        assert (row.submitted_day, row.verify_due) == (date(2026, 12, 1), date(2026, 12, 4))
+        assert (row.verified_day, row.dispatched_day) == (date(2026, 12, 2), date(2026, 12, 2))
+        assert (row.dispatched_agency, row.follow_up_due) == (fx.DIK, date(2026, 12, 9))
+        assert row.days_to_verify is not None  # stored now, so no earlier than its steps
+        live = {k: v for k, v in row.model_dump().items() if k != "received_agency"}
+    rebuild(factory, fx.TENANTS, calendar)
+    with factory() as session:
+        again = session.get(OversightFact, complaint_id)
+        assert again is not None
+        assert {k: v for k, v in again.model_dump().items() if k != "received_agency"} == live
+
+
+def aggregate_sla() -> SlaPolicy:
+    return SlaPolicy()
