@@ -27,7 +27,7 @@ from gateway.settings import Settings
 from gateway.storage.models import Complaint, InboundMessage, OutboxJob
 from tests.support import ROOT, TENANT_ENV, scaled, serve_in_thread
 
-TENANTS = ("lampung", "kalsel", "sumbar", "sulbar")
+TENANTS = ("lampung", "kalsel", "sumbar", "sulbar", "sijunjung")  # Sijunjung: under sumbar
 COMPLAINT = {
     "source_ref": "ISO-1",
     "title": "Jalan berlubang",
