@@ -4,13 +4,18 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from pathlib import Path
 from typing import Any
 
+import fastapi_offline
 from fastapi import FastAPI
+from fastapi.openapi.docs import get_redoc_html, get_swagger_ui_html
+from fastapi.responses import HTMLResponse
+from fastapi.staticfiles import StaticFiles
 
 from gateway import __version__, metrics
 from gateway.api import errors
-from gateway.api.headers import SecurityHeaders
+from gateway.api.headers import CSP_REDOC, SecurityHeaders
 from gateway.api.middleware import RequestLimits, RequestLog
 from gateway.api.ratelimit import RateLimit, buckets, lookup_limits
 from gateway.api.responses import declare_guards
@@ -26,6 +31,10 @@ status and agency responses carried back to the citizen on the channel they used
 
 Authenticate channel and lookup requests with the tenant's `X-API-Key`.
 """
+#: Swagger UI's and ReDoc's scripts and styles, as the ``fastapi-offline`` package ships
+#: them: ``/docs`` and ``/redoc`` load nothing from outside the gateway
+DOC_ASSETS = Path(fastapi_offline.__file__).parent / "static"
+DOC_ASSETS_URL = "/docs/assets"
 
 
 def create_app(container: Container, *, run_sync: bool = True) -> FastAPI:
@@ -62,6 +71,8 @@ def create_app(container: Container, *, run_sync: bool = True) -> FastAPI:
         version=__version__,
         description=DESCRIPTION,
         lifespan=lifespan,
+        docs_url=None,  # served by add_docs, from the gateway's own copy of the assets
+        redoc_url=None,
     )
     app.state.container = container
     app.state.intake = IntakeWriter(container.factory)  # group commit for every channel
@@ -76,6 +87,7 @@ def create_app(container: Container, *, run_sync: bool = True) -> FastAPI:
     metrics.install(app, container.factory)
     if container.sandbox is not None:
         app.mount("/sandbox", container.sandbox)
+    add_docs(app)
     add_guards(app, container)
 
     def openapi() -> dict[str, Any]:
@@ -86,6 +98,34 @@ def create_app(container: Container, *, run_sync: bool = True) -> FastAPI:
 
     app.openapi = openapi  # type: ignore[method-assign]
     return app
+
+
+def add_docs(app: FastAPI) -> None:
+    """``/docs`` (Swagger UI) and ``/redoc``, their assets under ``/docs/assets``: they work
+    on a network without internet access (no CDN, no web fonts)."""
+    app.mount(DOC_ASSETS_URL, StaticFiles(directory=DOC_ASSETS), name="doc-assets")
+
+    @app.get("/docs", include_in_schema=False)
+    async def swagger_ui() -> HTMLResponse:
+        return get_swagger_ui_html(
+            openapi_url="/openapi.json",
+            title=f"{app.title} - Swagger UI",
+            swagger_js_url=f"{DOC_ASSETS_URL}/swagger-ui-bundle.js",
+            swagger_css_url=f"{DOC_ASSETS_URL}/swagger-ui.css",
+            swagger_favicon_url=f"{DOC_ASSETS_URL}/favicon.png",
+        )
+
+    @app.get("/redoc", include_in_schema=False)
+    async def redoc() -> HTMLResponse:
+        page = get_redoc_html(
+            openapi_url="/openapi.json",
+            title=f"{app.title} - ReDoc",
+            redoc_js_url=f"{DOC_ASSETS_URL}/redoc.standalone.js",
+            redoc_favicon_url=f"{DOC_ASSETS_URL}/favicon.png",
+            with_google_fonts=False,
+        )
+        page.headers["Content-Security-Policy"] = CSP_REDOC
+        return page
 
 
 def add_guards(app: FastAPI, container: Container) -> None:

@@ -5,7 +5,12 @@ API answers get ``X-Content-Type-Options: nosniff``, ``X-Frame-Options: DENY``,
 personal data; routes that may be cached say so themselves: attachments, the public
 web-form status) and a Content-Security-Policy: ``default-src 'none'; frame-ancestors
 'none'`` for anything but HTML, only ``frame-ancestors 'none'`` for the few HTML pages
-(Swagger UI at ``/docs`` loads its scripts from a CDN; the call-centre agent page).
+(Swagger UI at ``/docs`` and ReDoc at ``/redoc`` run inline scripts; the call-centre
+agent page). Their scripts and styles come from the gateway itself (``/docs/assets``,
+:func:`gateway.api.app.add_docs`): a CSP on a script or a style sheet does not bind it.
+``/redoc`` also says ``img-src 'self' data:`` (:data:`CSP_REDOC`): ReDoc's bundle always
+asks for its maker's logo on a CDN (and hides it when that fails); the browser then does
+not try the network at all.
 The console (``/ops``) sets its own (``gateway.ops.auth.SECURITY_HEADERS``); they are
 the defaults for its paths too, so its 404s carry them. ``Strict-Transport-Security``
 only over https: the request's scheme, which uvicorn takes from ``X-Forwarded-Proto``
@@ -29,6 +34,7 @@ API_HEADERS: dict[str, str] = {
 CSP = b"content-security-policy"
 CSP_DATA = b"default-src 'none'; frame-ancestors 'none'"
 CSP_HTML = b"frame-ancestors 'none'"
+CSP_REDOC = "frame-ancestors 'none'; img-src 'self' data:"
 HSTS = (b"strict-transport-security", b"max-age=31536000")
 
 
