@@ -30,7 +30,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from starlette.concurrency import run_in_threadpool
 
 from gateway.api.deps import same_secret
-from gateway.ops import accounts, throttle
+from gateway.ops import accounts, labels, throttle
 from gateway.ops.models import Operator
 from gateway.ops.rendering import templates
 
@@ -70,6 +70,7 @@ class OpsRoute(APIRoute):
             except Refused as refused:
                 response = refused.response
             response.headers.update(SECURITY_HEADERS)
+            labels.remember(request, response)
             return response
 
         return handle
@@ -85,6 +86,8 @@ class OperatorContext:
     token: str
     #: the gateway's tenants: a province's operator sees those below it too
     tenants: Mapping[str, Any] | None = None
+    #: the words of the console's pages: the operator's language, the tenants' names
+    words: labels.Labels = labels.INDONESIAN
 
     @property
     def scope(self) -> accounts.Scope:
@@ -119,7 +122,8 @@ async def current_operator(request: Request) -> OperatorContext:
         )
     operator, csrf = found
     container: Container = request.app.state.container
-    return OperatorContext(operator, csrf, token, container.tenants)
+    words = labels.for_language(labels.language_of(request), container.tenants)
+    return OperatorContext(operator, csrf, token, container.tenants, words=words)
 
 
 CurrentOperator = Annotated[OperatorContext, Depends(current_operator)]

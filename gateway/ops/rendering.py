@@ -22,6 +22,7 @@ from fastapi.responses import HTMLResponse
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
 
 from gateway.domain.zones import WIB, shown, zone_or_wib
+from gateway.ops.labels import INDONESIAN
 from gateway.ops.overview import duration
 
 if TYPE_CHECKING:
@@ -42,6 +43,8 @@ def templates() -> Environment:
     )
     env.filters["duration"] = duration
     env.filters["when"] = when
+    # pages rendered without an operator (sign-in, refusals) speak Indonesian
+    env.globals["t"] = env.globals["_"] = INDONESIAN
     return env
 
 
@@ -58,7 +61,10 @@ def tenant_regions(request: Request) -> dict[str, str]:
 
 
 def render(ctx: OperatorContext, name: str, status: int = 200, **values: Any) -> HTMLResponse:
-    html = templates().get_template(name).render(ctx=ctx, scope=ctx.scope, **values)
+    words = ctx.words
+    html = (
+        templates().get_template(name).render(ctx=ctx, scope=ctx.scope, t=words, _=words, **values)
+    )
     return HTMLResponse(html, status_code=status)
 
 

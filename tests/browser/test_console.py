@@ -230,7 +230,7 @@ def test_admin_fixes_a_refused_submission_and_it_reaches_the_registry(
         assert stored is not None and stored.agency_code == "18-DISHUB"
         assert stored.tracking_id == tracking
     audit = page.locator("tr.audit-entry .action")
-    expect(audit).to_have_text(["edit_complaint", "retry_job"])
+    expect(audit).to_have_text(["memperbaiki dan mengirim ulang", "mengulang tugas"])
     expect(page.locator(".reporter-phone")).not_to_contain_text("3456-7890")  # masked
     page.screenshot(path=screenshots / "complaint.png", full_page=True)
 

@@ -156,7 +156,7 @@ def test_login_home_and_logout(gateway, factory) -> None:
         assert session.scalars(select(Operator)).one().last_login_at is not None
 
     home = gateway.get("/ops", headers=HTML)
-    assert home.status_code == 200 and "Masuk sebagai Budi Santoso (national)" in home.text
+    assert home.status_code == 200 and "Masuk sebagai Budi Santoso (nasional)" in home.text
     csrf = csrf_of(home)
 
     refused = gateway.post("/ops/logout", data={"csrf_token": "not-the-token"})
@@ -267,7 +267,8 @@ def test_users_add_on_the_command_line_then_sign_in(
     answer = login(gateway, "siti.l")
     assert answer.status_code == 303
     home = gateway.get("/ops")
-    assert "Masuk sebagai Siti Lampung (tenant, lampung)" in home.text
+    assert "Masuk sebagai Siti Lampung (operator penyelenggara, " in home.text
+    assert '<span title="lampung">Pemerintah Provinsi Lampung</span>)' in home.text
 
     # a tenant operator's scope is its tenant only
     found = accounts.session_operator(factory, gateway.cookies["lapor_ops"])

@@ -174,7 +174,7 @@ def test_overview_list_filters_and_search(base_url, clients, factory) -> None:
     home = budi.get("/ops", headers={"Accept": "text/html"})
     assert home.status_code == 200 and 'name="viewport"' in home.text
     assert 'href="/ops/static/ops.css"' in home.text and "<style" not in home.text
-    assert "Masuk sebagai Budi (national)" in home.text
+    assert "Masuk sebagai Budi (nasional)" in home.text
     assert cell(home, "lampung", "received") == "3"
     assert cell(home, "lampung", "sent") == "1"
     assert cell(home, "lampung", "waiting") == "3"  # CC-2, CC-3 and yesterday's CC-4
@@ -240,7 +240,9 @@ def test_the_reporter_is_masked_until_revealed_and_the_reveal_is_audited(
     for secret in ("Siti Aminah", "3456", "siti@example.id", "1871010101900001"):
         assert secret not in page.text  # neither in the fields nor in the raw input
     assert "Tampilkan data pribadi" in page.text
-    assert "submit: pending" in page.text  # its job, with no attempt yet
+    assert (
+        'kirim ke SP4N-LAPOR!: <span class="job-state" title="pending">menunggu</span>' in page.text
+    )  # its job, with no attempt yet
 
     assert budi.post(f"{path}/reveal").status_code == 403
     assert audits(factory, "reveal_personal_data") == []

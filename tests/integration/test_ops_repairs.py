@@ -72,7 +72,8 @@ def test_failed_submission_is_corrected_and_replayed(base_url, clients, factory)
     form = budi.get(f"/ops/jobs/{job_id}/fix")
     assert 'value="DISHUB-LAMA"' in form.text
     # the field the registry named stands out and has the focus
-    assert 'class="named">Instansi (agency_code)' in form.text and "autofocus" in form.text
+    assert 'class="named">Instansi <small>(agency_code)</small>' in form.text
+    assert "autofocus" in form.text
     assert rina.get(f"/ops/jobs/{job_id}/fix").status_code == 404  # kalsel's operator
     assert lihat.get(f"/ops/jobs/{job_id}/fix").status_code == 403  # read-only
 

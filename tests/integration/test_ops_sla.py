@@ -165,7 +165,7 @@ def sla_rows(page: httpx.Response) -> list[tuple[str, str, str]]:
     rows = re.findall(r'<tr class="overdue" id="overdue-[^"]+">(.*?)</tr>', page.text, re.S)
     found = []
     for row in rows:
-        tenant = re.search(r'data-label="Penyelenggara">([^<]+)<', row)
+        tenant = re.search(r'data-label="Penyelenggara" class="tenant" title="([^"]+)">', row)
         tracking = re.search(r'<a href="/ops/complaints/[^"]+">([^<]+)</a>', row)
         missed = re.findall(r"<div>(.*?)</div>", row, re.S)
         assert tenant and tracking
@@ -248,8 +248,8 @@ def test_the_jobs_list_comes_in_pages_of_50_per_state(base_url, clients, factory
 
     first = budi.get("/ops/jobs?state=failed")
     assert job_ids(first) == failed[:50]
-    assert "120 tugas berstatus failed" in first.text and "Halaman 1 dari 3" in first.text
-    assert ">failed (120)</option>" in first.text and ">pending (3)</option>" in first.text
+    assert "120 tugas berstatus gagal" in first.text and "Halaman 1 dari 3" in first.text
+    assert ">gagal (120)</option>" in first.text and ">menunggu (3)</option>" in first.text
     assert 'rel="next" href="/ops/jobs?state=failed&amp;page=2"' in first.text
     assert 'rel="prev"' not in first.text
     second = budi.get("/ops/jobs?state=failed&page=2")
@@ -266,4 +266,4 @@ def test_the_jobs_list_comes_in_pages_of_50_per_state(base_url, clients, factory
     assert sorted(job_ids(waiting)) == pending and 'rel="next"' not in waiting.text
     # another tenant's jobs are neither listed nor counted
     theirs = rina.get("/ops/jobs?state=failed")
-    assert job_ids(theirs) == [] and ">failed (0)</option>" in theirs.text
+    assert job_ids(theirs) == [] and ">gagal (0)</option>" in theirs.text
