@@ -33,7 +33,7 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from typing import Any
 
-from sqlalchemy import ColumnElement, and_, func, literal, or_, select
+from sqlalchemy import ColumnElement, and_, case, func, literal, or_, select, tuple_
 from sqlalchemy.orm import Session, sessionmaker
 from sqlmodel import col
 
@@ -42,7 +42,7 @@ from gateway.hierarchy import family
 from gateway.oversight.aggregate import OversightFact as F
 from gateway.oversight.figures import Counts, Drill, Month, Oversight, Period, Row
 from gateway.oversight.names import DEFINITIONS, DEFINITIONS_EN, Names
-from gateway.oversight.periods import SHORT_MONTHS, last_twelve_months, month_end, parse_period
+from gateway.oversight.periods import SHORT_MONTHS, last_twelve_months, parse_period
 from gateway.storage.models import Complaint
 
 __all__ = ["compute", "drill", "parse_period"]
@@ -185,67 +185,129 @@ def _text(value: Any) -> str:
     return "" if value is None else str(value)
 
 
-def _tally(session: Session, covered: tuple[str, ...], period: Period, today: date) -> _Tally:
-    tally = _Tally()
-    for measure in MEASURES.values():
-        days = measure.days if measure.days is not None else literal(None)
+#: measures counted in one statement: they share the day and the agency column
+SCANS = (
+    ("received", "followed_up_by_end", "finished_by_end"),
+    *((name,) for name in MEASURES if name not in ("received", "followed_up_by_end",
+                                                   "finished_by_end")),
+)  # fmt: skip
+#: the grouping sets of a scan: the trend's days, then the period's total and breakdowns
+_SETS = ("trend", "", "region", "agency", "channel", "topic")
+
+
+def _scan(
+    session: Session,
+    names: tuple[str, ...],
+    covered: tuple[str, ...],
+    period: Period,
+    months: list[Period],
+    today: date,
+) -> Iterable[tuple[str, Any, Any, int, list[int]]]:
+    """(set, day or key, duration, count, [rate numerators]) for the measures ``names``:
+    the trend's rows by day over the twelve months, the period's by breakdown key."""
+    measure = MEASURES[names[0]]
+    days = measure.days if measure.days is not None else literal(None)
+    in_period = case((and_(measure.day >= period.start, measure.day <= period.end), 1), else_=0)
+    sums = []
+    for name in names[1:]:
+        reached = MEASURES[name].reached
+        by_month = case(
+            *((and_(measure.day >= m.start, measure.day <= m.end, reached <= m.end), 1)
+              for m in months),
+            else_=0,
+        )  # fmt: skip
+        by_end = case((reached <= period.end, 1), else_=0)
+        sums += [func.sum(by_month), func.sum(by_end)]
+    keys = {
+        "trend": (measure.day,),
+        "": (in_period,),
+        "region": (in_period, col(F.tenant)),
+        "agency": (in_period, measure.agency),
+        "channel": (in_period, col(F.channel)),
+        "topic": (in_period, col(F.topic_id)),
+    }
+    where = (
+        col(F.tenant).in_(covered),
+        or_(
+            and_(measure.day >= months[0].start, measure.day <= months[-1].end),
+            and_(measure.day >= period.start, measure.day <= period.end),
+        ),
+        *measure.conditions(today, None),
+    )
+    if session.get_bind().dialect.name == "postgresql":
+        columns = [measure.day, in_period, col(F.tenant), measure.agency, col(F.channel)]
+        columns += [col(F.topic_id), days]
+        which = func.grouping(*columns[:-1])
         query = (
-            select(
-                col(F.tenant),
-                col(F.channel),
-                col(F.topic_id),
-                measure.agency,
-                days,
-                func.count(),
-            )
-            .where(col(F.tenant).in_(covered), measure.where(period, today))
-            .group_by(col(F.tenant), col(F.channel), col(F.topic_id), measure.agency, days)
+            select(which, *columns, func.count(), *sums)
+            .where(*where)
+            .group_by(func.grouping_sets(*(tuple_(*keys[k], days) for k in _SETS)))
         )
-        for tenant, channel, topic, agency, duration, n in session.execute(query):
-            keys = (
-                ("", ""),
-                ("region", tenant),
-                ("agency", _text(agency)),
-                ("channel", channel),
-                ("topic", _text(topic)),
-            )
-            tally.add(measure.name, keys, n, duration)
-    return tally
+        # grouping(): a bit set (1) for each column left out of the row's set
+        position = {c: i for i, c in enumerate(("day", "in", "tenant", "agency", "channel"))}
+        position["topic"] = 5
+        kept = {
+            "trend": {"day"},
+            "": {"in"},
+            "region": {"in", "tenant"},
+            "agency": {"in", "agency"},
+            "channel": {"in", "channel"},
+            "topic": {"in", "topic"},
+        }
+        sets = {
+            sum(1 << (5 - i) for name, i in position.items() if name not in kept[k]): k
+            for k in _SETS
+        }
+        for row in session.execute(query):
+            kind = sets[row[0]]
+            day, inside, tenant, agency, channel, topic, duration, n = row[1:9]
+            key = {"trend": day, "": "", "region": tenant, "agency": _text(agency),
+                   "channel": channel, "topic": _text(topic)}[kind]  # fmt: skip
+            if kind == "trend" or inside:
+                yield kind, key, duration, n, list(row[9:])
+        return
+    for kind in _SETS:  # SQLite: no grouping sets, one statement per set
+        group = (*keys[kind], days)
+        query = select(*group, func.count(), *sums).where(*where).group_by(*group)
+        for row in session.execute(query):
+            if kind == "trend":
+                yield kind, row[0], row[1], row[2], list(row[3:])
+            elif row[0]:
+                key = "" if kind == "" else row[1] if kind == "region" else _text(row[1])
+                duration = row[len(group) - 1]
+                yield kind, key, duration, row[len(group)], list(row[len(group) + 1 :])
 
 
-def _monthly(
+def _tallies(
     session: Session, covered: tuple[str, ...], period: Period, today: date
-) -> list[Month]:
-    """The twelve months' totals: one statement per measure over the twelve months,
-    grouped by day (and duration; and, for a rate, the day the step was reached)."""
+) -> tuple[_Tally, list[Month]]:
+    """The period's total and breakdowns, and the twelve months' totals."""
     months = last_twelve_months(period)
-    tallies = {m.key: _Tally() for m in months}
-    for measure in MEASURES.values():
-        days = measure.days if measure.days is not None else literal(None)
-        reached = measure.reached if measure.reached is not None else literal(None)
-        query = (
-            select(measure.day, days, reached, func.count())
-            .where(
-                col(F.tenant).in_(covered),
-                measure.day >= months[0].start,
-                measure.day <= months[-1].end,
-                *measure.conditions(today, None),
-            )
-            .group_by(measure.day, days, reached)
-        )
-        for day, duration, reached_day, n in session.execute(query):
-            key = f"{day.year}-{day.month:02d}"
-            if reached_day is not None and reached_day > month_end(day.year, day.month):
-                continue  # reached after the end of its month
-            tallies[key].add(measure.name, [("", "")], n, duration)
-    return [
+    tally = _Tally()
+    trend = {m.key: _Tally() for m in months}
+    window = (months[0].start, months[-1].end)
+    for names in SCANS:
+        for kind, key, duration, n, rates in _scan(session, names, covered, period, months, today):
+            if kind == "trend":
+                if not window[0] <= key <= window[1]:
+                    continue
+                target, keys = trend[f"{key.year}-{key.month:02d}"], [("", "")]
+                numerators = rates[0::2]
+            else:
+                target, keys = tally, [(kind, key)]
+                numerators = rates[1::2]
+            target.add(names[0], keys, n, duration)
+            for name, value in zip(names[1:], numerators, strict=True):
+                target.add(name, keys, int(value or 0), None)
+    monthly = [
         Month(
             m.key,
             f"{SHORT_MONTHS[m.start.month - 1]} {m.start.year}",
-            tallies[m.key].counts_of(("", "")),
+            trend[m.key].counts_of(("", "")),
         )
         for m in months
     ]
+    return tally, monthly
 
 
 def compute(
@@ -262,8 +324,7 @@ def compute(
     today = local(now or datetime.now(UTC), zone).date()
     covered = family(tenants, tenant_id)
     with factory() as session:
-        tally = _tally(session, covered, period, today)
-        monthly = _monthly(session, covered, period, today)
+        tally, monthly = _tallies(session, covered, period, today)
     codes = [key for kind, key in tally.counts if kind == "agency"]
     names = Names.load(factory, tenants, codes)
 
