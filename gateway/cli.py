@@ -236,6 +236,15 @@ def _register_report() -> None:
 _register_report()
 
 
+def _register_oversight() -> None:
+    from gateway.oversight.cli import oversight_app
+
+    app.add_typer(oversight_app, name="oversight")
+
+
+_register_oversight()
+
+
 def main() -> None:
     try:
         app()
