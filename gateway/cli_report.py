@@ -10,12 +10,17 @@ tenant, period, format, language or table exits 2 with a message naming it.
 
 from __future__ import annotations
 
+import asyncio
 import sys
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
+
+if TYPE_CHECKING:
+    from gateway.bootstrap import Container
+    from gateway.oversight.figures import Oversight, Period
 
 _TEXTS: dict[str, dict[str, str]] = {
     "id": {
@@ -38,6 +43,31 @@ _TEXTS: dict[str, dict[str, str]] = {
 def _fail(text: str) -> typer.Exit:
     typer.echo(f"error: {text}", err=True)
     return typer.Exit(2)
+
+
+def _make(
+    container: Container, tenant: str, period: str, fmt: str, lang: str, table: str | None
+) -> tuple[Oversight, bytes, Period]:
+    """The figures, the report's bytes and the period; typer.Exit(2) naming an unknown
+    tenant or period."""
+    from gateway.cli import _require_current_schema
+    from gateway.domain.zones import local, zone_or_wib
+    from gateway.oversight import compute
+    from gateway.oversight.report_files import render_report
+
+    texts = _TEXTS[lang]
+    if tenant not in container.tenants:
+        known = ", ".join(sorted(container.tenants)) or "-"
+        raise _fail(texts["tenant"].format(tenant=tenant, known=known))
+    _require_current_schema(container)
+    now = local(datetime.now(UTC), zone_or_wib(container.tenants[tenant].spec.region_code))
+    try:
+        chosen = compute.parse_period(period, now.date())
+    except ValueError as exc:
+        raise _fail(texts["period"].format(error=exc)) from exc
+    figures = compute.compute(container.factory, container.tenants, tenant, chosen)
+    body, _media_type = render_report(figures, fmt, lang, table, now)
+    return figures, body, chosen
 
 
 def report_command(
@@ -68,7 +98,7 @@ def report_command(
     ] = None,
 ) -> None:
     """The oversight report of a tenant over a period: XLSX, PDF (A4) or CSV."""
-    from gateway.oversight.report_files import FORMATS, filename, render_report
+    from gateway.oversight.report_files import FORMATS, filename
     from gateway.oversight.report_tables import TABLES
 
     if lang not in _TEXTS:
@@ -79,24 +109,13 @@ def report_command(
     if table is not None and (fmt != "csv" or table not in TABLES):
         raise _fail(texts["table"].format(table=table, known=", ".join(TABLES)))
 
-    from gateway.cli import _container, _has_national, _require_current_schema
+    from gateway.cli import _container, _has_national
 
     container = _container(with_sandbox=False) if _has_national() else _container()
-    if tenant not in container.tenants:
-        known = ", ".join(sorted(container.tenants)) or "-"
-        raise _fail(texts["tenant"].format(tenant=tenant, known=known))
-    _require_current_schema(container)
-
-    from gateway.domain.zones import local, zone_or_wib
-    from gateway.oversight import compute
-
-    now = local(datetime.now(UTC), zone_or_wib(container.tenants[tenant].spec.region_code))
     try:
-        chosen = compute.parse_period(period, now.date())
-    except ValueError as exc:
-        raise _fail(texts["period"].format(error=exc)) from exc
-    figures = compute.compute(container.factory, container.tenants, tenant, chosen)
-    body, _media_type = render_report(figures, fmt, lang, table, now)
+        figures, body, chosen = _make(container, tenant, period, fmt, lang, table)
+    finally:  # its database connections and HTTP clients, on a refusal too
+        asyncio.run(container.aclose())
     if output == "-":
         sys.stdout.buffer.write(body)
         sys.stdout.buffer.flush()

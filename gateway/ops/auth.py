@@ -263,3 +263,4 @@ async def logout(request: Request, ctx: CsrfChecked) -> Response:
 # ``router`` on import: the app includes this one router for all of /ops.
 from gateway.ops import pages, repair_pages  # noqa: E402, F401
 from gateway.ops import oversight_page  # noqa: E402, F401
+from gateway.ops import oversight_download  # noqa: E402, F401
