@@ -1,10 +1,11 @@
 """The oversight reports as downloads: ``/ops/pengawasan/unduh?tenant=&period=&format=``.
 
 ``format`` is ``xlsx`` (the workbook), ``pdf`` (A4) or ``csv`` (every table in
-sections; ``&table=regions`` and the like for one breakdown alone); ``lang=en`` makes
-it English. The figures are those of the oversight page
-(:func:`gateway.oversight.compute.compute`) for the same tenant and period; the file is
-named ``pengawasan-<tenant>-<period>.<format>`` (``pengawasan-sumbar-2026-11.xlsx``).
+sections; ``&table=regions`` and the like for one breakdown alone); in the console's
+language (``lang=en``, or English chosen on an earlier page: English). The figures are
+those of the oversight page (:func:`gateway.oversight.compute.compute`) for the same
+tenant and period; the file is named ``pengawasan-<tenant>-<period>.<format>``
+(``pengawasan-sumbar-2026-11.xlsx``).
 
 A tenant the operator may not see (a regency's operator asking for its province or a
 sibling) answers 404, as the console does for anything not its own; an unknown period
@@ -19,7 +20,7 @@ from fastapi import Request, Response
 from starlette.concurrency import run_in_threadpool
 
 from gateway.domain.zones import local, zone_or_wib
-from gateway.ops import auth
+from gateway.ops import auth, labels
 from gateway.ops.auth import CurrentOperator, OperatorContext
 from gateway.ops.rendering import container, message, not_found
 from gateway.oversight.report_files import FORMATS, filename, render_report
@@ -56,7 +57,7 @@ async def download(request: Request, ctx: CurrentOperator) -> Response:
     from gateway.oversight.report_tables import TABLES
 
     params = request.query_params
-    en = params.get("lang") == "en"
+    en = labels.language_of(request) == "en"  # ?lang=, else the console's remembered one
     app = container(request)
     tenant = params.get("tenant", "")[:64]
     if tenant not in app.tenants or not ctx.scope.can_see(tenant):

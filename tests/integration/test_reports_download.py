@@ -142,6 +142,12 @@ def test_a_province_downloads_its_workbook_pdf_and_csv(clients, factory) -> None
     lines = list(csv.reader(StringIO(english.text)))
     assert ["Received", str(o.total.received)] in lines
 
+    # the console's language, remembered from an earlier page, is the report's too
+    clients["sari"].cookies.set("lapor_ops_lang", "en")
+    remembered = download(clients["sari"], tenant="sumbar", period=month, format="csv")
+    assert ["Received", str(o.total.received)] in list(csv.reader(StringIO(remembered.text)))
+    clients["sari"].cookies.set("lapor_ops_lang", "id")
+
     one = download(clients["sari"], tenant="sumbar", period=month, format="csv", table="regions")
     rows = list(csv.DictReader(StringIO(one.text)))
     assert {r["Kode"]: int(r["Diterima"]) for r in rows} == regions

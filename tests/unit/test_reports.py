@@ -4,6 +4,7 @@ with pypdf, the CSV with the csv module; their figures are the Oversight's."""
 from __future__ import annotations
 
 import csv
+import subprocess
 from datetime import datetime
 from io import BytesIO, StringIO
 
@@ -17,6 +18,7 @@ from gateway.oversight.report_pdf import pdf_bytes
 from gateway.oversight.report_tables import FIELDS
 from gateway.oversight.report_xlsx import workbook_bytes
 from tests.reports_sample import sample
+from tests.support import ROOT, python, scaled
 
 NOW = datetime(2026, 12, 2, 9, 30)  # already in the tenant's zone (WIB)
 A4 = (595.28, 841.89)  # points
@@ -218,3 +220,17 @@ def test_file_names_and_formats() -> None:
         render_report(sample(), "docx")
     with pytest.raises(ValueError, match="unknown language"):
         render_report(sample(), "csv", "fr")
+
+
+def test_the_report_libraries_are_imported_only_to_make_a_report() -> None:
+    """The console (its download route) and the CLI (``gateway report``) start without
+    openpyxl or ReportLab: every process and test would pay for them."""
+    code = (
+        "import sys, gateway.api.app, gateway.cli, gateway.ops.oversight_download; "
+        "print(sorted(m for m in ('openpyxl', 'reportlab', 'pypdf') if m in sys.modules))"
+    )
+    done = subprocess.run(
+        [python(), "-c", code], capture_output=True, text=True, cwd=ROOT, timeout=scaled(120)
+    )
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip() == "[]"
