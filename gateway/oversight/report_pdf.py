@@ -237,9 +237,10 @@ def _grid(
         for line in table.rows
     ]
     rank = 1 if table.columns[0].key == "rank" else 0
-    name_width = width * (0.34 if len(shown) - rank <= 7 else 0.2) - rank * 22
-    rest = (width - name_width - rank * 22) / (len(shown) - 1 - rank)
-    widths = [22.0] * rank + [name_width] + [rest] * (len(shown) - 1 - rank)
+    rank_width = 44.0  # "Peringkat" in the header
+    name_width = width * (0.34 if len(shown) - rank <= 7 else 0.2)
+    rest = (width - name_width - rank * rank_width) / (len(shown) - 1 - rank)
+    widths = [rank_width] * rank + [name_width] + [rest] * (len(shown) - 1 - rank)
     grid = Grid([head, *body], colWidths=widths, repeatRows=1)
     style = _style()
     style.add("ALIGN", (rank + 1, 1), (-1, -1), "RIGHT")
@@ -298,7 +299,8 @@ def _rates_chart(o: Oversight, lang: Lang, width: float) -> Any:
     from reportlab.lib import colors
 
     rows = list(o.by_region)
-    row_height = 22.0
+    # a province of 35 regencies and cities (Jawa Tengah) still fits on one page
+    row_height = min(22.0, 640.0 / max(len(rows), 1))
     height = 40 + row_height * len(rows)
     drawing = Drawing(width, height)
     chart = HorizontalBarChart()

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import csv
 import subprocess
+from dataclasses import replace
 from datetime import datetime
 from io import BytesIO, StringIO
 
@@ -12,6 +13,7 @@ import pytest
 from openpyxl import load_workbook
 from pypdf import PdfReader
 
+from gateway.oversight.figures import Row
 from gateway.oversight.report_csv import csv_text
 from gateway.oversight.report_files import filename, render_report
 from gateway.oversight.report_pdf import pdf_bytes
@@ -234,3 +236,19 @@ def test_the_report_libraries_are_imported_only_to_make_a_report() -> None:
     )
     assert done.returncode == 0, done.stderr
     assert done.stdout.strip() == "[]"
+
+
+def test_a_province_of_many_regencies_and_agencies() -> None:
+    """35 regencies and cities (Jawa Tengah's count) and 120 agencies: the rates chart
+    still fits the first pages, the tables run on over pages with their header."""
+    many = Row("k", "Pemerintah Kabupaten dengan Nama yang Cukup Panjang", sample().total)
+    o = replace(
+        sample(),
+        by_region=[replace(many, key=f"k{i}") for i in range(35)],
+        by_agency=[replace(many, key=f"a{i}", name=f"Dinas {i}") for i in range(120)],
+    )
+    _reader, pages = pdf_text(pdf_bytes(o, "id", NOW))
+    assert len(pages) > 8
+    assert sum("Dinas 119" in page for page in pages) == 2  # counts, then times
+    book = load_workbook(BytesIO(workbook_bytes(o, "id", NOW)))
+    assert book["Instansi"].max_row == 4 + 120
