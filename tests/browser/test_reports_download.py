@@ -2,7 +2,8 @@
 Barat's operator signs in to the console in Debian's Chromium, downloads the XLSX from
 the oversight page's link and the PDF from ``/ops/pengawasan/unduh``, and both open with
 the province's name, the period and its figures (complaints of the province and of
-Sijunjung, a regency below it)."""
+Sijunjung, a regency below it). Chromium's PDF viewer shows the PDF for the README's
+screenshot (``make screenshots``)."""
 
 from __future__ import annotations
 
@@ -23,7 +24,7 @@ from gateway.migrations import upgrade
 from gateway.ops import accounts
 from gateway.settings import Settings
 from gateway.storage.intake import record_complaint
-from tests.support import ROOT, TENANT_ENV, scaled, serve_in_thread
+from tests.support import ROOT, TENANT_ENV, scaled, serve_in_thread, wait_until
 
 pytestmark = pytest.mark.browser
 PASSWORD = "kopi-tubruk-pagi-hari"
@@ -72,7 +73,7 @@ def sign_in(browser: Browser, base: str) -> Page:
 
 
 def test_the_xlsx_and_pdf_downloads_open_with_the_figures(
-    browser: Browser, base: str, tmp_path: Path
+    browser: Browser, base: str, tmp_path: Path, screenshots: Path
 ) -> None:
     month = local(datetime.now(UTC), WIB).strftime("%Y-%m")
     page = sign_in(browser, base)
@@ -118,3 +119,18 @@ def test_the_xlsx_and_pdf_downloads_open_with_the_figures(
     assert "Pemerintah Kabupaten Sijunjung" in reader.pages[1].extract_text()
     width, height = float(reader.pages[0].mediabox.width), float(reader.pages[0].mediabox.height)
     assert (round(width), round(height)) == (595, 842)  # A4
+
+    # the PDF as Chromium's own viewer shows it: the README's picture of a report
+    viewer = browser.new_page(viewport={"width": 1000, "height": 1250})
+    try:
+        viewer.goto(pdf_path.as_uri())
+
+        # the viewer draws its pages after "load": a blank viewer's picture is a few KB
+        def drawn() -> bytes | None:
+            png = viewer.screenshot()
+            return png if len(png) > 40_000 else None
+
+        shot = wait_until(drawn, what="Chromium's PDF viewer to draw the report")
+        (screenshots / "pengawasan-laporan-pdf.png").write_bytes(shot)
+    finally:
+        viewer.close()
