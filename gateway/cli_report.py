@@ -99,7 +99,7 @@ def report_command(
 ) -> None:
     """The oversight report of a tenant over a period: XLSX, PDF (A4) or CSV."""
     from gateway.oversight.report_files import FORMATS, filename
-    from gateway.oversight.report_tables import TABLES
+    from gateway.oversight.report_tables import TABLES, period_label
 
     if lang not in _TEXTS:
         raise _fail("--lang: id or en")
@@ -123,6 +123,10 @@ def report_command(
     path = Path(output or filename(tenant, chosen.key, fmt))
     path.write_bytes(body)
     said = texts["written"].format(
-        fmt=fmt.upper(), name=figures.tenant_name, period=chosen.label, path=path, size=len(body)
+        fmt=fmt.upper(),
+        name=figures.tenant_name,
+        period=period_label(figures, "en" if lang == "en" else "id"),
+        path=path,
+        size=len(body),
     )
     typer.echo(said)

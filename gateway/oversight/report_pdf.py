@@ -30,7 +30,9 @@ from gateway.oversight.report_tables import (
     heading,
     label,
     local_now,
+    month_label,
     number,
+    period_label,
     summary,
     summary_kinds,
 )
@@ -81,7 +83,7 @@ def pdf_bytes(o: Oversight, lang: Lang = "id", now: datetime | None = None) -> b
     now = now or local_now(o.zone)
     styles = _styles()
     out = BytesIO()
-    title = f"{label(lang, 'title')}: {o.tenant_name}, {o.period.label}"
+    title = f"{label(lang, 'title')}: {o.tenant_name}, {period_label(o, lang)}"
     margin, foot = 14 * mm, 16 * mm
     doc = BaseDocTemplate(
         out,
@@ -105,7 +107,7 @@ def pdf_bytes(o: Oversight, lang: Lang = "id", now: datetime | None = None) -> b
     story: list[Any] = [
         _para(label(lang, "title"), styles["title"]),
         _para(o.tenant_name, styles["tenant"]),
-        _para(f"{label(lang, 'period')}: {o.period.label}", styles["subtitle"]),
+        _para(f"{label(lang, 'period')}: {period_label(o, lang)}", styles["subtitle"]),
         Spacer(1, 2 * mm),
         _pairs(heading(o, lang, now), width, styles),
         Spacer(1, 4 * mm),
@@ -263,7 +265,7 @@ def _trend_chart(o: Oversight, lang: Lang, width: float) -> Any:
     keys = ("received", "followed_up", "finished")
     months = list(o.monthly)
     chart.data = [[getattr(m.counts, k) for m in months] or [0] for k in keys]
-    chart.categoryAxis.categoryNames = [m.label for m in months] or [""]
+    chart.categoryAxis.categoryNames = [month_label(m.key, m.label, lang) for m in months] or [""]
     chart.categoryAxis.labels.fontName = FONT
     chart.categoryAxis.labels.fontSize = 6.5
     chart.categoryAxis.labels.angle = 30

@@ -9,6 +9,7 @@ keaktifan a bool; ``None`` is a figure that does not exist (nothing received).
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
@@ -180,6 +181,28 @@ def moment(at: datetime, zone_label: str, lang: Lang) -> str:
     return f"{long_date(at.date(), lang)} {at:%H:%M} {zone_label}"
 
 
+def period_label(o: Oversight, lang: Lang) -> str:
+    """The period as the report's language says it: the Oversight's own (Indonesian)
+    label, or in English "November 2026", "Q4 2026", "2026", "1 - 15 November 2026"."""
+    if lang == "id":
+        return o.period.label
+    key, start, end = o.period.key, o.period.start, o.period.end
+    if re.fullmatch(r"\d{4}-\d{2}", key):
+        return f"{_MONTHS[lang][start.month - 1]} {start.year}"
+    if found := re.fullmatch(r"(\d{4})-Q([1-4])", key):
+        return f"Q{found[2]} {found[1]}"
+    if re.fullmatch(r"\d{4}", key):
+        return key
+    return f"{long_date(start, lang)} - {long_date(end, lang)}"
+
+
+def month_label(key: str, fallback: str, lang: Lang) -> str:
+    """A month of the trend (``2026-11``): the Oversight's label, or ``Nov 2026``."""
+    if lang == "id" or not re.fullmatch(r"\d{4}-\d{2}", key):
+        return fallback
+    return f"{_MONTHS[lang][int(key[5:]) - 1][:3]} {key[:4]}"
+
+
 def local_now(zone_label: str) -> datetime:
     """Now in the zone an :class:`Oversight` names (WIB, WITA, WIT): when a report is made."""
     from gateway.domain.zones import WIB, WIT, WITA
@@ -256,7 +279,7 @@ def breakdowns(o: Oversight, lang: Lang = "id") -> list[Table]:
         "monthly",
         label(lang, "monthly"),
         (Column("month", label(lang, "month"), "text"), *_figure_columns(lang)),
-        tuple((m.label, *_figures(m.counts)) for m in o.monthly),
+        tuple((month_label(m.key, m.label, lang), *_figures(m.counts)) for m in o.monthly),
     )
     return [
         _rows_table("regions", lang, "region", o.by_region, code=True, active=True),
@@ -272,7 +295,7 @@ def heading(o: Oversight, lang: Lang, now: datetime) -> list[tuple[str, str]]:
     when the report was made (``now``, already in the tenant's zone)."""
     return [
         (label(lang, "tenant"), o.tenant_name),
-        (label(lang, "period"), o.period.label),
+        (label(lang, "period"), period_label(o, lang)),
         (label(lang, "dates"), dates(o, lang)),
         (label(lang, "zone"), o.zone),
         (label(lang, "covered"), str(len(o.tenants))),

@@ -25,6 +25,7 @@ from gateway.oversight.report_tables import (
     heading,
     label,
     local_now,
+    period_label,
     summary,
     summary_kinds,
 )
@@ -81,7 +82,7 @@ def _title(sheet: Worksheet, o: Oversight, title: str, lang: Lang) -> None:
 
     sheet["A1"] = f"{label(lang, 'title')}: {o.tenant_name}"
     sheet["A1"].font = Font(bold=True, size=13)
-    sheet["A2"] = f"{title}, {o.period.label} ({o.zone})"
+    sheet["A2"] = f"{title}, {period_label(o, lang)} ({o.zone})"
     sheet["A2"].font = Font(italic=True)
 
 

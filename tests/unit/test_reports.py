@@ -4,20 +4,21 @@ with pypdf, the CSV with the csv module; their figures are the Oversight's."""
 from __future__ import annotations
 
 import csv
+import re
 import subprocess
 from dataclasses import replace
-from datetime import datetime
+from datetime import date, datetime
 from io import BytesIO, StringIO
 
 import pytest
 from openpyxl import load_workbook
 from pypdf import PdfReader
 
-from gateway.oversight.figures import Row
+from gateway.oversight.figures import Period, Row
 from gateway.oversight.report_csv import csv_text
 from gateway.oversight.report_files import filename, render_report
 from gateway.oversight.report_pdf import pdf_bytes
-from gateway.oversight.report_tables import FIELDS
+from gateway.oversight.report_tables import FIELDS, period_label
 from gateway.oversight.report_xlsx import workbook_bytes
 from tests.reports_sample import sample
 from tests.support import ROOT, python, scaled
@@ -252,3 +253,48 @@ def test_a_province_of_many_regencies_and_agencies() -> None:
     assert sum("Dinas 119" in page for page in pages) == 2  # counts, then times
     book = load_workbook(BytesIO(workbook_bytes(o, "id", NOW)))
     assert book["Instansi"].max_row == 4 + 120
+
+
+@pytest.mark.parametrize(
+    ("key", "start", "end", "english"),
+    [
+        ("2026-11", (2026, 11, 1), (2026, 11, 30), "November 2026"),
+        ("2026-Q4", (2026, 10, 1), (2026, 12, 31), "Q4 2026"),
+        ("2026", (2026, 1, 1), (2026, 12, 31), "2026"),
+        (
+            "2026-11-01..2026-11-15",
+            (2026, 11, 1),
+            (2026, 11, 15),
+            "1 November 2026 - 15 November 2026",
+        ),
+    ],
+)
+def test_english_reports_say_the_period_in_english(key, start, end, english) -> None:
+    o = replace(sample(), period=Period(date(*start), date(*end), "label Indonesia", key))
+    assert period_label(o, "en") == english
+    assert period_label(o, "id") == "label Indonesia"
+    book = load_workbook(BytesIO(workbook_bytes(o, "en", NOW)))
+    assert ("Period", english) in [r[:2] for r in book["Summary"].iter_rows(values_only=True)]
+    months = [r[0] for r in book["Monthly Trend"].iter_rows(min_row=5, values_only=True)]
+    assert months[0] == "Dec 2025" and months[-1] == "Nov 2026"  # "Des 2025" in Indonesian
+
+
+def test_the_pdf_embeds_its_fonts() -> None:
+    """Its text is set in Bitstream Vera, embedded (TrueType subsets, with their
+    characters' Unicode), not in a reader's stand-in for Helvetica."""
+    reader = PdfReader(BytesIO(pdf_bytes(sample(), "id", NOW)))
+    for page in reader.pages:
+        embedded = {}
+        for key, ref in page["/Resources"]["/Font"].items():
+            font = ref.get_object()
+            if font["/Subtype"] == "/TrueType":
+                descriptor = font["/FontDescriptor"].get_object()
+                assert "/FontFile2" in descriptor and "/ToUnicode" in font
+                embedded[key] = str(font["/BaseFont"]).split("+")[-1]
+        assert set(embedded.values()) == {"BitstreamVeraSans-Roman", "BitstreamVeraSans-Bold"}
+        # the drawings' initial text state names Helvetica; no text is shown in it
+        content = page.get_contents().get_data().decode("latin-1")
+        for block in re.findall(r"BT(.*?)ET", content, re.S):
+            shown = re.findall(r"(/[\w+]+) [\d.]+ Tf", block)
+            if re.search(r"\)\s*Tj|\]\s*TJ", block):
+                assert shown and shown[-1] in embedded, block[:200]
