@@ -29,6 +29,7 @@ from __future__ import annotations
 
 from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable, Mapping
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from typing import Any
@@ -191,113 +192,125 @@ SCANS = (
     *((name,) for name in MEASURES if name not in ("received", "followed_up_by_end",
                                                    "finished_by_end")),
 )  # fmt: skip
-#: the grouping sets of a scan: the trend's days, then the period's total and breakdowns
-_SETS = ("trend", "", "region", "agency", "channel", "topic")
+#: the period's grouping sets: its total and each breakdown
+_SETS = ("", "region", "agency", "channel", "topic")
+#: statements run at once on PostgreSQL (each on its own connection)
+PARALLEL = 2
+Row5 = tuple[str, Any, Any, int, list[int]]
 
 
-def _scan(
+def _rate_sums(names: tuple[str, ...], day: Any, ends: list[Period]) -> list[Any]:
+    """For each rate measure after the first of ``names``: how many reached its step by
+    the end of the period (of the month, for the trend) holding ``day``."""
+    sums = []
+    for name in names[1:]:
+        reached = MEASURES[name].reached
+        by_end = case(
+            *((and_(day >= p.start, day <= p.end, reached <= p.end), 1) for p in ends),
+            else_=0,
+        )
+        sums.append(func.sum(by_end))
+    return sums
+
+
+def _trend(
+    session: Session,
+    names: tuple[str, ...],
+    covered: tuple[str, ...],
+    months: list[Period],
+    today: date,
+) -> list[Row5]:
+    """The twelve months' rows of ``names``: by day (and duration)."""
+    measure = MEASURES[names[0]]
+    days = measure.days if measure.days is not None else literal(None)
+    query = (
+        select(measure.day, days, func.count(), *_rate_sums(names, measure.day, months))
+        .where(
+            col(F.tenant).in_(covered),
+            measure.day >= months[0].start,
+            measure.day <= months[-1].end,
+            *measure.conditions(today, None),
+        )
+        .group_by(measure.day, days)
+    )
+    return [("trend", row[0], row[1], row[2], list(row[3:])) for row in session.execute(query)]
+
+
+def _period(
     session: Session,
     names: tuple[str, ...],
     covered: tuple[str, ...],
     period: Period,
-    months: list[Period],
     today: date,
-) -> Iterable[tuple[str, Any, Any, int, list[int]]]:
-    """(set, day or key, duration, count, [rate numerators]) for the measures ``names``:
-    the trend's rows by day over the twelve months, the period's by breakdown key."""
+) -> list[Row5]:
+    """The period's rows of ``names``: its total and each breakdown's (and duration)."""
     measure = MEASURES[names[0]]
     days = measure.days if measure.days is not None else literal(None)
-    in_period = case((and_(measure.day >= period.start, measure.day <= period.end), 1), else_=0)
-    sums = []
-    for name in names[1:]:
-        reached = MEASURES[name].reached
-        by_month = case(
-            *((and_(measure.day >= m.start, measure.day <= m.end, reached <= m.end), 1)
-              for m in months),
-            else_=0,
-        )  # fmt: skip
-        by_end = case((reached <= period.end, 1), else_=0)
-        sums += [func.sum(by_month), func.sum(by_end)]
-    keys = {
-        "trend": (measure.day,),
-        "": (in_period,),
-        "region": (in_period, col(F.tenant)),
-        "agency": (in_period, measure.agency),
-        "channel": (in_period, col(F.channel)),
-        "topic": (in_period, col(F.topic_id)),
+    sums = _rate_sums(names, measure.day, [period])
+    keys: dict[str, tuple[Any, ...]] = {
+        "": (),
+        "region": (col(F.tenant),),
+        "agency": (measure.agency,),
+        "channel": (col(F.channel),),
+        "topic": (col(F.topic_id),),
     }
-    where = (
-        col(F.tenant).in_(covered),
-        or_(
-            and_(measure.day >= months[0].start, measure.day <= months[-1].end),
-            and_(measure.day >= period.start, measure.day <= period.end),
-        ),
-        *measure.conditions(today, None),
-    )
+    where = (col(F.tenant).in_(covered), measure.where(period, today))
+    found: list[Row5] = []
     if session.get_bind().dialect.name == "postgresql":
-        columns = [measure.day, in_period, col(F.tenant), measure.agency, col(F.channel)]
-        columns += [col(F.topic_id), days]
-        which = func.grouping(*columns[:-1])
+        columns = (col(F.tenant), measure.agency, col(F.channel), col(F.topic_id))
         query = (
-            select(which, *columns, func.count(), *sums)
+            select(func.grouping(*columns), *columns, days, func.count(), *sums)
             .where(*where)
             .group_by(func.grouping_sets(*(tuple_(*keys[k], days) for k in _SETS)))
         )
-        # grouping(): a bit set (1) for each column left out of the row's set
-        position = {c: i for i, c in enumerate(("day", "in", "tenant", "agency", "channel"))}
-        position["topic"] = 5
-        kept = {
-            "trend": {"day"},
-            "": {"in"},
-            "region": {"in", "tenant"},
-            "agency": {"in", "agency"},
-            "channel": {"in", "channel"},
-            "topic": {"in", "topic"},
-        }
-        sets = {
-            sum(1 << (5 - i) for name, i in position.items() if name not in kept[k]): k
-            for k in _SETS
-        }
+        # grouping(): a bit for each column left out of the row's set, the first highest
+        sets = {15: "", 7: "region", 11: "agency", 13: "channel", 14: "topic"}
         for row in session.execute(query):
             kind = sets[row[0]]
-            day, inside, tenant, agency, channel, topic, duration, n = row[1:9]
-            key = {"trend": day, "": "", "region": tenant, "agency": _text(agency),
-                   "channel": channel, "topic": _text(topic)}[kind]  # fmt: skip
-            if kind == "trend" or inside:
-                yield kind, key, duration, n, list(row[9:])
-        return
+            key = "" if kind == "" else _text(row[_SETS.index(kind)])
+            found.append((kind, key, row[5], row[6], list(row[7:])))
+        return found
     for kind in _SETS:  # SQLite: no grouping sets, one statement per set
         group = (*keys[kind], days)
         query = select(*group, func.count(), *sums).where(*where).group_by(*group)
         for row in session.execute(query):
-            if kind == "trend":
-                yield kind, row[0], row[1], row[2], list(row[3:])
-            elif row[0]:
-                key = "" if kind == "" else row[1] if kind == "region" else _text(row[1])
-                duration = row[len(group) - 1]
-                yield kind, key, duration, row[len(group)], list(row[len(group) + 1 :])
+            key = _text(row[0]) if keys[kind] else ""
+            size = len(group)
+            found.append((kind, key, row[size - 1], row[size], list(row[size + 1 :])))
+    return found
 
 
 def _tallies(
-    session: Session, covered: tuple[str, ...], period: Period, today: date
+    factory: sessionmaker[Session], covered: tuple[str, ...], period: Period, today: date
 ) -> tuple[_Tally, list[Month]]:
     """The period's total and breakdowns, and the twelve months' totals."""
     months = last_twelve_months(period)
+    tasks = [(names, part) for names in SCANS for part in ("period", "trend")]
+
+    def run(task: tuple[tuple[str, ...], str]) -> list[Row5]:
+        names, part = task
+        with factory() as session:
+            if part == "trend":
+                return _trend(session, names, covered, months, today)
+            return _period(session, names, covered, period, today)
+
+    with factory() as session:
+        dialect = session.get_bind().dialect.name
+    if dialect == "postgresql":
+        with ThreadPoolExecutor(PARALLEL) as pool:
+            results = list(pool.map(run, tasks))
+    else:
+        results = [run(task) for task in tasks]
     tally = _Tally()
     trend = {m.key: _Tally() for m in months}
-    window = (months[0].start, months[-1].end)
-    for names in SCANS:
-        for kind, key, duration, n, rates in _scan(session, names, covered, period, months, today):
+    for (names, _part), rows in zip(tasks, results, strict=True):
+        for kind, key, duration, n, rates in rows:
             if kind == "trend":
-                if not window[0] <= key <= window[1]:
-                    continue
                 target, keys = trend[f"{key.year}-{key.month:02d}"], [("", "")]
-                numerators = rates[0::2]
             else:
                 target, keys = tally, [(kind, key)]
-                numerators = rates[1::2]
             target.add(names[0], keys, n, duration)
-            for name, value in zip(names[1:], numerators, strict=True):
+            for name, value in zip(names[1:], rates, strict=True):
                 target.add(name, keys, int(value or 0), None)
     monthly = [
         Month(
@@ -323,8 +336,7 @@ def compute(
     zone = zone_or_wib(tenant.spec.region_code)
     today = local(now or datetime.now(UTC), zone).date()
     covered = family(tenants, tenant_id)
-    with factory() as session:
-        tally, monthly = _tallies(session, covered, period, today)
+    tally, monthly = _tallies(factory, covered, period, today)
     codes = [key for kind, key in tally.counts if kind == "agency"]
     names = Names.load(factory, tenants, codes)
 
