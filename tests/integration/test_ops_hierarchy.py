@@ -256,6 +256,15 @@ def test_a_province_sees_its_regencies_and_a_regency_only_itself(clients, world)
     assert set(rows) == set(FAMILY)  # not Lampung, Kalimantan Selatan, Sulawesi Barat
     assert set(overview_rows(clients["kabupaten"].get("/ops"))) == own
 
+    # the oversight page and the complaints behind its figures: the province for its
+    # whole family, a regency for itself only
+    for who, allowed in (("provinsi", family), ("kabupaten", own), ("pantau", family)):
+        for tenant in FAMILY:
+            for path in ("/ops/pengawasan", "/ops/pengawasan/pengaduan"):
+                answer = clients[who].get(path, params={"tenant": tenant, "step": "received"})
+                expected = 200 if tenant in allowed else 404
+                assert answer.status_code == expected, (who, tenant, path, answer.text[:300])
+
 
 def test_a_province_acts_on_its_regencies_and_a_regency_not_on_others(
     clients, world, factory
