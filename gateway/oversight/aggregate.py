@@ -24,7 +24,7 @@ is *done* when it happens or the complaint is archived.
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from datetime import date, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 from sqlalchemy import Column, Date, Index, bindparam, select, update
@@ -33,6 +33,7 @@ from sqlmodel import Field, SQLModel, col
 
 from gateway.domain.sla import HolidayCalendar, SlaPolicy, add_working_days, is_working_day
 from gateway.domain.zones import local, zone_or_wib
+from gateway.oversight import monthly
 from gateway.storage.models import Complaint
 
 #: the forward chain's order (gateway.domain.status): reaching one reaches those before
@@ -88,6 +89,24 @@ class OversightFact(SQLModel, table=True):
     follow_up_done: date | None = _day()
     finish_due: date | None = _day()
     finish_done: date | None = _day()
+
+
+#: the row's dates: a change to one in a month that has ended drops that month's trend
+DATES = (
+    "received_day",
+    "submitted_day",
+    "verified_day",
+    "dispatched_day",
+    "followed_up_day",
+    "finished_day",
+    "archived_day",
+    "verify_due",
+    "verify_done",
+    "follow_up_due",
+    "follow_up_done",
+    "finish_due",
+    "finish_done",
+)
 
 
 def working_days_between(start: date, end: date, calendar: HolidayCalendar) -> int:
@@ -197,7 +216,18 @@ def record(
         session.add(fact)
     fact.topic_id = complaint.topic_id
     day = local_day(at, complaint.region_code)
+    before = {name: getattr(fact, name) for name in DATES}
     apply_event(fact, status, day, complaint.agency_code, calendar, sla)
+    changed = [
+        value
+        for name, old in before.items()
+        if old != getattr(fact, name)
+        for value in (old, getattr(fact, name))
+    ]
+    if changed:
+        # a late step in a month that has ended: its kept trend is computed again
+        today = local_day(datetime.now(UTC), complaint.region_code)
+        monthly.forget(session, complaint.tenant, changed, today)
 
 
 def record_submitted_many(
@@ -213,7 +243,7 @@ def record_submitted_many(
     connection = session.connection()
     at_of = dict(submitted)
     query = (
-        select(col(OversightFact.complaint_id), col(Complaint.region_code))
+        select(col(OversightFact.complaint_id), col(Complaint.tenant), col(Complaint.region_code))
         .join(Complaint, col(Complaint.id) == col(OversightFact.complaint_id))
         .where(
             col(OversightFact.complaint_id).in_(sorted(at_of)),
@@ -221,13 +251,16 @@ def record_submitted_many(
         )
     )
     changes = []
-    for complaint_id, region_code in connection.execute(query):
+    for complaint_id, tenant, region_code in connection.execute(query):
         day = local_day(at_of[complaint_id], region_code)
+        due = add_working_days(day, sla.verify_days, calendar)
+        today = local_day(datetime.now(UTC), region_code)
+        monthly.forget(session, tenant, [day, due], today)
         changes.append(
             {
                 "b_id": complaint_id,
                 "submitted_day": day,
-                "verify_due": add_working_days(day, sla.verify_days, calendar),
+                "verify_due": due,
             }
         )
     if changes:

@@ -42,6 +42,7 @@ from gateway.domain.zones import local, zone_or_wib
 from gateway.hierarchy import family
 from gateway.oversight.aggregate import OversightFact as F
 from gateway.oversight.figures import Counts, Drill, Month, Oversight, Period, Row
+from gateway.oversight.monthly import OversightMonth, keep, kept, month_key
 from gateway.oversight.names import DEFINITIONS, DEFINITIONS_EN, Names
 from gateway.oversight.periods import SHORT_MONTHS, last_twelve_months, parse_period
 from gateway.storage.models import Complaint
@@ -280,18 +281,61 @@ def _period(
     return found
 
 
+def _kept_trend(
+    factory: sessionmaker[Session],
+    covered: tuple[str, ...],
+    months: list[Period],
+    today: date,
+) -> list[OversightMonth]:
+    """The trend's rows of the months that have ended, kept or computed and kept."""
+    to_keep: list[tuple[str, str, list[OversightMonth]]] = []
+    with factory() as session:
+        rows, done = kept(session, covered, months)
+        for tenant in covered:
+            missing = [m for m in months if (tenant, m.key) not in done]
+            if not missing:
+                continue
+            found: dict[tuple[str, str, int], OversightMonth] = {}
+            for names in SCANS:
+                for _kind, day, duration, n, rates in _trend(
+                    session, names, (tenant,), missing, today
+                ):
+                    month = month_key(day)
+                    days = -1 if duration is None else int(duration)
+                    row = found.setdefault(
+                        (month, names[0], days),
+                        OversightMonth(tenant=tenant, month=month, measure=names[0], days=days),
+                    )
+                    row.n += n
+                    if rates:
+                        row.followed_up += int(rates[0] or 0)
+                        row.finished += int(rates[1] or 0)
+            for m in missing:
+                fresh = [r for (month, _, _), r in found.items() if month == m.key]
+                to_keep.append((tenant, m.key, fresh))
+                rows += [OversightMonth(**r.model_dump()) for r in fresh]
+    for tenant, month, fresh in to_keep:  # after the reads: SQLite has one writer
+        keep(factory, tenant, month, fresh)
+    return rows
+
+
 def _tallies(
     factory: sessionmaker[Session], covered: tuple[str, ...], period: Period, today: date
 ) -> tuple[_Tally, list[Month]]:
-    """The period's total and breakdowns, and the twelve months' totals."""
+    """The period's total and breakdowns, and the twelve months' totals (those that
+    have ended kept in ``oversight_month``, :mod:`gateway.oversight.monthly`)."""
     months = last_twelve_months(period)
-    tasks = [(names, part) for names in SCANS for part in ("period", "trend")]
+    ended = [m for m in months if month_key(m.start) < month_key(today)]
+    running = [m for m in months if m not in ended]
+    tasks = [(names, "period") for names in SCANS]
+    if running:
+        tasks += [(names, "trend") for names in SCANS]
 
     def run(task: tuple[tuple[str, ...], str]) -> list[Row5]:
         names, part = task
         with factory() as session:
             if part == "trend":
-                return _trend(session, names, covered, months, today)
+                return _trend(session, names, covered, running, today)
             return _period(session, names, covered, period, today)
 
     with factory() as session:
@@ -306,12 +350,18 @@ def _tallies(
     for (names, _part), rows in zip(tasks, results, strict=True):
         for kind, key, duration, n, rates in rows:
             if kind == "trend":
-                target, keys = trend[f"{key.year}-{key.month:02d}"], [("", "")]
+                target, keys = trend[month_key(key)], [("", "")]
             else:
                 target, keys = tally, [(kind, key)]
             target.add(names[0], keys, n, duration)
             for name, value in zip(names[1:], rates, strict=True):
                 target.add(name, keys, int(value or 0), None)
+    for row in _kept_trend(factory, covered, ended, today) if ended else []:
+        target = trend[row.month]
+        target.add(row.measure, [("", "")], row.n, None if row.days < 0 else row.days)
+        if row.measure == "received":
+            target.add("followed_up_by_end", [("", "")], row.followed_up, None)
+            target.add("finished_by_end", [("", "")], row.finished, None)
     monthly = [
         Month(
             m.key,

@@ -30,6 +30,7 @@ from gateway.oversight.aggregate import (
     new_fact,
     sla_of,
 )
+from gateway.oversight.monthly import OversightMonth
 from gateway.storage.models import Complaint, StatusEvent
 
 #: the statuses that reach each step (the forward chain: a later step reaches it too)
@@ -55,6 +56,7 @@ def rebuild(
     """Recompute every complaint's row from the status history; how many rows."""
     with factory() as session, session.begin():
         session.execute(OversightFact.__table__.delete())  # type: ignore[attr-defined]
+        session.execute(OversightMonth.__table__.delete())  # type: ignore[attr-defined]
         if session.get_bind().dialect.name == "postgresql":
             return _rebuild_postgres(session, tenants, calendar)
     return _rebuild_batches(factory, tenants, calendar, batch)

@@ -11,7 +11,9 @@ from datetime import date
 from pathlib import Path
 
 import pytest
+from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
+from sqlmodel import col
 
 from gateway.calendar import IndonesianCalendar
 from gateway.domain.sla import SlaPolicy
@@ -257,3 +259,30 @@ def test_gateway_oversight_rebuild_in_a_shell(tmp_path: Path) -> None:
     assert f"{len(fx.CASES)} pengaduan dihitung ulang" in done.stdout
     assert figures(factory).total == before.total
     engine.dispose()
+
+
+def test_a_late_step_in_a_month_that_has_ended_updates_its_kept_trend(
+    built: sessionmaker[Session],
+) -> None:
+    """The trend keeps the totals of months that have ended (oversight_month); a step
+    recorded later with a day in such a month drops it, so the trend shows the step."""
+    from gateway.oversight.monthly import OversightMonth
+    from gateway.ports import ChangeEvent
+    from gateway.storage.complaints import apply_change
+
+    assert figures(built).monthly[-2].counts.finished == 0  # November, now kept
+    with built() as session:
+        assert session.get(OversightMonth, ("sijunjung", "2026-11", "finished", -1)) is None
+        kept = session.scalars(
+            select(OversightMonth).where(col(OversightMonth.month) == "2026-11")
+        ).all()
+        assert {row.tenant for row in kept} == {"sumbar", "sijunjung", "padang"}
+    # the feed catches up: J2 was finished on 30 November (a late, out-of-order event)
+    event = ChangeEvent("LAPOR-J2", None, "selesai", "selesai", fx.at(30, month=11))
+    with built() as session, session.begin():
+        assert apply_change(session, "sijunjung", event, IndonesianCalendar(), SlaPolicy()) == (
+            "applied"
+        )
+    after = figures(built)
+    assert after.monthly[-2].counts.finished == 1
+    assert figures(built, "2026-11").total.finished == 1
