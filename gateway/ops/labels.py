@@ -148,6 +148,7 @@ ENGLISH: dict[str, str] = {
     "Pengaduan": "Complaints",
     "Tugas gagal": "Failed jobs",
     "SLA": "SLA",
+    "Pengawasan": "Oversight",
     "Karantina": "Quarantine",
     "Masuk sebagai": "Signed in as",
     "Keluar": "Sign out",
