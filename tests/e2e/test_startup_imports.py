@@ -21,7 +21,7 @@ from tests.e2e.conftest import gateway_process
 pytestmark = pytest.mark.e2e
 
 #: not imported by ``gateway serve`` before it answers
-NOT_AT_START = ("sklearn", "scipy", "openpyxl", "holidays")
+NOT_AT_START = ("sklearn", "scipy", "openpyxl", "holidays", "reportlab", "pypdf")
 
 
 def test_serve_answers_without_importing_training_excel_or_holidays(tmp_path: Path) -> None:
