@@ -261,6 +261,9 @@ async def logout(request: Request, ctx: CsrfChecked) -> Response:
 
 # The console's pages (gateway.ops.pages, gateway.ops.repair_pages) add themselves to
 # ``router`` on import: the app includes this one router for all of /ops.
-from gateway.ops import pages, repair_pages  # noqa: E402, F401
-from gateway.ops import oversight_page  # noqa: E402, F401
-from gateway.ops import oversight_download  # noqa: E402, F401
+from gateway.ops import (  # noqa: E402, F401
+    oversight_download,
+    oversight_page,
+    pages,
+    repair_pages,
+)
