@@ -17,7 +17,6 @@ import shutil
 import uuid
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
-from functools import cache
 from pathlib import Path
 from typing import Any
 
@@ -29,12 +28,10 @@ from sqlalchemy.orm import Session, sessionmaker
 from gateway.api.app import create_app
 from gateway.bootstrap import build_container
 from gateway.ops import accounts
-from gateway.ops.models import Operator
 from gateway.settings import Settings
 from gateway.storage.models import Complaint, InboundMessage, OutboxJob
+from tests.integration.test_ops_pages import operator
 from tests.support import ROOT, TENANT_ENV, scaled, serve_in_thread
-
-PASSWORD = "rendang-dan-sate-padang"
 
 #: a second child of Sumatera Barat, for this test only
 PADANG = """\
@@ -89,27 +86,12 @@ def base_url(engine, database_url: str, mappings: Path) -> Iterator[str]:
         yield base
 
 
-@cache
-def password_hash() -> str:
-    return accounts.hash_password(PASSWORD)
-
-
 @pytest.fixture
 def clients(base_url: str, factory: sessionmaker[Session]) -> Iterator[dict[str, httpx.Client]]:
     made: dict[str, httpx.Client] = {}
     try:
         for name, (role, tenant) in OPERATORS.items():
-            row = Operator(
-                id=str(uuid.uuid4()),
-                username=name,
-                password_hash=password_hash(),
-                role=role,
-                tenant=tenant,
-                display_name=name.capitalize(),
-                created_at=datetime.now(UTC),
-            )
-            with factory() as session, session.begin():
-                session.add(row)
+            row = operator(factory, name, role, tenant)
             token, _csrf = accounts.open_session(factory, row)
             client = httpx.Client(base_url=base_url, timeout=scaled(10))
             client.cookies.set("lapor_ops", token)

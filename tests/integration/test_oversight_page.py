@@ -6,11 +6,8 @@ and only operators who can see the tenant get the page."""
 from __future__ import annotations
 
 import re
-import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass
-from datetime import UTC, datetime
-from functools import cache
 
 import httpx
 import pytest
@@ -19,12 +16,11 @@ from sqlalchemy.orm import Session, sessionmaker
 from gateway.api.app import create_app
 from gateway.bootstrap import build_container
 from gateway.ops import accounts
-from gateway.ops.models import Operator
 from gateway.settings import Settings
 from tests import oversight_fixture as fx
+from tests.integration.test_ops_pages import operator
 from tests.support import ROOT, TENANT_ENV, scaled, serve_in_thread
 
-PASSWORD = "kopi-tubruk-pagi-hari"
 Clients = dict[str, httpx.Client]
 
 
@@ -55,11 +51,6 @@ def base_url(engine, database_url: str, factory: sessionmaker[Session]) -> Itera
         yield Built(base, ids)
 
 
-@cache
-def password_hash() -> str:
-    return accounts.hash_password(PASSWORD)
-
-
 @pytest.fixture
 def clients(base_url: Built, factory: sessionmaker[Session]) -> Iterator[Clients]:
     """A signed-in client per operator: national, Sumatera Barat's, Sijunjung's, Kalsel's."""
@@ -71,17 +62,7 @@ def clients(base_url: Built, factory: sessionmaker[Session]) -> Iterator[Clients
             ("joni", "tenant", "sijunjung"),
             ("rina", "tenant", "kalsel"),
         ):
-            row = Operator(
-                id=str(uuid.uuid4()),
-                username=name,
-                password_hash=password_hash(),
-                role=role,
-                tenant=tenant,
-                display_name=name.capitalize(),
-                created_at=datetime.now(UTC),
-            )
-            with factory() as session, session.begin():
-                session.add(row)
+            row = operator(factory, name, role, tenant)
             token, _csrf = accounts.open_session(factory, row)
             client = httpx.Client(base_url=base_url.base, timeout=scaled(10))
             client.cookies.set("lapor_ops", token)
