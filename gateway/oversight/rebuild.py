@@ -131,6 +131,11 @@ def _first(step: str) -> str:
 
 #: a complaint's zone: its province's, WIB (the registry's) for a code in no province
 _ZONE = "coalesce(z.zone, 'Asia/Jakarta')"
+#: working days from received to each step, 0 for a step the registry dates before it
+_DURATIONS = ", ".join(
+    f"CASE WHEN {w}.n >= wr.n THEN {w}.n - wr.n WHEN {w}.n IS NOT NULL THEN 0 END"
+    for w in ("wv", "wf", "wx")
+)
 # built from constants only (the steps, statuses and zone expression above)
 _INSERT = f"""
 INSERT INTO oversight_fact (
@@ -161,7 +166,7 @@ SELECT d.id, d.tenant, d.channel, d.topic_id, d.received, d.agency, d.submitted,
     d.followed_up, CASE WHEN d.followed_up IS NOT NULL THEN d.agency END,
     d.finished, CASE WHEN d.finished IS NOT NULL THEN d.agency END,
     d.archived, CASE WHEN d.archived IS NOT NULL THEN d.agency END,
-    wv.n - wr.n, wf.n - wr.n, wx.n - wr.n,
+    {_DURATIONS},
     vdue.day, least(d.verified, d.archived),
     fdue.day, least(d.followed_up, d.archived),
     xdue.day, least(d.finished, d.archived)

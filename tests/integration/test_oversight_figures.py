@@ -219,6 +219,53 @@ def test_the_live_rows_follow_intake_the_recorder_and_the_feed(
         assert {k: v for k, v in again.model_dump().items() if k != "received_agency"} == live
 
 
+def test_a_step_dated_before_the_day_received_counts_zero_days_live_and_rebuilt(
+    factory: sessionmaker[Session],
+) -> None:
+    """The registry's clock may put a step before the gateway's own day received (a
+    complaint stored just after midnight, verified by a clock a few minutes behind):
+    its duration is 0 working days, not -1, in the live row and in the rebuilt one."""
+    from sqlalchemy import update
+
+    from gateway.domain.complaint import ComplaintDraft
+    from gateway.oversight.aggregate import OversightFact
+    from gateway.ports import ChangeEvent
+    from gateway.storage.complaints import apply_change
+    from gateway.storage.intake import record_complaint
+    from gateway.storage.models import Complaint
+    from gateway.storage.submissions import Submitted, mark_submitted_many
+
+    calendar, sla = IndonesianCalendar(), aggregate_sla()
+    draft = ComplaintDraft(
+        tenant="sumbar", channel="api", source_ref="SKEW-1", title="Jalan rusak",
+        content="Jalan rusak parah.", region_code="13", topic_id=2, agency_code=fx.PU,
+    )  # fmt: skip
+    complaint_id = record_complaint(factory, draft, "{}", "application/json").complaint_id
+    received = fx.at(3, hour=0)  # 00:00 WIB on 3 December
+    with factory() as session, session.begin():
+        session.execute(
+            update(Complaint).where(col(Complaint.id) == complaint_id).values(created_at=received)
+        )
+        session.execute(
+            update(OversightFact)
+            .where(col(OversightFact.complaint_id) == complaint_id)
+            .values(received_day=date(2026, 12, 3))
+        )
+        mark_submitted_many(session, [Submitted(complaint_id, "LAPOR-S1", fx.at(2))], calendar, sla)
+    event = ChangeEvent("LAPOR-S1", None, "terverifikasi", None, fx.at(2, hour=23))
+    with factory() as session, session.begin():
+        apply_change(session, "sumbar", event, calendar, sla)
+    with factory() as session:
+        row = session.get(OversightFact, complaint_id)
+        assert row is not None and row.verified_day == date(2026, 12, 2)
+        assert row.days_to_verify == 0
+    rebuild(factory, fx.TENANTS, calendar)
+    with factory() as session:
+        again = session.get(OversightFact, complaint_id)
+        assert again is not None and again.received_day == date(2026, 12, 3)
+        assert again.days_to_verify == 0
+
+
 def aggregate_sla() -> SlaPolicy:
     return SlaPolicy()
 
