@@ -19,9 +19,7 @@ from pathlib import Path
 import httpx
 import pytest
 
-from gateway.api.app import create_app
-from gateway.bootstrap import build_container
-from gateway.settings import Settings
+from tests.ops_support import console_app
 from tests.support import ROOT, TENANT_ENV, scaled, serve_in_thread
 
 FAMILY = ("sumbar", "sijunjung", "padang")
@@ -76,16 +74,14 @@ def base_url(engine, database_url: str, tmp_path: Path) -> Iterator[str]:
         text = path.read_text(encoding="utf-8")
         assert text.count(API) == 1
         path.write_text(text.replace(API, API + MORE), encoding="utf-8")
-    settings = Settings(
-        database_url=database_url,
-        mappings_dir=str(folder),
-        national_url="http://127.0.0.1:9",  # sync is off: nothing is sent
-        log_format="json",
+    container, app = console_app(
+        database_url,
+        mappings=folder,
+        environ=ENV,
         rate_lookup_per_minute=0,  # look-up limits are not what this checks
     )
-    container = build_container(settings, environ=ENV)
     assert container.tenants["padang"].spec.parent == "sumbar"
-    with serve_in_thread(create_app(container, run_sync=False)) as base:
+    with serve_in_thread(app) as base:
         yield base
 
 

@@ -25,13 +25,11 @@ import pytest
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session, sessionmaker
 
-from gateway.api.app import create_app
-from gateway.bootstrap import build_container
 from gateway.ops import accounts
-from gateway.settings import Settings
 from gateway.storage.models import Complaint, InboundMessage, OutboxJob
 from tests.integration.test_ops_pages import operator
-from tests.support import ROOT, TENANT_ENV, scaled, serve_in_thread
+from tests.ops_support import serve_console
+from tests.support import ROOT, TENANT_ENV, scaled
 
 #: a second child of Sumatera Barat, for this test only
 PADANG = """\
@@ -75,14 +73,7 @@ def mappings(tmp_path: Path) -> Path:
 
 @pytest.fixture
 def base_url(engine, database_url: str, mappings: Path) -> Iterator[str]:
-    settings = Settings(
-        database_url=database_url,
-        mappings_dir=str(mappings),
-        national_url="http://127.0.0.1:9",  # sync is off: nothing is sent
-        log_format="json",
-    )
-    container = build_container(settings, environ=ENV)
-    with serve_in_thread(create_app(container, run_sync=False)) as base:
+    with serve_console(database_url, mappings=mappings, environ=ENV) as base:
         yield base
 
 

@@ -19,13 +19,11 @@ import httpx
 import pytest
 from sqlalchemy.orm import Session, sessionmaker
 
-from gateway.api.app import create_app
-from gateway.bootstrap import build_container
 from gateway.ops import accounts
-from gateway.settings import Settings
 from gateway.storage.models import StatusEvent
 from tests.integration.test_ops_pages import change, fail_job, file_complaint, operator
-from tests.support import ROOT, TENANT_ENV, scaled, serve_in_thread
+from tests.ops_support import serve_console
+from tests.support import scaled
 
 #: the values the gateway stores, which must not reach an operator's eyes as they are
 STORED_WORDS = re.compile(
@@ -37,14 +35,7 @@ STORED_WORDS = re.compile(
 
 @pytest.fixture
 def base_url(engine, database_url: str) -> Iterator[str]:
-    settings = Settings(
-        database_url=database_url,
-        mappings_dir=str(ROOT / "mappings"),
-        national_url="http://127.0.0.1:9",  # sync is off: nothing is sent
-        log_format="json",
-    )
-    container = build_container(settings, environ=TENANT_ENV)
-    with serve_in_thread(create_app(container, run_sync=False)) as base:
+    with serve_console(database_url) as base:
         yield base
 
 

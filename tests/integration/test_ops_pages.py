@@ -14,13 +14,11 @@ import pytest
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session, sessionmaker
 
-from gateway.api.app import create_app
-from gateway.bootstrap import build_container
 from gateway.ops import accounts
 from gateway.ops.models import AuditLog, Operator
-from gateway.settings import Settings
 from gateway.storage.models import Complaint, OutboxJob
-from tests.support import ROOT, TENANT_ENV, scaled, serve_in_thread
+from tests.ops_support import serve_console
+from tests.support import TENANT_ENV, scaled
 
 PASSWORD = "kopi-tubruk-pagi-hari"
 API_KEY = {"X-API-Key": TENANT_ENV["GATEWAY_LAMPUNG_API_KEY"]}
@@ -29,14 +27,7 @@ Clients = dict[str, httpx.Client]
 
 @pytest.fixture
 def base_url(engine, database_url: str) -> Iterator[str]:
-    settings = Settings(
-        database_url=database_url,
-        mappings_dir=str(ROOT / "mappings"),
-        national_url="http://127.0.0.1:9",  # sync is off: nothing is sent
-        log_format="json",
-    )
-    container = build_container(settings, environ=TENANT_ENV)
-    with serve_in_thread(create_app(container, run_sync=False)) as base:
+    with serve_console(database_url) as base:
         yield base
 
 

@@ -13,13 +13,11 @@ import httpx
 import pytest
 from sqlalchemy.orm import Session, sessionmaker
 
-from gateway.api.app import create_app
-from gateway.bootstrap import build_container
 from gateway.ops import accounts
-from gateway.settings import Settings
 from tests import oversight_fixture as fx
 from tests.integration.test_ops_pages import operator
-from tests.support import ROOT, TENANT_ENV, scaled, serve_in_thread
+from tests.ops_support import console_app
+from tests.support import scaled, serve_in_thread
 
 Clients = dict[str, httpx.Client]
 
@@ -35,15 +33,8 @@ class Built:
 def base_url(engine, database_url: str, factory: sessionmaker[Session]) -> Iterator[Built]:
     """The gateway (sync off) with the fixture's complaints, on the fixture's clock; Kota
     Padang, the fixture's second city, joins the sample tenants under Sumatera Barat."""
-    settings = Settings(
-        database_url=database_url,
-        mappings_dir=str(ROOT / "mappings"),
-        national_url="http://127.0.0.1:9",  # sync is off: nothing is sent
-        log_format="json",
-    )
-    container = build_container(settings, environ=TENANT_ENV)
+    container, app = console_app(database_url)
     ids = fx.build(factory)
-    app = create_app(container, run_sync=False)
     app.state.ops_clock = lambda: fx.NOW
     with serve_in_thread(app) as base:
         # once started: start-up reads every tenant's channels, which the fixture's lack

@@ -18,18 +18,16 @@ from pypdf import PdfReader
 from sqlalchemy.orm import Session, sessionmaker
 from typer.testing import CliRunner
 
-from gateway.api.app import create_app
-from gateway.bootstrap import build_container
 from gateway.cli import app as cli
 from gateway.domain.complaint import ComplaintDraft
 from gateway.domain.zones import WIB, local
 from gateway.ops import accounts
 from gateway.ops.models import Operator
 from gateway.oversight import compute
-from gateway.settings import Settings
 from gateway.storage.intake import record_complaint
 from gateway.tenants import load_tenants
-from tests.support import ROOT, TENANT_ENV, scaled, serve_in_thread
+from tests.ops_support import serve_console
+from tests.support import ROOT, TENANT_ENV, scaled
 
 PASSWORD = "kopi-tubruk-pagi-hari"
 #: complaints stored today: Sumatera Barat's own and Sijunjung's (a regency below it)
@@ -58,13 +56,7 @@ def store(factory: sessionmaker[Session]) -> None:
 @pytest.fixture
 def base_url(factory: sessionmaker[Session], database_url: str) -> Iterator[str]:
     store(factory)
-    settings = Settings(
-        database_url=database_url,
-        mappings_dir=str(ROOT / "mappings"),
-        national_url="http://127.0.0.1:9",  # sync is off: nothing is sent
-    )
-    container = build_container(settings, environ=TENANT_ENV)
-    with serve_in_thread(create_app(container, run_sync=False)) as base:
+    with serve_console(database_url, log_format="auto") as base:
         yield base
 
 

@@ -21,11 +21,9 @@ import pytest
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, sessionmaker
 
-from gateway.api.app import create_app
-from gateway.bootstrap import build_container
-from gateway.settings import Settings
 from gateway.storage.models import Complaint, InboundMessage, OutboxJob
-from tests.support import ROOT, TENANT_ENV, scaled, serve_in_thread
+from tests.ops_support import serve_console
+from tests.support import TENANT_ENV, scaled
 
 TENANTS = ("lampung", "kalsel", "sumbar", "sulbar", "sijunjung")  # Sijunjung: under sumbar
 COMPLAINT = {
@@ -47,17 +45,9 @@ def secrets_of(tenant: str) -> list[str]:
 
 @pytest.fixture
 def base_url(engine, database_url: str) -> Iterator[str]:
-    settings = Settings(
-        database_url=database_url,
-        mappings_dir=str(ROOT / "mappings"),
-        national_url="http://127.0.0.1:9",  # sync is off: nothing is sent
-        log_format="json",
-        # this probe misses on purpose, hundreds of times, from one address: the look-up
-        # limits (tests/e2e/test_lookup_walk.py) are not what it checks
-        rate_lookup_per_minute=0,
-    )
-    container = build_container(settings, environ=TENANT_ENV)
-    with serve_in_thread(create_app(container, run_sync=False)) as base:
+    # this probe misses on purpose, hundreds of times, from one address: the look-up
+    # limits (tests/e2e/test_lookup_walk.py) are not what it checks
+    with serve_console(database_url, rate_lookup_per_minute=0) as base:
         yield base
 
 
