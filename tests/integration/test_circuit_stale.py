@@ -28,8 +28,8 @@ from gateway.storage import circuits
 from gateway.storage.intake import record_complaint, utcnow
 from gateway.storage.models import Complaint, TenantCircuit, WorkerHeartbeat
 from gateway.sync.limits import CircuitBreaker
-from tests.integration.test_ops_pages import operator
 from tests.integration.test_storage import draft
+from tests.ops_support import operator
 from tests.support import ROOT, TENANT_ENV, python, scaled, serve_in_thread
 
 #: the heartbeat time-to-live the processes run with (the default)

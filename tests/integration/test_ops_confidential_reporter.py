@@ -6,14 +6,11 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-import httpx
 import pytest
 from sqlalchemy.orm import Session, sessionmaker
 
-from gateway.ops import accounts
-from tests.integration.test_ops_pages import csrf_of, file_complaint, operator
-from tests.ops_support import serve_console
-from tests.support import scaled
+from tests.integration.test_ops_pages import file_complaint
+from tests.ops_support import csrf_of, serve_console, signed_in
 
 REPORTER = {
     "name": "Dewi Lestari",
@@ -30,13 +27,6 @@ WITHHELD = "dirahasiakan"
 def base_url(engine, database_url: str) -> Iterator[str]:
     with serve_console(database_url) as base:
         yield base
-
-
-def signed_in(base_url: str, factory: sessionmaker[Session], name: str, role: str) -> httpx.Client:
-    token, _csrf = accounts.open_session(factory, operator(factory, name, role, None))
-    client = httpx.Client(base_url=base_url, timeout=scaled(10))
-    client.cookies.set("lapor_ops", token)
-    return client
 
 
 def test_an_auditor_sees_no_fragment_of_a_confidential_reporter(

@@ -25,10 +25,8 @@ import pytest
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session, sessionmaker
 
-from gateway.ops import accounts
 from gateway.storage.models import Complaint, InboundMessage, OutboxJob
-from tests.integration.test_ops_pages import operator
-from tests.ops_support import serve_console
+from tests.ops_support import Clients, serve_console, signed_in_clients
 from tests.support import ROOT, TENANT_ENV, scaled
 
 #: a second child of Sumatera Barat, for this test only
@@ -78,19 +76,10 @@ def base_url(engine, database_url: str, mappings: Path) -> Iterator[str]:
 
 
 @pytest.fixture
-def clients(base_url: str, factory: sessionmaker[Session]) -> Iterator[dict[str, httpx.Client]]:
-    made: dict[str, httpx.Client] = {}
-    try:
-        for name, (role, tenant) in OPERATORS.items():
-            row = operator(factory, name, role, tenant)
-            token, _csrf = accounts.open_session(factory, row)
-            client = httpx.Client(base_url=base_url, timeout=scaled(10))
-            client.cookies.set("lapor_ops", token)
-            made[name] = client
+def clients(base_url: str, factory: sessionmaker[Session]) -> Iterator[Clients]:
+    operators = [(name, role, tenant) for name, (role, tenant) in OPERATORS.items()]
+    with signed_in_clients(base_url, factory, operators) as made:
         yield made
-    finally:
-        for client in made.values():
-            client.close()
 
 
 @pytest.fixture

@@ -19,11 +19,9 @@ import httpx
 import pytest
 from sqlalchemy.orm import Session, sessionmaker
 
-from gateway.ops import accounts
 from gateway.storage.models import StatusEvent
-from tests.integration.test_ops_pages import change, fail_job, file_complaint, operator
-from tests.ops_support import serve_console
-from tests.support import scaled
+from tests.integration.test_ops_pages import change, fail_job, file_complaint
+from tests.ops_support import serve_console, signed_in
 
 #: the values the gateway stores, which must not reach an operator's eyes as they are
 STORED_WORDS = re.compile(
@@ -41,11 +39,8 @@ def base_url(engine, database_url: str) -> Iterator[str]:
 
 @pytest.fixture
 def client(base_url: str, factory: sessionmaker[Session]) -> Iterator[httpx.Client]:
-    row = operator(factory, "budi", "national", None)
-    token, _csrf = accounts.open_session(factory, row)
-    with httpx.Client(base_url=base_url, timeout=scaled(10)) as signed_in:
-        signed_in.cookies.set("lapor_ops", token)
-        yield signed_in
+    with signed_in(base_url, factory, "budi", "national") as client:
+        yield client
 
 
 def shown(page: httpx.Response) -> str:

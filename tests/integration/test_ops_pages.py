@@ -3,10 +3,8 @@
 from __future__ import annotations
 
 import re
-import uuid
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
-from functools import cache
 from typing import Any
 
 import httpx
@@ -14,15 +12,12 @@ import pytest
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session, sessionmaker
 
-from gateway.ops import accounts
-from gateway.ops.models import AuditLog, Operator
+from gateway.ops.models import AuditLog
 from gateway.storage.models import Complaint, OutboxJob
-from tests.ops_support import serve_console
+from tests.ops_support import Clients, csrf_of, serve_console, signed_in_clients
 from tests.support import TENANT_ENV, scaled
 
-PASSWORD = "kopi-tubruk-pagi-hari"
 API_KEY = {"X-API-Key": TENANT_ENV["GATEWAY_LAMPUNG_API_KEY"]}
-Clients = dict[str, httpx.Client]
 
 
 @pytest.fixture
@@ -31,63 +26,19 @@ def base_url(engine, database_url: str) -> Iterator[str]:
         yield base
 
 
-@cache
-def password_hash() -> str:
-    return accounts.hash_password(PASSWORD)
-
-
-def operator(factory: sessionmaker[Session], username: str, role: str, tenant: str | None) -> Any:
-    """An operator as ``gateway users add`` makes one (hashed once for the whole file)."""
-    row = Operator(
-        id=str(uuid.uuid4()),
-        username=username,
-        password_hash=password_hash(),
-        role=role,
-        tenant=tenant,
-        display_name=username.capitalize(),
-        created_at=datetime.now(UTC),
-    )
-    with factory() as session, session.begin():
-        session.add(row)
-    return row
-
-
 @pytest.fixture
 def clients(base_url: str, factory: sessionmaker[Session]) -> Iterator[Clients]:
     """A signed-in client per operator: national, kalsel's, and read-only.
 
     Only the first signs in through the form; the others get a session directly.
     """
-    made: Clients = {}
-    try:
-        for name, role, tenant in (
-            ("budi", "national", None),
-            ("rina", "tenant", "kalsel"),
-            ("lihat", "read_only", None),
-        ):
-            row = operator(factory, name, role, tenant)
-            client = httpx.Client(base_url=base_url, timeout=scaled(10))
-            made[name] = client
-            if name == "budi":
-                form = client.get("/ops/login")
-                login = client.post(
-                    "/ops/login",
-                    data={"username": name, "password": PASSWORD, "csrf_token": csrf_of(form)},
-                )
-                assert login.status_code == 303
-            else:
-                token, _csrf = accounts.open_session(factory, row)
-                client.cookies.set("lapor_ops", token)
+    with signed_in_clients(
+        base_url,
+        factory,
+        (("budi", "national", None), ("rina", "tenant", "kalsel"), ("lihat", "read_only", None)),
+        by_form={"budi"},
+    ) as made:
         yield made
-    finally:
-        for client in made.values():
-            client.close()
-
-
-def csrf_of(page: httpx.Response) -> str:
-    match = re.search(r'name="csrf_token" value="([^"]+)"', page.text)
-    assert match is not None
-    return match.group(1)
 
 
 def file_complaint(base_url: str, source_ref: str, **extra: Any) -> str:

@@ -13,13 +13,9 @@ import httpx
 import pytest
 from sqlalchemy.orm import Session, sessionmaker
 
-from gateway.ops import accounts
 from tests import oversight_fixture as fx
-from tests.integration.test_ops_pages import operator
-from tests.ops_support import console_app
-from tests.support import scaled, serve_in_thread
-
-Clients = dict[str, httpx.Client]
+from tests.ops_support import Clients, console_app, signed_in_clients
+from tests.support import serve_in_thread
 
 
 @dataclass
@@ -45,23 +41,14 @@ def base_url(engine, database_url: str, factory: sessionmaker[Session]) -> Itera
 @pytest.fixture
 def clients(base_url: Built, factory: sessionmaker[Session]) -> Iterator[Clients]:
     """A signed-in client per operator: national, Sumatera Barat's, Sijunjung's, Kalsel's."""
-    made: Clients = {}
-    try:
-        for name, role, tenant in (
-            ("budi", "national", None),
-            ("sari", "tenant", "sumbar"),
-            ("joni", "tenant", "sijunjung"),
-            ("rina", "tenant", "kalsel"),
-        ):
-            row = operator(factory, name, role, tenant)
-            token, _csrf = accounts.open_session(factory, row)
-            client = httpx.Client(base_url=base_url.base, timeout=scaled(10))
-            client.cookies.set("lapor_ops", token)
-            made[name] = client
+    operators = (
+        ("budi", "national", None),
+        ("sari", "tenant", "sumbar"),
+        ("joni", "tenant", "sijunjung"),
+        ("rina", "tenant", "kalsel"),
+    )
+    with signed_in_clients(base_url.base, factory, operators) as made:
         yield made
-    finally:
-        for client in made.values():
-            client.close()
 
 
 ROWS = {

@@ -5,7 +5,6 @@ regency below it and of another province, and made by ``gateway report``."""
 from __future__ import annotations
 
 import csv
-import uuid
 from collections.abc import Iterator
 from datetime import UTC, datetime
 from io import BytesIO, StringIO
@@ -21,17 +20,16 @@ from typer.testing import CliRunner
 from gateway.cli import app as cli
 from gateway.domain.complaint import ComplaintDraft
 from gateway.domain.zones import WIB, local
-from gateway.ops import accounts
-from gateway.ops.models import Operator
 from gateway.oversight import compute
 from gateway.storage.intake import record_complaint
 from gateway.tenants import load_tenants
-from tests.ops_support import serve_console
+from tests.ops_support import Clients, serve_console, signed_in_clients
 from tests.support import ROOT, TENANT_ENV, scaled
 
-PASSWORD = "kopi-tubruk-pagi-hari"
 #: complaints stored today: Sumatera Barat's own and Sijunjung's (a regency below it)
 STORED = {"sumbar": 3, "sijunjung": 2, "kalsel": 1}
+#: operator -> tenant
+OPERATORS = (("sari", "sumbar"), ("joni", "sijunjung"), ("rina", "kalsel"))
 REGION = {"sumbar": "13.71", "sijunjung": "13.09", "kalsel": "63.71"}
 
 
@@ -61,30 +59,12 @@ def base_url(factory: sessionmaker[Session], database_url: str) -> Iterator[str]
 
 
 @pytest.fixture
-def clients(base_url: str, factory: sessionmaker[Session]) -> Iterator[dict[str, httpx.Client]]:
+def clients(base_url: str, factory: sessionmaker[Session]) -> Iterator[Clients]:
     """Signed in: Sumatera Barat's operator, Sijunjung's, Kalimantan Selatan's."""
-    made: dict[str, httpx.Client] = {}
-    try:
-        for name, tenant in (("sari", "sumbar"), ("joni", "sijunjung"), ("rina", "kalsel")):
-            row = Operator(
-                id=str(uuid.uuid4()),
-                username=name,
-                password_hash=accounts.hash_password(PASSWORD),
-                role="tenant",
-                tenant=tenant,
-                display_name=name.capitalize(),
-                created_at=datetime.now(UTC),
-            )
-            with factory() as session, session.begin():
-                session.add(row)
-            token, _csrf = accounts.open_session(factory, row)
-            client = httpx.Client(base_url=base_url, timeout=scaled(60))
-            client.cookies.set("lapor_ops", token)
-            made[name] = client
+    operators = [(name, "tenant", tenant) for name, tenant in OPERATORS]
+    # a report is computed and drawn on demand
+    with signed_in_clients(base_url, factory, operators, timeout=60) as made:
         yield made
-    finally:
-        for client in made.values():
-            client.close()
 
 
 def download(client: httpx.Client, **params: str) -> httpx.Response:
