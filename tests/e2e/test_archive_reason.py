@@ -4,7 +4,6 @@ verification with one of its reasons, the puller brings it back, the notice carr
 
 from __future__ import annotations
 
-import shutil
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -12,10 +11,8 @@ from typing import Any
 import httpx
 import pytest
 
-from gateway.api.app import create_app
-from gateway.bootstrap import build_container
-from gateway.migrations import upgrade
-from gateway.settings import Settings
+from tests.e2e import sms_support
+from tests.e2e.sms_support import SULBAR, URL, Aggregator, signed
 from tests.e2e.telegram_support import (
     button_update,
     complaints,
@@ -23,8 +20,7 @@ from tests.e2e.telegram_support import (
     text_update,
     until_summary,
 )
-from tests.e2e.test_sms_aggregator import SULBAR, URL, Aggregator, signed
-from tests.support import ROOT, TENANT_ENV, serve_in_thread, wait_until
+from tests.support import TENANT_ENV, wait_until
 
 pytestmark = pytest.mark.e2e
 
@@ -51,26 +47,8 @@ def assert_tells(notice: str, tracking_id: str, reason: str) -> None:
 
 @pytest.fixture
 def sms_gateway(tmp_path: Path) -> Iterator[tuple[httpx.Client, Aggregator]]:
-    aggregator = Aggregator()
-    with serve_in_thread(aggregator.app) as agg_base:
-        mappings = tmp_path / "mappings"
-        shutil.copytree(ROOT / "mappings", mappings)
-        path = mappings / "sulbar.yaml"
-        yaml = path.read_text(encoding="utf-8")
-        path.write_text(
-            yaml.replace("https://sms-aggregator.example.id", agg_base), encoding="utf-8"
-        )
-        settings = Settings(
-            database_url=f"sqlite:///{tmp_path / 'gateway.db'}",
-            mappings_dir=str(mappings),
-            sandbox_db=str(tmp_path / "sandbox.db"),
-            dispatch_interval=0.1,
-            **ARCHIVING,
-        )
-        container = build_container(settings, environ=TENANT_ENV)
-        upgrade(container.engine)
-        with serve_in_thread(create_app(container)) as base, httpx.Client(base_url=base) as http:
-            yield http, aggregator
+    with sms_support.sms_gateway(tmp_path, **ARCHIVING) as made:
+        yield made
 
 
 def test_an_archived_sms_complaint_is_told_the_registry_reason(

@@ -24,9 +24,9 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse
 from starlette.routing import Route
 
+from tests.e2e.sms_support import URL as SMS_URL
+from tests.e2e.sms_support import signed
 from tests.e2e.telegram_support import CITIZEN, HOOK, SECRET, TOKEN, text_update
-from tests.e2e.test_sms_aggregator import URL as SMS_URL
-from tests.e2e.test_sms_aggregator import signed
 from tests.fakes.telegram_api import serve_fake_telegram
 from tests.support import (
     ROOT,
