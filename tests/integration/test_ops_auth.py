@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 
@@ -13,47 +12,22 @@ from sqlalchemy import select, update
 from sqlalchemy.orm import Session, sessionmaker
 from typer.testing import CliRunner
 
-from gateway.api.app import create_app
-from gateway.bootstrap import build_container
 from gateway.cli import app as cli_app
 from gateway.ops import accounts
 from gateway.ops.models import AuditLog, Operator, OperatorSession
-from gateway.settings import Settings
-from tests.support import ROOT, TENANT_ENV, scaled, serve_in_thread
+from tests.ops_support import PASSWORD, csrf_of, login, serve_console
+from tests.support import ROOT, TENANT_ENV, scaled
 
-PASSWORD = "kopi-tubruk-pagi-hari"
 HTML = {"Accept": "text/html"}
 
 
 @pytest.fixture
 def gateway(engine, database_url: str) -> Iterator[httpx.Client]:
-    settings = Settings(
-        database_url=database_url,
-        mappings_dir=str(ROOT / "mappings"),
-        national_url="http://127.0.0.1:9",  # sync is off: nothing is sent
-        log_format="json",
-    )
-    container = build_container(settings, environ=TENANT_ENV)
-    app = create_app(container, run_sync=False)
-    with serve_in_thread(app) as base, httpx.Client(base_url=base, timeout=scaled(10)) as client:
+    with (
+        serve_console(database_url) as base,
+        httpx.Client(base_url=base, timeout=scaled(10)) as client,
+    ):
         yield client
-
-
-def login(client: httpx.Client, username: str, password: str = PASSWORD) -> httpx.Response:
-    form = client.get("/ops/login")
-    assert form.status_code == 200
-    match = re.search(r'name="csrf_token" value="([^"]+)"', form.text)
-    assert match is not None
-    return client.post(
-        "/ops/login",
-        data={"username": username, "password": password, "csrf_token": match.group(1)},
-    )
-
-
-def csrf_of(page: httpx.Response) -> str:
-    match = re.search(r'name="csrf_token" value="([^"]+)"', page.text)
-    assert match is not None
-    return match.group(1)
 
 
 def audit_actions(factory: sessionmaker[Session]) -> list[tuple[str, str, str | None]]:

@@ -7,7 +7,6 @@ injected (``app.state.ops_clock``): waiting is advancing it, nothing sleeps.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable, Iterator
 from contextlib import AbstractContextManager, contextmanager
 from datetime import UTC, datetime, timedelta
@@ -18,14 +17,12 @@ import pytest
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
-from gateway.api.app import create_app
-from gateway.bootstrap import build_container
 from gateway.ops import accounts
 from gateway.ops.models import AuditLog
-from gateway.settings import Settings
-from tests.support import ROOT, TENANT_ENV, scaled, serve_in_thread
+from tests import ops_support
+from tests.ops_support import PASSWORD, console_app
+from tests.support import scaled, serve_in_thread
 
-PASSWORD = "kopi-tubruk-pagi-hari"
 WRONG = "tebakan-yang-salah"
 A, B = "127.0.0.2", "127.0.0.3"
 
@@ -60,13 +57,7 @@ def serve(
 
     @contextmanager
     def served(**options: Any) -> Iterator[Client]:
-        settings = Settings(
-            database_url=database_url,
-            mappings_dir=str(ROOT / "mappings"),
-            national_url="http://127.0.0.1:9",  # sync is off: nothing is sent
-            log_format="json",
-        )
-        app = create_app(build_container(settings, environ=TENANT_ENV), run_sync=False)
+        _container, app = console_app(database_url)
         app.state.ops_clock = clock
         made: list[httpx.Client] = []
 
@@ -96,14 +87,7 @@ def gateway(serve: Callable[..., AbstractContextManager[Client]]) -> Iterator[Cl
 
 
 def login(client: httpx.Client, username: str, password: str = PASSWORD) -> httpx.Response:
-    form = client.get("/ops/login")
-    assert form.status_code == 200
-    match = re.search(r'name="csrf_token" value="([^"]+)"', form.text)
-    assert match is not None
-    answer = client.post(
-        "/ops/login",
-        data={"username": username, "password": password, "csrf_token": match.group(1)},
-    )
+    answer = ops_support.login(client, username, password)
     client.cookies.clear()  # each attempt as a fresh browser would make it
     return answer
 
