@@ -214,20 +214,51 @@ def record(
     if fact is None:
         fact = new_fact(complaint)
         session.add(fact)
+    before = {name: getattr(fact, name) for name in DATES}
+    moved = fact.topic_id != complaint.topic_id
     fact.topic_id = complaint.topic_id
     day = local_day(at, complaint.region_code)
-    before = {name: getattr(fact, name) for name in DATES}
     apply_event(fact, status, day, complaint.agency_code, calendar, sla)
-    changed = [
+    after = {name: getattr(fact, name) for name in DATES}
+    touched = touched_days(before, after, moved)
+    if touched:
+        # a late step in a month that has ended: its kept figures are computed again
+        today = local_day(datetime.now(UTC), complaint.region_code)
+        monthly.forget(session, complaint.tenant, touched, today)
+
+
+#: each SLA's due date and the day its step was done
+_DUE_DONE = (
+    ("verify_due", "verify_done"),
+    ("follow_up_due", "follow_up_done"),
+    ("finish_due", "finish_done"),
+)
+
+
+def touched_days(
+    before: Mapping[str, date | None], after: Mapping[str, date | None], moved: bool
+) -> list[date]:
+    """The days whose months' figures a change of a row's dates changes: every date
+    changed, old and new; the due date of an SLA whose lateness changed (the step
+    done by its due date after all); every date of a row moved to another topic."""
+    if moved:
+        return [d for d in (*before.values(), *after.values()) if d is not None]
+    found = [
         value
         for name, old in before.items()
-        if old != getattr(fact, name)
-        for value in (old, getattr(fact, name))
+        if old != after[name]
+        for value in (old, after[name])
+        if value is not None
     ]
-    if changed:
-        # a late step in a month that has ended: its kept trend is computed again
-        today = local_day(datetime.now(UTC), complaint.region_code)
-        monthly.forget(session, complaint.tenant, changed, today)
+    for due, done in _DUE_DONE:
+        late = [_late(row[due], row[done]) for row in (before, after)]
+        if late[0] != late[1]:
+            found += [d for d in (before[due], after[due]) if d is not None]
+    return found
+
+
+def _late(due: date | None, done: date | None) -> bool:
+    return due is not None and (done is None or done > due)
 
 
 def record_submitted_many(

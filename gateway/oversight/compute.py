@@ -1,11 +1,12 @@
 """The oversight figures of a tenant and every tenant below it, over a period.
 
-Each figure is a *measure* over the pre-aggregated rows (:mod:`gateway.oversight.aggregate`,
-one per complaint): the day column that puts a complaint in the period, an extra
-condition, and the agency it counts under. :func:`compute` counts each measure grouped
-by (tenant, channel, topic, agency) and rolls the groups up into the total and the
-breakdowns; :func:`drill` lists the complaints of one measure with the same condition,
-so a figure and its list always agree.
+Each figure is a *measure* (:mod:`gateway.oversight.measures`) over the pre-aggregated
+rows (:mod:`gateway.oversight.aggregate`, one per complaint). A month, a quarter or a
+year is the sum of its months: those that have ended kept once computed
+(:mod:`gateway.oversight.monthly`), the month in progress counted from the rows at
+every view (:mod:`gateway.oversight.cube`); a range of dates is counted from the rows.
+:func:`drill` lists the complaints of one measure with the same condition, so a figure
+and its list always agree.
 
 Decisions beyond :mod:`gateway.oversight.figures`:
 
@@ -13,9 +14,7 @@ Decisions beyond :mod:`gateway.oversight.figures`:
 - the agency a step counts under is the one the complaint had when the step was
   recorded (``received``: the one it was routed to; a complaint handed on from one
   agency to another counts its first disposition and first follow-up under the agency
-  that had it then, its finish under the one that finished it). A row rebuilt from the
-  history (``gateway oversight rebuild``) has the complaint's current agency for every
-  step, since the history does not carry the agency;
+  that had it then, its finish under the one that finished it);
 - the rates of an agency are over the complaints received under it;
 - ``over_sla_*`` counts in the period that holds the due date: the verification due 3
   working days after submission, the follow-up 5 after the first disposition, the
@@ -29,105 +28,25 @@ from __future__ import annotations
 
 from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable, Mapping
-from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import ColumnElement, and_, case, func, literal, or_, select, text, tuple_
+from sqlalchemy import ColumnElement, func, select
 from sqlalchemy.orm import Session, sessionmaker
 from sqlmodel import col
 
 from gateway.domain.zones import local, zone_or_wib
 from gateway.hierarchy import family
+from gateway.oversight import cube, monthly
 from gateway.oversight.aggregate import OversightFact as F
 from gateway.oversight.figures import Counts, Drill, Month, Oversight, Period, Row
-from gateway.oversight.monthly import OversightMonth, keep, kept, month_key
+from gateway.oversight.measures import MEASURES, MEDIANS, RATES, Measure
+from gateway.oversight.monthly import CubeRow, month_key
 from gateway.oversight.names import DEFINITIONS, DEFINITIONS_EN, Names
-from gateway.oversight.periods import SHORT_MONTHS, last_twelve_months, parse_period
+from gateway.oversight.periods import SHORT_MONTHS, last_twelve_months, month_end, parse_period
 from gateway.storage.models import Complaint
 
 __all__ = ["compute", "drill", "parse_period"]
-
-
-@dataclass(frozen=True)
-class Measure:
-    """A figure: complaints whose ``day`` falls in the period (and, for a lateness,
-    whose step came after that due day or has not come by today; for a rate's
-    numerator, that reached the step by the period's end)."""
-
-    name: str
-    day: Any  # the column that puts a complaint in a period
-    agency: Any  # the column the measure counts under in the agency breakdown
-    days: Any = None  # the working-day duration column a median is taken over
-    done: Any = None  # a lateness: the day the due step was done
-    reached: Any = None  # a rate's numerator: the day the step was reached
-
-    def where(self, period: Period, today: date) -> ColumnElement[bool]:
-        within = (self.day >= period.start, self.day <= period.end)
-        return and_(*within, *self.conditions(today, period))
-
-    def conditions(self, today: date, period: Period | None) -> list[ColumnElement[bool]]:
-        """The conditions besides the period's (a rate's with ``period`` None: reached)."""
-        found = []
-        if self.done is not None:
-            found.append(or_(self.done > self.day, and_(self.done.is_(None), self.day < today)))
-        if self.reached is not None:
-            bound = self.reached.is_not(None) if period is None else self.reached <= period.end
-            found.append(bound)
-        return found
-
-
-def _step(name: str, step: str, days: Any = None) -> Measure:
-    return Measure(name, getattr(F, f"{step}_day"), getattr(F, f"{step}_agency"), days)
-
-
-MEASURES = {
-    m.name: m
-    for m in (
-        _step("received", "received"),
-        _step("verified", "verified", col(F.days_to_verify)),
-        _step("dispatched", "dispatched"),
-        _step("followed_up", "followed_up", col(F.days_to_follow_up)),
-        _step("finished", "finished", col(F.days_to_finish)),
-        _step("archived", "archived"),
-        Measure(
-            "over_sla_verify",
-            col(F.verify_due),
-            col(F.received_agency),
-            done=col(F.verify_done),
-        ),
-        Measure(
-            "over_sla_follow_up",
-            col(F.follow_up_due),
-            col(F.dispatched_agency),
-            done=col(F.follow_up_done),
-        ),
-        Measure(
-            "over_sla_finish",
-            col(F.finish_due),
-            col(F.followed_up_agency),
-            done=col(F.finish_done),
-        ),
-        Measure(
-            "followed_up_by_end",
-            col(F.received_day),
-            col(F.received_agency),
-            reached=col(F.followed_up_day),
-        ),
-        Measure(
-            "finished_by_end",
-            col(F.received_day),
-            col(F.received_agency),
-            reached=col(F.finished_day),
-        ),
-    )
-}
-MEDIANS = {
-    "verified": "median_days_to_verify",
-    "followed_up": "median_days_to_follow_up",
-    "finished": "median_days_to_finish",
-}
 
 
 class _Tally:
@@ -142,6 +61,16 @@ class _Tally:
             self.counts[key][measure] += n
             if days is not None:
                 self.days[(*key, measure)][int(days)] += n
+
+    def add_row(self, tenant: str, measure: str, kind: str, key: str, days: int, n: int) -> None:
+        """A computed or kept row: a tenant's total (``kind`` "", counted in the total
+        and under the tenant's region; a kept sum's ``tenant`` is "" for a breakdown)
+        or a breakdown's."""
+        keys = [(kind, key)] if kind else [("", "")]
+        if not kind and tenant:
+            keys.append(("region", tenant))
+        duration = days if measure in MEDIANS and days >= 0 else None
+        self.add(measure, keys, n, duration)
 
     def counts_of(self, key: tuple[str, str]) -> Counts:
         c = self.counts.get(key, Counter())
@@ -183,312 +112,120 @@ def median(histogram: Mapping[int, int]) -> float | None:
     return (found[0] + found[1]) / 2
 
 
-def _text(value: Any) -> str:
-    return "" if value is None else str(value)
+def _months(period: Period) -> list[str] | None:
+    """The months a period is made of, or None for dates that are not whole months."""
+    if period.start.day != 1 or period.end != month_end(period.end.year, period.end.month):
+        return None
+    keys, day = [], period.start
+    while day <= period.end:
+        keys.append(month_key(day))
+        day = month_end(day.year, day.month) + timedelta(days=1)
+    return keys
 
 
-#: measures counted in one statement: they share the day and the agency column
-SCANS = (
-    ("received", "followed_up_by_end", "finished_by_end"),
-    *((name,) for name in MEASURES if name not in ("received", "followed_up_by_end",
-                                                   "finished_by_end")),
-)  # fmt: skip
-#: the period's grouping sets: its total and each breakdown
-_SETS = ("", "region", "agency", "channel", "topic")
-#: statements run at once on PostgreSQL (each on its own connection)
-PARALLEL = 3
-Row5 = tuple[str, Any, Any, int, list[int]]
-
-
-def _rate_sums(names: tuple[str, ...], day: Any, ends: list[Period]) -> list[Any]:
-    """For each rate measure after the first of ``names``: how many reached its step by
-    the end of the period (of the month, for the trend) holding ``day``."""
-    sums = []
-    for name in names[1:]:
-        reached = MEASURES[name].reached
-        by_end = case(
-            *((and_(day >= p.start, day <= p.end, reached <= p.end), 1) for p in ends),
-            else_=0,
-        )
-        sums.append(func.sum(by_end))
-    return sums
-
-
-def _trend(
-    session: Session,
-    names: tuple[str, ...],
-    covered: tuple[str, ...],
-    months: list[Period],
-    today: date,
-) -> list[Row5]:
-    """The twelve months' rows of ``names``: by day (and duration)."""
-    measure = MEASURES[names[0]]
-    days = measure.days if measure.days is not None else literal(None)
-    query = (
-        select(measure.day, days, func.count(), *_rate_sums(names, measure.day, months))
-        .where(
-            col(F.tenant).in_(covered),
-            measure.day >= months[0].start,
-            measure.day <= months[-1].end,
-            *measure.conditions(today, None),
-        )
-        .group_by(measure.day, days)
-    )
-    return [("trend", row[0], row[1], row[2], list(row[3:])) for row in session.execute(query)]
-
-
-def _period(
-    session: Session,
-    names: tuple[str, ...],
-    covered: tuple[str, ...],
-    period: Period,
-    today: date,
-) -> list[Row5]:
-    """The period's rows of ``names``: its total and each breakdown's (and duration)."""
-    measure = MEASURES[names[0]]
-    days = measure.days if measure.days is not None else literal(None)
-    sums = _rate_sums(names, measure.day, [period])
-    keys: dict[str, tuple[Any, ...]] = {
-        "": (),
-        "region": (col(F.tenant),),
-        "agency": (measure.agency,),
-        "channel": (col(F.channel),),
-        "topic": (col(F.topic_id),),
-    }
-    where = (col(F.tenant).in_(covered), measure.where(period, today))
-    found: list[Row5] = []
-    if session.get_bind().dialect.name == "postgresql":
-        columns = (col(F.tenant), measure.agency, col(F.channel), col(F.topic_id))
-        query = (
-            select(func.grouping(*columns), *columns, days, func.count(), *sums)
-            .where(*where)
-            .group_by(func.grouping_sets(*(tuple_(*keys[k], days) for k in _SETS)))
-        )
-        # grouping(): a bit for each column left out of the row's set, the first highest
-        sets = {15: "", 7: "region", 11: "agency", 13: "channel", 14: "topic"}
-        for row in session.execute(query):
-            kind = sets[row[0]]
-            key = "" if kind == "" else _text(row[_SETS.index(kind)])
-            found.append((kind, key, row[5], row[6], list(row[7:])))
-        return found
-    for kind in _SETS:  # SQLite: no grouping sets, one statement per set
-        group = (*keys[kind], days)
-        query = select(*group, func.count(), *sums).where(*where).group_by(*group)
-        for row in session.execute(query):
-            key = _text(row[0]) if keys[kind] else ""
-            size = len(group)
-            found.append((kind, key, row[size - 1], row[size], list(row[size + 1 :])))
-    return found
-
-
-#: what a row of a grouping set adds to: (breakdown, the key column or None for the
-#: total, the duration column or None for counts, the measures)
-Target = tuple[str, Any, Any, tuple[str, ...]]
-#: a grouping set and its targets
-GroupingSet = tuple[tuple[Any, ...], list[Target]]
-
-
-def _period_sets() -> tuple[list[GroupingSet], ...]:
-    """The grouping sets of the period's three statements on PostgreSQL: the counts, the
-    medians' working-day histograms by (tenant, channel, topic) and by agency (run at
-    once, on a connection each). The total, region, channel and topic come from
-    one set (tenant, channel, topic), rolled up here; the agencies from one set of every
-    agency column a measure counts under."""
-    fine = (col(F.tenant), col(F.channel), col(F.topic_id))
-    keys: tuple[tuple[str, Any], ...] = (
-        ("", None),
-        ("region", col(F.tenant)),
-        ("channel", col(F.channel)),
-        ("topic", col(F.topic_id)),
-    )
-    by_agency: dict[str, list[str]] = defaultdict(list)
-    agencies: dict[str, Any] = {}
-    for name, measure in MEASURES.items():
-        by_agency[measure.agency.key].append(name)
-        agencies[measure.agency.key] = measure.agency
-    counts: list[GroupingSet] = [
-        (fine, [(kind, key, None, tuple(MEASURES)) for kind, key in keys]),
-        (
-            tuple(agencies.values()),
-            [("agency", agencies[c], None, tuple(names)) for c, names in by_agency.items()],
-        ),
-    ]
-    histograms: list[GroupingSet] = []
-    for name in MEDIANS:
-        measure = MEASURES[name]
-        histograms.append(
-            ((*fine, measure.days), [(kind, key, measure.days, (name,)) for kind, key in keys])
-        )
-        histograms.append(
-            ((measure.agency, measure.days), [("agency", measure.agency, measure.days, (name,))])
-        )
-    return counts, histograms[0::2], histograms[1::2]
-
-
-#: the period's statements on PostgreSQL, run at once
-PERIOD_PARTS = _period_sets()
-
-
-def _period_scan(
-    session: Session,
-    sets: list[GroupingSet],
-    covered: tuple[str, ...],
-    period: Period,
-    today: date,
-    tally: _Tally,
-) -> None:
-    """PostgreSQL: every measure of ``sets`` in one read of the period's rows, a count
-    per measure with its condition as a FILTER, grouped by each of ``sets``."""
-    columns: list[Any] = []
-    for group, _targets in sets:
-        for column in group:
-            if all(column.key != c.key for c in columns):
-                columns.append(column)
-    names = [n for n in MEASURES if any(n in t[3] for _g, ts in sets for t in ts)]
-    days_in = {MEASURES[n].day.key: MEASURES[n].day for n in names}
-    # the tenants in each arm: each arm an index range (tenant, day), read as a BitmapOr
-    tenant = col(F.tenant).in_(covered)
-    within = or_(*(and_(tenant, d >= period.start, d <= period.end) for d in days_in.values()))
-    counts = [func.count().filter(MEASURES[n].where(period, today)) for n in names]
-
-    def index(column: Any) -> int:
-        return next(i for i, c in enumerate(columns) if c.key == column.key)
-
-    grouping = ", ".join("(" + ", ".join(c.key for c in group) + ")" for group, _ in sets)
-    query = (
-        select(func.grouping(*columns), *columns, *counts)
-        .where(within)
-        .group_by(text(f"GROUPING SETS ({grouping})"))
-    )
-    # grouping(): a bit for each column left out of the row's set, the first highest
-    masks: dict[int, list[Target]] = {}
-    for group, targets in sets:
-        kept_columns = {index(c) for c in group}
-        width = len(columns)
-        masks[sum(1 << (width - 1 - i) for i in range(width) if i not in kept_columns)] = targets
-    # the planner takes the set of every agency column for ~10^5 groups (there are a few
-    # hundred) and would sort on disk: room for the hash tables instead
-    session.execute(text("SET LOCAL work_mem = '64MB'"))
-    for row in session.execute(query):
-        for kind, key, days, measures in masks[row[0]]:
-            value = "" if key is None else _text(row[1 + index(key)])
-            duration = None if days is None else row[1 + index(days)]
-            if days is not None and duration is None:
-                continue
-            for name in measures:
-                n = row[1 + len(columns) + names.index(name)]
-                if not n:
-                    continue
-                if duration is None:
-                    tally.counts[(kind, value)][name] += n
-                else:
-                    tally.days[(kind, value, name)][int(duration)] += n
-
-
-def _kept_trend(
-    factory: sessionmaker[Session],
-    covered: tuple[str, ...],
-    months: list[Period],
-    today: date,
-) -> list[OversightMonth]:
-    """The trend's rows of the months that have ended, kept or computed and kept."""
-    to_keep: list[tuple[str, str, list[OversightMonth]]] = []
-    with factory() as session:
-        rows, done = kept(session, covered, months)
-        for tenant in covered:
-            missing = [m for m in months if (tenant, m.key) not in done]
-            if not missing:
-                continue
-            found: dict[tuple[str, str, int], OversightMonth] = {}
-            for names in SCANS:
-                for _kind, day, duration, n, rates in _trend(
-                    session, names, (tenant,), missing, today
-                ):
-                    month = month_key(day)
-                    days = -1 if duration is None else int(duration)
-                    row = found.setdefault(
-                        (month, names[0], days),
-                        OversightMonth(tenant=tenant, month=month, measure=names[0], days=days),
-                    )
-                    row.n += n
-                    if rates:
-                        row.followed_up += int(rates[0] or 0)
-                        row.finished += int(rates[1] or 0)
-            for m in missing:
-                fresh = [r for (month, _, _), r in found.items() if month == m.key]
-                to_keep.append((tenant, m.key, fresh))
-                rows += [OversightMonth(**r.model_dump()) for r in fresh]
-    for tenant, month, fresh in to_keep:  # after the reads: SQLite has one writer
-        keep(factory, tenant, month, fresh)
-    return rows
+def _first_day(key: str) -> date:
+    year, month = key.split("-")
+    return date(int(year), int(month), 1)
 
 
 def _tallies(
     factory: sessionmaker[Session], covered: tuple[str, ...], period: Period, today: date
 ) -> tuple[_Tally, list[Month]]:
-    """The period's total and breakdowns, and the twelve months' totals (those that
-    have ended kept in ``oversight_month``, :mod:`gateway.oversight.monthly`)."""
-    months = last_twelve_months(period)
-    ended = [m for m in months if month_key(m.start) < month_key(today)]
-    running = [m for m in months if m not in ended]
-    with factory() as session:
-        dialect = session.get_bind().dialect.name
+    """The period's total and breakdowns, and the twelve months' totals: the months
+    that have ended from ``oversight_month`` (:mod:`gateway.oversight.monthly`, kept
+    at their first view), the month in progress and a range of dates from the rows."""
+    trend_keys = [m.key for m in last_twelve_months(period)]
+    period_keys = _months(period)
+    current = month_key(today)
+    ended = sorted({k for k in (*trend_keys, *(period_keys or ())) if k < current})
+    running = sorted({k for k in (*trend_keys, *(period_keys or ())) if k >= current})
+    for _attempt in range(3):
+        with factory() as session:
+            before = monthly.states(session, covered, ended)
+        kept = {p for p, (_v, is_kept) in before.items() if is_kept}
+        missing = {(t, m): before.get((t, m), (0, False))[0] for t in covered for m in ended}
+        missing = {p: v for p, v in missing.items() if p not in kept}
+        fresh = _fill(factory, missing, today)
+        live_tasks: list[Callable[[Session], Any]] = []
+        if running:
+            start, end = _first_day(running[0]), month_end(*map(int, running[-1].split("-")))
+            live_tasks = cube.tasks(covered, start, end, today)
+        range_tasks: list[Callable[[Session], Any]] = []
+        if period_keys is None:
+            range_tasks = cube.tasks(covered, period.start, period.end, today, period.start)
+        in_period = sorted(p for p in kept if period_keys and p[1] in period_keys)
+        in_trend = sorted(p for p in kept if p[1] in trend_keys)
+        first = monthly.month_number(period_keys[0]) if period_keys else None
+
+        def sums(session: Session, in_period: Any = in_period, first: Any = first) -> Any:
+            return monthly.period_sums(session, in_period, RATES, first)
+
+        def trend_sums(session: Session, in_trend: Any = in_trend) -> Any:
+            return monthly.trend_sums(session, in_trend)
+
+        results: list[Any] = cube.run_all(factory, [sums, trend_sums, *live_tasks, *range_tasks])
+        with factory() as session:
+            after = monthly.states(session, covered, sorted({m for _t, m in kept}))
+        if all(after.get(p) == before[p] for p in kept):
+            break  # no kept month dropped while it was read
+    kept_sums, kept_trend = results[0], results[1]
+    live = [row for rows in results[2 : 2 + len(live_tasks)] for row in rows]
+    ranged = [row for rows in results[2 + len(live_tasks) :] for row in rows]
+    tally, months = _assemble(period_keys, trend_keys, kept_sums, kept_trend, [*fresh, *live])
+    for tenant, _month, measure, kind, key, days, n in ranged:
+        tally.add_row(tenant, measure, kind, key, days, n)
+    return tally, months
+
+
+def _fill(
+    factory: sessionmaker[Session], missing: dict[monthly.Pair, int], today: date
+) -> list[CubeRow]:
+    """The figures of the ended months not kept, computed from the rows, and kept."""
+    if not missing:
+        return []
+    tenants = sorted({t for t, _m in missing})
+    months = sorted({m for _t, m in missing})
+    start, end = _first_day(months[0]), month_end(*map(int, months[-1].split("-")))
+    found = cube.run_all(factory, cube.tasks(tenants, start, end, today))
+    rows = [row for part in found for row in part if (row[0], row[1]) in missing]
+    monthly.keep(factory, missing, rows)
+    return rows
+
+
+def _assemble(
+    period_keys: list[str] | None,
+    trend_keys: list[str],
+    kept_sums: list[tuple[str, str, str, str, int, int]],
+    kept_trend: list[tuple[str, str, int, int]],
+    computed: list[CubeRow],
+) -> tuple[_Tally, list[Month]]:
     tally = _Tally()
-    parts: list[_Tally] = []
-    tasks = [] if dialect == "postgresql" else [(names, "period") for names in SCANS]
-    if running:
-        tasks += [(names, "trend") for names in SCANS]
-
-    def run(task: tuple[tuple[str, ...], str]) -> list[Row5]:
-        names, part = task
-        with factory() as session:
-            if part == "trend":
-                return _trend(session, names, covered, running, today)
-            return _period(session, names, covered, period, today)
-
-    def scan(sets: list[GroupingSet]) -> _Tally:
-        part = _Tally()
-        with factory() as session:
-            _period_scan(session, sets, covered, period, today, part)
-        return part
-
-    if dialect == "postgresql":
-        with ThreadPoolExecutor(PARALLEL) as pool:
-            scans = [pool.submit(scan, sets) for sets in PERIOD_PARTS]
-            results = list(pool.map(run, tasks))
-            parts = [s.result() for s in scans]
-    else:
-        results = [run(task) for task in tasks]
-    for part in parts:
-        for key, counter in part.counts.items():
-            tally.counts[key].update(counter)
-        for hkey, histogram in part.days.items():
-            tally.days[hkey].update(histogram)
-    trend = {m.key: _Tally() for m in months}
-    for (names, _part), rows in zip(tasks, results, strict=True):
-        for kind, key, duration, n, rates in rows:
-            if kind == "trend":
-                target, keys = trend[month_key(key)], [("", "")]
-            else:
-                target, keys = tally, [(kind, key)]
-            target.add(names[0], keys, n, duration)
-            for name, value in zip(names[1:], rates, strict=True):
-                target.add(name, keys, int(value or 0), None)
-    for row in _kept_trend(factory, covered, ended, today) if ended else []:
-        target = trend[row.month]
-        target.add(row.measure, [("", "")], row.n, None if row.days < 0 else row.days)
-        if row.measure == "received":
-            target.add("followed_up_by_end", [("", "")], row.followed_up, None)
-            target.add("finished_by_end", [("", "")], row.finished, None)
-    monthly = [
+    trend = {key: _Tally() for key in trend_keys}
+    for tenant, measure, kind, key, days, n in kept_sums:
+        tally.add_row(tenant, measure, kind, key, days, n)
+    for month, measure, days, n in kept_trend:
+        if measure not in RATES or days == monthly.month_number(month):
+            trend[month].add_row("", measure, "", "", days, n)
+    first = monthly.month_number(period_keys[0]) if period_keys else None
+    for tenant, month, measure, kind, key, days, n in computed:
+        in_period = period_keys is not None and month in period_keys
+        if in_period and (first is None or measure not in RATES or days >= first):
+            tally.add_row(tenant, measure, kind, key, days, n)
+        if (
+            kind == ""
+            and month in trend
+            and (measure not in RATES or days == monthly.month_number(month))
+        ):
+            trend[month].add_row("", measure, "", "", days, n)
+    months = [
         Month(
-            m.key,
-            f"{SHORT_MONTHS[m.start.month - 1]} {m.start.year}",
-            trend[m.key].counts_of(("", "")),
+            key,
+            f"{SHORT_MONTHS[int(key[5:]) - 1]} {key[:4]}",
+            trend[key].counts_of(("", "")),
         )
-        for m in months
+        for key in trend_keys
     ]
-    return tally, monthly
+    return tally, months
 
 
 def compute(
