@@ -6,7 +6,9 @@ complaint, dates in the zone of the complaint's province, working days from a
 temporary table of the calendar's working-day numbers): about a minute for a million
 complaints. Elsewhere each complaint's history is folded in Python
 (:func:`rebuild_one`, the same steps the live rows take). Either way a step's agency is
-the complaint's current one, since the history does not carry the agency.
+the one its first event recorded (``status_event.agency_code``, revision 0018), as the
+live row took it; an event recorded before that revision has none, and the step takes
+the complaint's current agency.
 """
 
 from __future__ import annotations
@@ -31,7 +33,7 @@ from gateway.oversight.aggregate import (
     sla_of,
 )
 from gateway.oversight.monthly import OversightMonth
-from gateway.storage.models import Complaint, StatusEvent
+from gateway.storage.models import NO_AGENCY, Complaint, StatusEvent
 
 #: the statuses that reach each step (the forward chain: a later step reaches it too)
 _REACHING = {
@@ -42,6 +44,8 @@ _REACHING = {
     "finished": ("resolved",),
     "archived": ("rejected",),
 }
+#: the steps with an agency (a submission has none)
+_STEPS = tuple(step for step in _REACHING if step != "submitted")
 #: working days a due date may lie after the last event (the mapping allows up to 60)
 _AHEAD = timedelta(days=120)
 
@@ -68,15 +72,25 @@ def rebuild_one(
     calendar: HolidayCalendar,
     sla: SlaPolicy,
 ) -> OversightFact:
-    """A complaint's row from its history (every step with its current agency)."""
+    """A complaint's row from its history: each step on the day of the first event
+    reaching it, under the agency that event recorded (:func:`agency_of`)."""
     fact = new_fact(complaint)
     for event in sorted(events, key=lambda e: (e.at, e.id or 0)):
         if event.note and event.note.startswith(NOT_APPLIED):
             continue
         day = local_day(event.at, complaint.region_code)
-        apply_event(fact, event.status, day, complaint.agency_code, calendar, sla)
+        agency = agency_of(event.agency_code, complaint.agency_code)
+        apply_event(fact, event.status, day, agency, calendar, sla)
     derive(fact, calendar, sla)
     return fact
+
+
+def agency_of(recorded: str | None, current: str | None) -> str | None:
+    """A step's agency from its event's ``agency_code``: none for ``NO_AGENCY``, the
+    complaint's current one for an event recorded before revision 0018 (NULL)."""
+    if recorded is None:
+        return current
+    return recorded if recorded != NO_AGENCY else None
 
 
 def _rebuild_batches(
@@ -125,8 +139,21 @@ def working_day_numbers(first: date, last: date, calendar: HolidayCalendar) -> l
 
 
 def _first(step: str) -> str:
-    statuses = ", ".join(f"'{status}'" for status in _REACHING[step])
-    return f"min(at) FILTER (WHERE status IN ({statuses})) AS {step}"
+    """The moment of the first event reaching ``step`` and the agency it recorded (the
+    first by (at, id): :func:`rebuild_one`'s order; NULL before revision 0018)."""
+    reaching = f"FILTER (WHERE status IN ({', '.join(repr(s) for s in _REACHING[step])}))"
+    first = f"min(at) {reaching} AS {step}"
+    if step not in _STEPS:
+        return first
+    return f"{first}, (array_agg(agency_code ORDER BY at, id) {reaching})[1] AS {step}_agency"
+
+
+def _agency(step: str) -> str:
+    """:func:`agency_of` in SQL, for a step reached (NULL for one not reached)."""
+    return (
+        f"CASE WHEN d.{step} IS NULL THEN NULL WHEN d.{step}_agency IS NULL THEN d.agency "
+        f"ELSE nullif(d.{step}_agency, '{NO_AGENCY}') END"
+    )
 
 
 #: a complaint's zone: its province's, WIB (the registry's) for a code in no province
@@ -136,6 +163,10 @@ _DURATIONS = ", ".join(
     f"CASE WHEN {w}.n >= wr.n THEN {w}.n - wr.n WHEN {w}.n IS NOT NULL THEN 0 END"
     for w in ("wv", "wf", "wx")
 )
+_FIRSTS = ",\n        ".join(_first(step) for step in _REACHING)
+_STEP_DAYS = ", ".join(f"(ev.{step} AT TIME ZONE {_ZONE})::date AS {step}" for step in _REACHING)
+_STEP_AGENCIES = ", ".join(f"ev.{step}_agency" for step in _STEPS)
+_STEP_COLUMNS = ",\n    ".join(f"d.{step}, {_agency(step)}" for step in _STEPS)
 # built from constants only (the steps, statuses and zone expression above)
 _INSERT = f"""
 INSERT INTO oversight_fact (
@@ -145,7 +176,8 @@ INSERT INTO oversight_fact (
     archived_day, archived_agency, days_to_verify, days_to_follow_up, days_to_finish,
     verify_due, verify_done, follow_up_due, follow_up_done, finish_due, finish_done)
 WITH ev AS (
-    SELECT complaint_id, {", ".join(_first(step) for step in _REACHING)}
+    SELECT complaint_id,
+        {_FIRSTS}
     FROM status_event
     WHERE note IS NULL OR note NOT LIKE '{NOT_APPLIED}%'
     GROUP BY complaint_id
@@ -154,18 +186,15 @@ WITH ev AS (
         coalesce(s.verify_days, 3) AS vd, coalesce(s.follow_up_days, 5) AS fd,
         coalesce(s.auto_close_days, 10) AS ad,
         (c.created_at AT TIME ZONE {_ZONE})::date AS received,
-        {", ".join(f"(ev.{step} AT TIME ZONE {_ZONE})::date AS {step}" for step in _REACHING)}
+        {_STEP_DAYS},
+        {_STEP_AGENCIES}
     FROM complaint c
     JOIN ev ON ev.complaint_id = c.id
     LEFT JOIN oversight_sla s ON s.tenant = c.tenant
     LEFT JOIN oversight_zone z ON z.province = left(trim(c.region_code), 2)
 )
 SELECT d.id, d.tenant, d.channel, d.topic_id, d.received, d.agency, d.submitted,
-    d.verified, CASE WHEN d.verified IS NOT NULL THEN d.agency END,
-    d.dispatched, CASE WHEN d.dispatched IS NOT NULL THEN d.agency END,
-    d.followed_up, CASE WHEN d.followed_up IS NOT NULL THEN d.agency END,
-    d.finished, CASE WHEN d.finished IS NOT NULL THEN d.agency END,
-    d.archived, CASE WHEN d.archived IS NOT NULL THEN d.agency END,
+    {_STEP_COLUMNS},
     {_DURATIONS},
     vdue.day, least(d.verified, d.archived),
     fdue.day, least(d.followed_up, d.archived),

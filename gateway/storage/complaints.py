@@ -27,7 +27,7 @@ from gateway.domain.status import (
 from gateway.oversight import aggregate
 from gateway.ports import ChangeEvent
 from gateway.storage.intake import new_job, utcnow
-from gateway.storage.models import Complaint, StatusEvent
+from gateway.storage.models import Complaint, StatusEvent, event_agency
 from gateway.sync import wakeup
 
 SUBMITTED_NATIONAL = CANONICAL_TO_NATIONAL[Status.SUBMITTED]
@@ -54,6 +54,7 @@ def _history(
             note=note,
             source=source,
             event_key=event_key,
+            agency_code=event_agency(complaint.agency_code),
             at=at,
             recorded_at=utcnow(),
         )

@@ -23,7 +23,13 @@ from gateway.domain.complaint import ComplaintDraft
 from gateway.domain.status import Status
 from gateway.oversight.aggregate import OversightFact, fact_row
 from gateway.storage.engine import transaction
-from gateway.storage.models import Complaint, InboundMessage, OutboxJob, StatusEvent
+from gateway.storage.models import (
+    Complaint,
+    InboundMessage,
+    OutboxJob,
+    StatusEvent,
+    event_agency,
+)
 from gateway.sync import wakeup
 
 #: an inbound_message's states: stored, not yet read | taken (a complaint or a command) |
@@ -204,7 +210,7 @@ def _insert_many(
         )
         rows["complaint"].append(complaint_row(draft, complaint_id, inbound_id, now))
         rows["fact"].append(fact_row(rows["complaint"][-1]))
-        rows["event"].append(received_event(complaint_id, draft.channel, now))
+        rows["event"].append(received_event(rows["complaint"][-1]))
         rows["job"].append(job_row("submit", draft.tenant, complaint_id, {}, now))
         created = IntakeResult(complaint_id, True, Status.RECEIVED.value, None)
         found[item.key] = IntakeResult(complaint_id, False, Status.RECEIVED.value, None)
@@ -273,17 +279,19 @@ def add_job(
     wakeup.announce(session)
 
 
-def received_event(complaint_id: str, channel: str, now: datetime) -> dict[str, Any]:
+def received_event(complaint: dict[str, Any]) -> dict[str, Any]:
+    """The history's first entry for a complaint being inserted (its table row)."""
     return {
-        "complaint_id": complaint_id,
+        "complaint_id": complaint["id"],
         "status": Status.RECEIVED.value,
         "national_status": None,
         "response": None,
         "source": "gateway",
         "event_key": None,
-        "note": f"received on channel {channel}",
-        "at": now,
-        "recorded_at": now,
+        "note": f"received on channel {complaint['channel']}",
+        "agency_code": event_agency(complaint["agency_code"]),
+        "at": complaint["created_at"],
+        "recorded_at": complaint["created_at"],
     }
 
 

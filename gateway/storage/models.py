@@ -93,6 +93,15 @@ class Complaint(SQLModel, table=True):
     updated_at: datetime
 
 
+#: a status event's ``agency_code`` when the complaint had no agency (NULL: not known)
+NO_AGENCY = ""
+
+
+def event_agency(agency_code: str | None) -> str:
+    """The ``agency_code`` a status event keeps for a complaint with this agency."""
+    return agency_code or NO_AGENCY
+
+
 class StatusEvent(SQLModel, table=True):
     """A complaint's history: the gateway's own steps and the national ones."""
 
@@ -108,6 +117,9 @@ class StatusEvent(SQLModel, table=True):
     # gateway | national | operator
     source: str = Field(max_length=16)
     event_key: str | None = Field(default=None, max_length=200)
+    #: the complaint's agency once the event was applied; ``NO_AGENCY`` when it had
+    #: none, NULL for an event recorded before revision 0018 (agency not known)
+    agency_code: str | None = Field(default=None, max_length=64)
     at: datetime
     recorded_at: datetime
 

@@ -22,7 +22,7 @@ from gateway.domain.status import Status, can_transition
 from gateway.oversight import aggregate
 from gateway.storage.complaints import SUBMITTED_NATIONAL
 from gateway.storage.intake import job_row, utcnow
-from gateway.storage.models import Complaint, OutboxJob, StatusEvent
+from gateway.storage.models import Complaint, OutboxJob, StatusEvent, event_agency
 from gateway.sync import wakeup
 
 
@@ -51,6 +51,7 @@ def mark_submitted_many(
             col(Complaint.status),
             col(Complaint.tracking_id),
             col(Complaint.last_response),
+            col(Complaint.agency_code),
             col(Complaint.agency_name),
         )
         .where(col(Complaint.id).in_(ids))
@@ -90,6 +91,7 @@ def mark_submitted_many(
                 "note": f"national tracking ID {item.tracking_id}",
                 "source": "gateway",
                 "event_key": None,
+                "agency_code": event_agency(row.agency_code),
                 "at": item.at,
                 "recorded_at": now,
             }
