@@ -11,6 +11,8 @@ Guessing is slowed per username and address and per address (:mod:`gateway.ops.t
 the address is the peer's, or ``X-Forwarded-For``'s only from a proxy listed in
 ``GATEWAY_FORWARDED_ALLOW_IPS`` (none by default). The throttle's clock is
 ``app.state.ops_clock`` when the app has one (tests), else the wall clock.
+The form and its messages speak the console's language (:mod:`gateway.ops.labels`:
+``?lang=``, else the one remembered, else Indonesian), with a link to the other.
 Every answer under ``/ops`` carries the console's security headers.
 """
 
@@ -144,7 +146,7 @@ async def _submitted_csrf(request: Request) -> str:
 async def require_csrf(request: Request, ctx: CurrentOperator) -> OperatorContext:
     """The signed-in operator, if an unsafe request carries the session's CSRF token."""
     if request.method in UNSAFE and not same_secret(await _submitted_csrf(request), ctx.csrf_token):
-        raise Refused(_page("Ditolak", "Token CSRF tidak cocok. (CSRF token mismatch.)", 403))
+        raise Refused(_page(ctx.words, "Ditolak", "Token CSRF tidak cocok.", 403))
     return ctx
 
 
@@ -154,15 +156,25 @@ CsrfChecked = Annotated[OperatorContext, Depends(require_csrf)]
 # -- pages ----------------------------------------------------------------------
 
 
-def _page(title: str, text: str, status: int) -> HTMLResponse:
-    """A refusal on the console's layout, for a visitor who is not signed in."""
-    html = templates().get_template("refused.html").render(ctx=None, title=title, text=text)
+def _page(words: labels.Labels, title: str, text: str, status: int) -> HTMLResponse:
+    """A refusal on the console's layout (without its menu), in ``words``' language;
+    ``title`` and ``text`` are Indonesian sentences of :data:`labels.ENGLISH`."""
+    html = (
+        templates()
+        .get_template("refused.html")
+        .render(ctx=None, t=words, _=words, title=title, text=words(text))
+    )
     return HTMLResponse(html, status_code=status)
 
 
-def _login_form(nonce: str, message: str = "", username: str = "", status: int = 200) -> Response:
+def _login_form(
+    request: Request, nonce: str, message: str = "", username: str = "", status: int = 200
+) -> Response:
+    """The sign-in form in the console's language (``?lang=``, else the one remembered,
+    else Indonesian), with a link to the other; ``message`` already in that language."""
+    words = labels.for_language(labels.language_of(request))
     page = templates().get_template("login.html")
-    html = page.render(ctx=None, nonce=nonce, message=message, username=username)
+    html = page.render(ctx=None, t=words, _=words, nonce=nonce, message=message, username=username)
     return HTMLResponse(html, status_code=status)
 
 
@@ -191,24 +203,18 @@ def _clock(request: Request) -> throttle.Clock:
     return clock or accounts.now_utc
 
 
-def _wait_message(seconds: int) -> str:
+def _wait_message(words: labels.Labels, seconds: int) -> str:
     """Come back in ``seconds``: said in seconds, or minutes from two minutes on."""
     if seconds < 120:
-        return (
-            f"Terlalu banyak percobaan masuk; coba lagi dalam {seconds} detik. "
-            f"(Too many sign-in attempts; try again in {seconds} s.)"
-        )
+        return words("Terlalu banyak percobaan masuk; coba lagi dalam {n} detik.").format(n=seconds)
     minutes = math.ceil(seconds / 60)
-    return (
-        f"Terlalu banyak percobaan masuk; coba lagi dalam {minutes} menit. "
-        f"(Too many sign-in attempts; try again in {minutes} min.)"
-    )
+    return words("Terlalu banyak percobaan masuk; coba lagi dalam {n} menit.").format(n=minutes)
 
 
 @router.get("/login")
 async def login_form(request: Request) -> Response:
     nonce = secrets.token_urlsafe(32)
-    return _with_login_cookie(request, _login_form(nonce), nonce)
+    return _with_login_cookie(request, _login_form(request, nonce), nonce)
 
 
 @router.post("/login")
@@ -219,21 +225,26 @@ async def login(request: Request) -> Response:
     submitted = str(form.get("csrf_token") or "")
     factory = _factory(request)
     nonce = secrets.token_urlsafe(32)
+    words = labels.for_language(labels.language_of(request))
     if not _origin_ok(request) or not same_secret(submitted, request.cookies.get(LOGIN_COOKIE, "")):
-        message = "Formulir kedaluwarsa, silakan coba lagi. (The form expired; try again.)"
-        return _with_login_cookie(request, _login_form(nonce, message, username, 403), nonce)
+        message = words("Formulir kedaluwarsa, silakan coba lagi.")
+        return _with_login_cookie(
+            request, _login_form(request, nonce, message, username, 403), nonce
+        )
     client = request.client.host if request.client else "-"
     now = _clock(request)()
     wait = await run_in_threadpool(throttle.wait_seconds, factory, username, client, now)
     if wait:
-        response = _login_form(nonce, _wait_message(wait), username, 429)
+        response = _login_form(request, nonce, _wait_message(words, wait), username, 429)
         response.headers["Retry-After"] = str(wait)
         return _with_login_cookie(request, response, nonce)
     operator = await run_in_threadpool(accounts.authenticate, factory, username, password)
     await run_in_threadpool(throttle.record, factory, operator, username, client, now)
     if operator is None:
-        message = "Nama pengguna atau kata sandi salah. (Wrong username or password.)"
-        return _with_login_cookie(request, _login_form(nonce, message, username, 401), nonce)
+        message = words("Nama pengguna atau kata sandi salah.")
+        return _with_login_cookie(
+            request, _login_form(request, nonce, message, username, 401), nonce
+        )
     token, _csrf = await run_in_threadpool(accounts.open_session, factory, operator)
     response = RedirectResponse("/ops", status_code=303)
     response.set_cookie(

@@ -154,6 +154,20 @@ ENGLISH: dict[str, str] = {
     "Keluar": "Sign out",
     "konsol operator": "operator console",
     "Bahasa": "Language",
+    # sign-in (gateway.ops.auth)
+    "Masuk": "Sign in",
+    "Nama pengguna": "Username",
+    "Kata sandi": "Password",
+    "Formulir kedaluwarsa, silakan coba lagi.": "The form expired; try again.",
+    "Nama pengguna atau kata sandi salah.": "Wrong username or password.",
+    "Terlalu banyak percobaan masuk; coba lagi dalam {n} detik.": (
+        "Too many sign-in attempts; try again in {n} s."
+    ),
+    "Terlalu banyak percobaan masuk; coba lagi dalam {n} menit.": (
+        "Too many sign-in attempts; try again in {n} min."
+    ),
+    "Ditolak": "Refused",
+    "Token CSRF tidak cocok.": "CSRF token mismatch.",
     # lists and filters
     "Cari": "Search",
     "ID pelacakan, no. tiket, no. HP": "tracking ID, ticket no., phone no.",

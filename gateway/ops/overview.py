@@ -41,9 +41,9 @@ class TenantOverview:
     #: the last 7 WIB days, today last
     week: list[DayCount] = field(default_factory=list)
 
-    @property
-    def week_chart(self) -> WeekChart:
-        return chart(self.tenant, self.week)
+    def week_chart_in(self, language: str, name: str | None = None) -> WeekChart:
+        """The 7-day chart in ``language`` (``id`` or ``en``), the tenant called ``name``."""
+        return chart(name or self.tenant, self.week, language)
 
 
 def overview(

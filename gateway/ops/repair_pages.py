@@ -17,7 +17,7 @@ from starlette.concurrency import run_in_threadpool
 from gateway.channels import ChannelAdapter
 from gateway.fieldmap import RecordError
 from gateway.logs import MASK, redact_value
-from gateway.ops import jobs, repairs
+from gateway.ops import jobs, repair_form, repairs
 from gateway.ops.auth import CsrfChecked, CurrentOperator, OperatorContext, router
 from gateway.ops.rendering import (
     container,
@@ -67,7 +67,7 @@ def _fix_page(
         c=complaint,
         values=values,
         errors=errors,
-        named=repairs.named_fields(job.last_error),
+        named=repair_form.named_fields(job.last_error),
         topics=sorted(catalogue.topics.items()),
         agencies=sorted(catalogue.agencies.items()),
     )
@@ -79,7 +79,7 @@ async def fix_form(request: Request, ctx: CurrentOperator, job_id: int) -> Respo
     if isinstance(found, HTMLResponse):
         return found
     job, complaint = found
-    return _fix_page(request, ctx, job, complaint, repairs.current_values(complaint), {})
+    return _fix_page(request, ctx, job, complaint, repair_form.current_values(complaint), {})
 
 
 @router.post("/jobs/{job_id}/fix")
@@ -89,8 +89,8 @@ async def fix(request: Request, ctx: CsrfChecked, job_id: int) -> Response:
         return found
     job, complaint = found
     form = await request.form()
-    values = {name: str(form.get(name) or "")[:200] for name in repairs.EDITABLE}
-    checked = repairs.check(values, container(request).catalogue, today())
+    values = {name: str(form.get(name) or "")[:200] for name in repair_form.EDITABLE}
+    checked = repair_form.check(values, container(request).catalogue, today(), ctx.words.language)
     if checked.errors:
         return _fix_page(request, ctx, job, complaint, values, checked.errors)
     try:

@@ -15,23 +15,21 @@ with the fields the operator corrected; or the operator dismisses it with a reas
 
 from __future__ import annotations
 
-import re
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
-from datetime import UTC, date, datetime
+from dataclasses import dataclass
+from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, sessionmaker
 from sqlmodel import col
 
-from gateway.domain.complaint import REGION_CODE
 from gateway.domain.zones import local, zone_or_wib
 from gateway.logs import scrub_text
-from gateway.mappings.catalog import Catalogue
 from gateway.ops import accounts, jobs
 from gateway.ops.models import Operator
 from gateway.ops.paging import PAGE_SIZE, Paging
+from gateway.ops.repair_form import EDITABLE
 from gateway.storage import corrections, outbox
 from gateway.storage.engine import transaction
 from gateway.storage.intake import QUARANTINED
@@ -42,8 +40,6 @@ if TYPE_CHECKING:
     from gateway.bootstrap import Container
     from gateway.channels import ChannelAdapter
 
-#: the complaint's mapped values an operator may correct before replaying
-EDITABLE = ("topic_id", "agency_code", "region_code", "incident_date")
 DISMISSED = "dismissed"
 MAX_REASON = 500
 MAX_VALUE = 10_000
@@ -51,69 +47,6 @@ MAX_VALUE = 10_000
 
 class Refused(Exception):
     """The repair cannot be made (the job or input moved on meanwhile); says why."""
-
-
-@dataclass
-class Checked:
-    values: dict[str, Any] = field(default_factory=dict)
-    #: field -> what is wrong, in the operator's language
-    errors: dict[str, str] = field(default_factory=dict)
-
-
-def current_values(complaint: Complaint) -> dict[str, str]:
-    """The editable values as the form shows them."""
-    shown: dict[str, str] = {}
-    for name in EDITABLE:
-        value = getattr(complaint, name)
-        shown[name] = value.isoformat() if isinstance(value, date) else str(value or "")
-    return shown
-
-
-def named_fields(error: str | None) -> list[str]:
-    """The editable fields a job's last error names (``agency_code: unknown agency``)."""
-    if not error:
-        return []
-    return [name for name in EDITABLE if re.search(rf"\b{name}\b", error)]
-
-
-def check(form: Mapping[str, str], catalogue: Catalogue, today: date) -> Checked:
-    """The form's values parsed, or an error per field it names wrongly."""
-    checked = Checked()
-    topic = form.get("topic_id", "").strip()
-    if not topic.isdigit():
-        checked.errors["topic_id"] = "harus berupa nomor topik nasional"
-    elif catalogue.enforced and int(topic) not in catalogue.topics:
-        checked.errors["topic_id"] = f"topik {topic} tidak ada di katalog nasional"
-    else:
-        checked.values["topic_id"] = int(topic)
-    agency = form.get("agency_code", "").strip()
-    if not agency:
-        checked.values["agency_code"] = None
-    elif len(agency) > 64:
-        checked.errors["agency_code"] = "paling panjang 64 karakter"
-    elif catalogue.enforced and catalogue.agencies and agency not in catalogue.agencies:
-        checked.errors["agency_code"] = f"instansi {agency} tidak ada di katalog nasional"
-    else:
-        checked.values["agency_code"] = agency
-    region = form.get("region_code", "").strip()
-    if not REGION_CODE.match(region):
-        checked.errors["region_code"] = "harus kode wilayah Kemendagri, mis. 18 atau 18.71"
-    else:
-        checked.values["region_code"] = region
-    when = form.get("incident_date", "").strip()
-    if not when:
-        checked.values["incident_date"] = None
-    else:
-        try:
-            parsed = date.fromisoformat(when)
-        except ValueError:
-            checked.errors["incident_date"] = "harus tanggal berbentuk YYYY-MM-DD"
-        else:
-            if parsed > today:
-                checked.errors["incident_date"] = "tidak boleh di masa depan"
-            else:
-                checked.values["incident_date"] = parsed
-    return checked
 
 
 def fix_and_replay(

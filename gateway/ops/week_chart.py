@@ -8,7 +8,8 @@ rows are read.
 
 The chart is plain SVG with attributes and the classes of ``ops.css`` (the
 console's CSP allows no inline style or script): a pair of bars per day, each
-with a ``<title>`` telling its exact figure, and an ``aria-label`` summing up.
+with a ``<title>`` telling its exact figure, and an ``aria-label`` summing up; in
+the console's language (Indonesian, or English with ``language="en"``).
 """
 
 from __future__ import annotations
@@ -26,6 +27,19 @@ from gateway.storage.models import Complaint
 
 DAYS = 7
 WEEKDAYS = ("Senin", "Selasa", "Rabu", "Kamis", "Jumat", "Sabtu", "Minggu")
+WEEKDAYS_EN = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
+#: the chart's words, Indonesian and English: a bar's, and the summary's
+WORDS = {
+    "received": ("masuk", "received"),
+    "sent": ("terkirim", "sent"),
+    "to": ("s.d.", "to"),
+    "summary": (
+        "{tenant}, {days} hari terakhir ({span}): {received} pengaduan masuk, "
+        "{sent} terkirim ke SP4N-LAPOR!",
+        "{tenant}, last {days} days ({span}): {received} complaints received, "
+        "{sent} sent to SP4N-LAPOR!",
+    ),
+}
 #: the chart's geometry, in SVG user units
 PLOT_HEIGHT = 48
 LABEL_HEIGHT = 12
@@ -106,27 +120,30 @@ def _height(count: int, top: int) -> int:
     return max(round(PLOT_HEIGHT * count / top), 1) if count else 0
 
 
-def chart(tenant: str, days: Sequence[DayCount]) -> WeekChart:
-    """The bars of ``days`` (received and sent side by side), scaled to the busiest day."""
+def chart(tenant: str, days: Sequence[DayCount], language: str = "id") -> WeekChart:
+    """The bars of ``days`` (received and sent side by side), scaled to the busiest day;
+    ``tenant`` as the summary names it, the words in ``language`` (``id`` or ``en``)."""
+    en = language == "en"
+    weekdays = WEEKDAYS_EN if en else WEEKDAYS
     top = max((d.received for d in days), default=0) or 1
     bars: list[Bar] = []
     labels: list[Label] = []
     for i, d in enumerate(days):
         left = i * DAY_WIDTH + 2
-        name = f"{WEEKDAYS[d.day.weekday()]} {d.day.isoformat()}"
-        for offset, kind, count, word in (
-            (0, "received", d.received, "masuk"),
-            (BAR_WIDTH + 1, "sent", d.sent, "terkirim"),
+        name = f"{weekdays[d.day.weekday()]} {d.day.isoformat()}"
+        for offset, kind, count in (
+            (0, "received", d.received),
+            (BAR_WIDTH + 1, "sent", d.sent),
         ):
             height = _height(count, top)
-            title = f"{name}: {count} {word}"
+            title = f"{name}: {count} {WORDS[kind][en]}"
             bars.append(Bar(left + offset, PLOT_HEIGHT - height, BAR_WIDTH, height, kind, title))
         labels.append(Label(left + BAR_WIDTH, PLOT_HEIGHT + LABEL_HEIGHT - 2, str(d.day.day)))
     received, sent = sum(d.received for d in days), sum(d.sent for d in days)
-    span = f"{days[0].day.isoformat()} s.d. {days[-1].day.isoformat()}" if days else "-"
-    summary = (
-        f"{tenant}, {len(days)} hari terakhir ({span}): {received} pengaduan masuk, "
-        f"{sent} terkirim ke SP4N-LAPOR!"
+    to = WORDS["to"][en]
+    span = f"{days[0].day.isoformat()} {to} {days[-1].day.isoformat()}" if days else "-"
+    summary = WORDS["summary"][en].format(
+        tenant=tenant, days=len(days), span=span, received=received, sent=sent
     )
     width = len(days) * DAY_WIDTH
     return WeekChart(width, PLOT_HEIGHT + LABEL_HEIGHT, PLOT_HEIGHT, bars, labels, summary)

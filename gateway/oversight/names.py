@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from sqlmodel import col
 
 from gateway.mappings.catalog import Catalogue
+from gateway.mappings.spec import Sla
 from gateway.storage.catalogue import synced_catalogue
 from gateway.storage.models import Complaint
 
@@ -25,8 +26,28 @@ CHANNEL_NAMES = {
     "webform": "Formulir web",
     "open311": "Open311",
 }
+#: the same in English, where it differs
+CHANNEL_NAMES_EN = {**CHANNEL_NAMES, "api": "API / app", "webform": "Web form"}
 NO_AGENCY = "Belum ditentukan"
 NO_TOPIC = "Tanpa topik"
+NO_AGENCY_EN = "Not yet assigned"
+NO_TOPIC_EN = "No topic"
+#: a channel type's Indonesian name -> its English one
+_CHANNEL_EN = {CHANNEL_NAMES[kind]: CHANNEL_NAMES_EN[kind] for kind in CHANNEL_NAMES}
+
+
+def english_name(kind: str, key: str, name: str) -> str:
+    """A breakdown row's name (:class:`Names`') in English: a channel (``kind``
+    ``channel``) by its type's English name, the row of no agency or no topic (``key``
+    empty) in English. Tenants, agencies and topics have only the names their mapping
+    and the national catalogue give them (Indonesian): as they are."""
+    if kind == "channel":
+        return _CHANNEL_EN.get(name, name)
+    if kind == "agency" and not key:
+        return NO_AGENCY_EN
+    if kind == "topic" and not key:
+        return NO_TOPIC_EN
+    return name
 
 
 @dataclass(frozen=True)
@@ -82,7 +103,9 @@ class Names:
         return self.channels.get(channel_id) or CHANNEL_NAMES.get(channel_id, channel_id)
 
 
-DEFINITIONS = {
+#: what each figure means, Indonesian; ``{verify}``, ``{follow_up}`` and ``{finish}``
+#: are the SLA's limits in working days (:func:`definitions`)
+_DEFINITIONS = {
     "received": "Pengaduan yang diterima gateway dalam periode (tanggal masuk).",
     "verified": "Pengaduan yang pertama kali terverifikasi dalam periode.",
     "dispatched": "Pengaduan yang pertama kali didisposisikan ke instansi dalam periode.",
@@ -103,15 +126,15 @@ DEFINITIONS = {
     ),
     "median_days_to_finish": "Median hari kerja dari pengaduan masuk sampai selesai.",
     "over_sla_verify": (
-        "Melewati batas verifikasi (3 hari kerja setelah terkirim, hari libur nasional "
+        "Melewati batas verifikasi ({verify} hari kerja setelah terkirim, hari libur nasional "
         "tidak dihitung): jatuh tempo dalam periode, diverifikasi sesudahnya atau belum."
     ),
     "over_sla_follow_up": (
-        "Melewati batas tindak lanjut (5 hari kerja setelah disposisi pertama): jatuh "
+        "Melewati batas tindak lanjut ({follow_up} hari kerja setelah disposisi pertama): jatuh "
         "tempo dalam periode, ditindaklanjuti sesudahnya atau belum."
     ),
     "over_sla_finish": (
-        "Melewati batas penyelesaian (10 hari kerja setelah tindak lanjut pertama): "
+        "Melewati batas penyelesaian ({finish} hari kerja setelah tindak lanjut pertama): "
         "jatuh tempo dalam periode, selesai sesudahnya atau belum."
     ),
     "active": (
@@ -119,7 +142,7 @@ DEFINITIONS = {
         "pengaduan dalam periode, atau tidak menerima pengaduan."
     ),
 }
-DEFINITIONS_EN = {
+_DEFINITIONS_EN = {
     "received": "Complaints the gateway received in the period (the day stored).",
     "verified": "Complaints first verified in the period.",
     "dispatched": "Complaints first dispatched to an agency in the period.",
@@ -138,15 +161,15 @@ DEFINITIONS_EN = {
     "median_days_to_follow_up": "Median working days from received to the first follow-up.",
     "median_days_to_finish": "Median working days from received to finished.",
     "over_sla_verify": (
-        "Past the verification limit (3 working days after submission, public holidays "
+        "Past the verification limit ({verify} working days after submission, public holidays "
         "excluded): due in the period, verified later or not yet."
     ),
     "over_sla_follow_up": (
-        "Past the follow-up limit (5 working days after the first disposition): due in "
+        "Past the follow-up limit ({follow_up} working days after the first disposition): due in "
         "the period, followed up later or not yet."
     ),
     "over_sla_finish": (
-        "Past the finish limit (10 working days after the first follow-up): due in the "
+        "Past the finish limit ({finish} working days after the first follow-up): due in the "
         "period, finished later or not yet."
     ),
     "active": (
@@ -154,3 +177,21 @@ DEFINITIONS_EN = {
         "the period, or received none."
     ),
 }
+
+
+def definitions(sla: Sla) -> tuple[dict[str, str], dict[str, str]]:
+    """What each figure means under a tenant's ``sla`` (its mapping's verify, follow-up
+    and finish limits in working days): Indonesian, then English."""
+    limits = {
+        "verify": sla.verify_days,
+        "follow_up": sla.follow_up_days,
+        "finish": sla.auto_close_days,
+    }
+    return (
+        {key: text.format_map(limits) for key, text in _DEFINITIONS.items()},
+        {key: text.format_map(limits) for key, text in _DEFINITIONS_EN.items()},
+    )
+
+
+#: the definitions under the default SLA (3, 5 and 10 working days)
+DEFINITIONS, DEFINITIONS_EN = definitions(Sla())

@@ -1,5 +1,6 @@
 """Oversight periods: what ``2026-11``, ``2026-Q4``, ``2026`` and
-``2026-11-01..2026-11-15`` mean, with their Indonesian labels."""
+``2026-11-01..2026-11-15`` mean, with their Indonesian labels; :func:`period_label`
+and :func:`month_label` say them in English too (the page's and the reports')."""
 
 from __future__ import annotations
 
@@ -15,6 +16,10 @@ MONTHS = (
 )  # fmt: skip
 SHORT_MONTHS = (
     "Jan", "Feb", "Mar", "Apr", "Mei", "Jun", "Jul", "Agu", "Sep", "Okt", "Nov", "Des",
+)  # fmt: skip
+MONTHS_EN = (
+    "January", "February", "March", "April", "May", "June",
+    "July", "August", "September", "October", "November", "December",
 )  # fmt: skip
 ROMAN = ("I", "II", "III", "IV")
 
@@ -99,3 +104,32 @@ def last_twelve_months(period: Period) -> list[Period]:
         months.append(month_period(year, month))
         year, month = (year, month - 1) if month > 1 else (year - 1, 12)
     return months[::-1]
+
+
+def long_date(day: date, lang: str = "id") -> str:
+    """``1 November 2026`` (``lang`` ``en``: in English; else Indonesian)."""
+    months = MONTHS_EN if lang == "en" else MONTHS
+    return f"{day.day} {months[day.month - 1]} {day.year}"
+
+
+def period_label(period: Period, lang: str = "id") -> str:
+    """The period as a language says it: its own (Indonesian) label, or with ``lang``
+    ``en`` "November 2026", "Q4 2026", "2026", "1 November 2026 - 15 November 2026"."""
+    if lang != "en":
+        return period.label
+    key, start, end = period.key, period.start, period.end
+    if _MONTH.match(key):
+        return f"{MONTHS_EN[start.month - 1]} {start.year}"
+    if found := _QUARTER.match(key):
+        return f"Q{found[2]} {found[1]}"
+    if _YEAR.match(key):
+        return key
+    return f"{long_date(start, lang)} - {long_date(end, lang)}"
+
+
+def month_label(key: str, fallback: str, lang: str = "id") -> str:
+    """A month of the trend (``2026-11``): its own label ``fallback`` (``Nov 2026``,
+    ``Des 2026``), or with ``lang`` ``en`` ``Nov 2026``, ``Dec 2026``."""
+    if lang != "en" or not _MONTH.match(key):
+        return fallback
+    return f"{MONTHS_EN[int(key[5:]) - 1][:3]} {key[:4]}"

@@ -9,12 +9,12 @@ keaktifan a bool; ``None`` is a figure that does not exist (nothing received).
 
 from __future__ import annotations
 
-import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from typing import Literal
 
+from gateway.oversight import periods
 from gateway.oversight.figures import Counts, Oversight, Row
 
 Lang = Literal["id", "en"]
@@ -138,17 +138,6 @@ _LABELS: dict[Lang, dict[str, str]] = {
     },
 }
 
-_MONTHS: dict[Lang, tuple[str, ...]] = {
-    "id": (
-        "Januari", "Februari", "Maret", "April", "Mei", "Juni",
-        "Juli", "Agustus", "September", "Oktober", "November", "Desember",
-    ),
-    "en": (
-        "January", "February", "March", "April", "May", "June",
-        "July", "August", "September", "October", "November", "December",
-    ),
-}  # fmt: skip
-
 
 def label(lang: Lang, key: str) -> str:
     return _LABELS[lang][key]
@@ -173,7 +162,7 @@ def kind_of(field: str) -> Kind:
 
 def long_date(day: date, lang: Lang) -> str:
     """``1 November 2026``."""
-    return f"{day.day} {_MONTHS[lang][day.month - 1]} {day.year}"
+    return periods.long_date(day, lang)
 
 
 def moment(at: datetime, zone_label: str, lang: Lang) -> str:
@@ -182,25 +171,14 @@ def moment(at: datetime, zone_label: str, lang: Lang) -> str:
 
 
 def period_label(o: Oversight, lang: Lang) -> str:
-    """The period as the report's language says it: the Oversight's own (Indonesian)
-    label, or in English "November 2026", "Q4 2026", "2026", "1 - 15 November 2026"."""
-    if lang == "id":
-        return o.period.label
-    key, start, end = o.period.key, o.period.start, o.period.end
-    if re.fullmatch(r"\d{4}-\d{2}", key):
-        return f"{_MONTHS[lang][start.month - 1]} {start.year}"
-    if found := re.fullmatch(r"(\d{4})-Q([1-4])", key):
-        return f"Q{found[2]} {found[1]}"
-    if re.fullmatch(r"\d{4}", key):
-        return key
-    return f"{long_date(start, lang)} - {long_date(end, lang)}"
+    """The period as the report's language says it (:func:`periods.period_label`): the
+    Oversight's own (Indonesian) label, or in English "November 2026", "Q4 2026"..."""
+    return periods.period_label(o.period, lang)
 
 
 def month_label(key: str, fallback: str, lang: Lang) -> str:
     """A month of the trend (``2026-11``): the Oversight's label, or ``Nov 2026``."""
-    if lang == "id" or not re.fullmatch(r"\d{4}-\d{2}", key):
-        return fallback
-    return f"{_MONTHS[lang][int(key[5:]) - 1][:3]} {key[:4]}"
+    return periods.month_label(key, fallback, lang)
 
 
 def local_now(zone_label: str) -> datetime:
