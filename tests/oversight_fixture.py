@@ -75,7 +75,7 @@ from gateway.mappings.spec import Sla
 from gateway.oversight.aggregate import OversightFact, fact_row
 from gateway.ports import ChangeEvent
 from gateway.storage.complaints import apply_change, mark_submitted
-from gateway.storage.models import Complaint, StatusEvent
+from gateway.storage.models import NO_AGENCY, Complaint, StatusEvent
 
 WIB = timedelta(hours=7)
 NOW = datetime(2027, 1, 15, 3, 0, tzinfo=UTC)
@@ -213,6 +213,7 @@ def build(factory: sessionmaker[Session]) -> dict[str, str]:
                         "complaint_id": row["id"],
                         "status": "received",
                         "source": "gateway",
+                        "agency_code": case.agency or NO_AGENCY,  # as intake records it
                         "at": case.created,
                         "recorded_at": case.created,
                     }

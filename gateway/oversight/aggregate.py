@@ -10,9 +10,9 @@ transaction as each status event the gateway records (:func:`record`, called whe
 history). Applying an event is idempotent: a step keeps the earliest day it was
 reached, so an event the feed repeats (or one applied twice) changes nothing.
 :func:`gateway.oversight.rebuild.rebuild` recomputes every row from the status
-history (``gateway oversight rebuild``); the history does not say which agency a
-complaint had at each step, so a rebuilt row takes the complaint's current agency for
-every step, where the live rows keep the agency it had when the step was recorded.
+history (``gateway oversight rebuild``), each step (and ``received``) under the agency
+its first event recorded (``status_event.agency_code``, revision 0018), as the live
+rows keep it; an event recorded before that revision gives the complaint's current one.
 
 Days are dates in the tenant's zone (:mod:`gateway.domain.zones`); working days skip
 weekends and Indonesian holidays (:mod:`gateway.calendar`). The SLA dates: verify by

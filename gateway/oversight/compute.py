@@ -14,7 +14,9 @@ Decisions beyond :mod:`gateway.oversight.figures`:
 - the agency a step counts under is the one the complaint had when the step was
   recorded (``received``: the one it was routed to; a complaint handed on from one
   agency to another counts its first disposition and first follow-up under the agency
-  that had it then, its finish under the one that finished it);
+  that had it then, its finish under the one that finished it); a row rebuilt from the
+  history (``gateway oversight rebuild``) has the agency each step's first event
+  recorded (revision 0018), the complaint's current one for events recorded before;
 - the rates of an agency are over the complaints received under it;
 - ``over_sla_*`` counts in the period that holds the due date: the verification due 3
   working days after submission, the follow-up 5 after the first disposition, the
@@ -42,7 +44,7 @@ from gateway.oversight.aggregate import OversightFact as F
 from gateway.oversight.figures import Counts, Drill, Month, Oversight, Period, Row
 from gateway.oversight.measures import MEASURES, MEDIANS, RATES, Measure
 from gateway.oversight.monthly import CubeRow, month_key
-from gateway.oversight.names import DEFINITIONS, DEFINITIONS_EN, Names
+from gateway.oversight.names import Names, definitions
 from gateway.oversight.periods import SHORT_MONTHS, last_twelve_months, month_end, parse_period
 from gateway.storage.models import Complaint
 
@@ -273,6 +275,7 @@ def compute(
     by_topic = sorted(
         rows("topic", keys_of("topic"), names.topic), key=lambda r: (-r.counts.received, r.name)
     )
+    meaning, meaning_en = definitions(tenant.spec.sla)
     return Oversight(
         tenant=tenant_id,
         tenant_name=names.tenant(tenant_id),
@@ -285,8 +288,8 @@ def compute(
         by_channel=by_channel,
         by_topic=by_topic,
         monthly=monthly,
-        definitions=DEFINITIONS,
-        definitions_en=DEFINITIONS_EN,
+        definitions=meaning,
+        definitions_en=meaning_en,
     )
 
 

@@ -23,6 +23,7 @@ from sqlmodel import col
 
 from gateway.domain.sla import HolidayCalendar, SlaPolicy, is_working_day
 from gateway.domain.zones import PROVINCE_ZONES
+from gateway.oversight import monthly
 from gateway.oversight.aggregate import (
     NOT_APPLIED,
     OversightFact,
@@ -32,7 +33,6 @@ from gateway.oversight.aggregate import (
     new_fact,
     sla_of,
 )
-from gateway.oversight.monthly import OversightMonth
 from gateway.storage.models import NO_AGENCY, Complaint, StatusEvent
 
 #: the statuses that reach each step (the forward chain: a later step reaches it too)
@@ -60,7 +60,7 @@ def rebuild(
     """Recompute every complaint's row from the status history; how many rows."""
     with factory() as session, session.begin():
         session.execute(OversightFact.__table__.delete())  # type: ignore[attr-defined]
-        session.execute(OversightMonth.__table__.delete())  # type: ignore[attr-defined]
+        monthly.forget_all(session)
         if session.get_bind().dialect.name == "postgresql":
             return _rebuild_postgres(session, tenants, calendar)
     return _rebuild_batches(factory, tenants, calendar, batch)
@@ -75,7 +75,11 @@ def rebuild_one(
     """A complaint's row from its history: each step on the day of the first event
     reaching it, under the agency that event recorded (:func:`agency_of`)."""
     fact = new_fact(complaint)
-    for event in sorted(events, key=lambda e: (e.at, e.id or 0)):
+    ordered = sorted(events, key=lambda e: (e.at, e.id or 0))
+    received = [e for e in ordered if e.status == "received"]
+    if received:
+        fact.received_agency = agency_of(received[0].agency_code, complaint.agency_code)
+    for event in ordered:
         if event.note and event.note.startswith(NOT_APPLIED):
             continue
         day = local_day(event.at, complaint.region_code)
@@ -163,7 +167,13 @@ _DURATIONS = ", ".join(
     f"CASE WHEN {w}.n >= wr.n THEN {w}.n - wr.n WHEN {w}.n IS NOT NULL THEN 0 END"
     for w in ("wv", "wf", "wx")
 )
-_FIRSTS = ",\n        ".join(_first(step) for step in _REACHING)
+_FIRSTS = ",\n        ".join(
+    [
+        *(_first(step) for step in _REACHING),
+        "(array_agg(agency_code ORDER BY at, id) FILTER (WHERE status = 'received'))[1]"
+        " AS received_agency",
+    ]
+)
 _STEP_DAYS = ", ".join(f"(ev.{step} AT TIME ZONE {_ZONE})::date AS {step}" for step in _REACHING)
 _STEP_AGENCIES = ", ".join(f"ev.{step}_agency" for step in _STEPS)
 _STEP_COLUMNS = ",\n    ".join(f"d.{step}, {_agency(step)}" for step in _STEPS)
@@ -187,13 +197,15 @@ WITH ev AS (
         coalesce(s.auto_close_days, 10) AS ad,
         (c.created_at AT TIME ZONE {_ZONE})::date AS received,
         {_STEP_DAYS},
-        {_STEP_AGENCIES}
+        {_STEP_AGENCIES},
+        CASE WHEN ev.received_agency IS NULL THEN c.agency_code
+             ELSE nullif(ev.received_agency, '{NO_AGENCY}') END AS received_agency
     FROM complaint c
     JOIN ev ON ev.complaint_id = c.id
     LEFT JOIN oversight_sla s ON s.tenant = c.tenant
     LEFT JOIN oversight_zone z ON z.province = left(trim(c.region_code), 2)
 )
-SELECT d.id, d.tenant, d.channel, d.topic_id, d.received, d.agency, d.submitted,
+SELECT d.id, d.tenant, d.channel, d.topic_id, d.received, d.received_agency, d.submitted,
     {_STEP_COLUMNS},
     {_DURATIONS},
     vdue.day, least(d.verified, d.archived),
@@ -209,6 +221,7 @@ LEFT JOIN oversight_wd wx ON wx.day = d.finished
 LEFT JOIN oversight_wd vdue ON vdue.working AND vdue.n = ws.n + d.vd
 LEFT JOIN oversight_wd fdue ON fdue.working AND fdue.n = wd.n + d.fd
 LEFT JOIN oversight_wd xdue ON xdue.working AND xdue.n = wf.n + d.ad
+ORDER BY d.received
 """  # noqa: S608
 
 _RECEIVED_ONLY = f"""
