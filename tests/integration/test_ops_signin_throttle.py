@@ -133,7 +133,6 @@ def test_repeated_failures_are_slowed_more_and_more_up_to_a_cap(
         waits.append(wait)
         message = f"Terlalu banyak percobaan masuk; coba lagi dalam {wait} detik"
         assert message in refused.text or "menit" in refused.text
-        assert "Too many sign-in attempts" in refused.text
         assert login(attacker, "budi").status_code == 429  # not even the right password
         clock.advance(wait)
         assert login(attacker, "budi", WRONG).status_code == 401  # counted again
