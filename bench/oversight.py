@@ -161,7 +161,7 @@ def timed(function: Any, runs: int = 5) -> tuple[float, Any]:
     return statistics.median(durations), result
 
 
-def run(url: str, complaints: int) -> None:
+def run(url: str, complaints: int, now: datetime) -> None:
     engine = make_engine(url)
     factory = make_session_factory(engine)
     known = tenants()
@@ -185,16 +185,16 @@ def run(url: str, complaints: int) -> None:
         stored = connection.execute(text("SELECT count(*) FROM complaint")).scalar()
         events = connection.execute(text("SELECT count(*) FROM status_event")).scalar()
     print(f"machine: {platform.node()}, {os.cpu_count()} cores, {platform.machine()}")
-    print(f"date: {date.today()}, load average before: {os.getloadavg()}")
+    print(f"date: {date.today()}, load average before: {os.getloadavg()}; figures at {now}")
     if "generated" in locals():
         print(
             f"generated {stored} complaints and {events} status events in "
             f"{generated:.0f} s; rebuilt {rows} oversight rows in {rebuilt:.0f} s"
         )
     for key in ("2026-11", "2026-Q4", "2026"):
-        period = parse_period(key, NOW.date())
+        period = parse_period(key, now.date())
         seconds, result = timed(
-            lambda period=period: compute(factory, known, "sumbar", period, now=NOW)
+            lambda period=period: compute(factory, known, "sumbar", period, now=now)
         )
         total = result.total
         print(
@@ -209,7 +209,7 @@ def run(url: str, complaints: int) -> None:
             f"{len(result.by_agency)} agencies, {len(result.by_region)} regions"
         )
     target = Drill("sumbar", "2026-11", "over_sla_follow_up", region="padang")
-    seconds, (count, page) = timed(lambda: drill(factory, known, target, now=NOW))
+    seconds, (count, page) = timed(lambda: drill(factory, known, target, now=now))
     print(
         f"drill over_sla_follow_up, Kota Padang, 2026-11: {count} complaints, a page of "
         f"{len(page)} in {seconds * 1000:.0f} ms (median of 5)"
@@ -222,18 +222,25 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--complaints", type=int, default=1_000_000)
     parser.add_argument(
+        "--now",
+        default=NOW.isoformat(),
+        help="the moment the figures are computed at (ISO 8601, default %(default)s: "
+        "every month of 2026 has ended); one in December leaves it in progress",
+    )
+    parser.add_argument(
         "--database", help="a PostgreSQL URL to use (and keep): generated only when empty"
     )
     args = parser.parse_args()
+    now = datetime.fromisoformat(args.now)
     if args.database:
         common.migrate(args.database)
-        run(args.database, args.complaints)
+        run(args.database, args.complaints, now)
         return
     with (
         common.temp_dir("oversight-") as workdir,
         common.temp_database("postgres", workdir) as url,
     ):
-        run(url, args.complaints)
+        run(url, args.complaints, now)
 
 
 if __name__ == "__main__":
