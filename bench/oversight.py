@@ -5,11 +5,13 @@ Generates a province (Sumatera Barat) and five regencies and cities below it wit
 topics) and their national histories (submitted; 5% archived; verified, dispatched,
 followed up and finished at random delays, some never), all in SQL (generate_series),
 rebuilds the pre-aggregated rows from the history (``gateway oversight rebuild``:
-:func:`gateway.oversight.rebuild.rebuild`), then times :func:`compute` for a month, a
-quarter and the year (median of 5, after a first run that keeps the trend's ended
-months) and a drill-down page.
+:func:`gateway.oversight.rebuild.rebuild`), then times :func:`compute` for two months,
+a quarter, the year and a range of dates (median of 5, after a first run that keeps
+the months that have ended) and a drill-down page. By default the figures are computed
+on 15 January 2027, when every month of 2026 has ended; ``--now 2026-12-20T03:00+00:00``
+leaves December in progress (counted from the rows at every view).
 
-    .venv/bin/python bench/oversight.py [--complaints 1000000]
+    .venv/bin/python bench/oversight.py [--complaints 1000000] [--now ISO] [--database URL]
 """
 
 from __future__ import annotations
@@ -191,7 +193,7 @@ def run(url: str, complaints: int, now: datetime) -> None:
             f"generated {stored} complaints and {events} status events in "
             f"{generated:.0f} s; rebuilt {rows} oversight rows in {rebuilt:.0f} s"
         )
-    for key in ("2026-11", "2026-Q4", "2026"):
+    for key in ("2026-11", "2026-12", "2026-Q4", "2026", "2026-07-01..2026-12-15"):
         period = parse_period(key, now.date())
         seconds, result = timed(
             lambda period=period: compute(factory, known, "sumbar", period, now=now)

@@ -93,6 +93,8 @@ def _postgres(session: Session, name: str, rows: Any) -> list[CubeRow]:
             "(tenant, month, channel, days), (tenant, month, topic, days))"
         )
     )  # fmt: skip
+    # room to hash all four sets at once (the default 4 MB sorts a month on disk)
+    session.execute(text("SET LOCAL work_mem = '64MB'"))
     # grouping(): a bit for each column left out of the row's set, agency the highest
     kinds = {7: ("", None), 3: ("agency", 3), 5: ("channel", 4), 6: ("topic", 5)}
     found: list[CubeRow] = []
