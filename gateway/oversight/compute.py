@@ -30,6 +30,7 @@ from __future__ import annotations
 
 from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
@@ -114,15 +115,29 @@ def median(histogram: Mapping[int, int]) -> float | None:
     return (found[0] + found[1]) / 2
 
 
-def _months(period: Period) -> list[str] | None:
-    """The months a period is made of, or None for dates that are not whole months."""
-    if period.start.day != 1 or period.end != month_end(period.end.year, period.end.month):
-        return None
-    keys, day = [], period.start
+@dataclass(frozen=True)
+class _Split:
+    """A period as its whole months and the pieces of months at its ends."""
+
+    months: list[str]
+    pieces: list[tuple[date, date]]
+    #: the first piece, when the period starts within a month: [its start, month end]
+    lead: tuple[date, date] | None
+
+
+def _split(period: Period) -> _Split:
+    months: list[str] = []
+    pieces: list[tuple[date, date]] = []
+    day = period.start
     while day <= period.end:
-        keys.append(month_key(day))
-        day = month_end(day.year, day.month) + timedelta(days=1)
-    return keys
+        last = month_end(day.year, day.month)
+        if day.day == 1 and last <= period.end:
+            months.append(month_key(day))
+        else:
+            pieces.append((day, min(last, period.end)))
+        day = last + timedelta(days=1)
+    lead = pieces[0] if pieces and pieces[0][0] == period.start else None
+    return _Split(months, pieces, lead)
 
 
 def _first_day(key: str) -> date:
@@ -137,10 +152,14 @@ def _tallies(
     that have ended from ``oversight_month`` (:mod:`gateway.oversight.monthly`, kept
     at their first view), the month in progress and a range of dates from the rows."""
     trend_keys = [m.key for m in last_twelve_months(period)]
-    period_keys = _months(period)
+    split = _split(period)
+    period_keys = split.months
     current = month_key(today)
-    ended = sorted({k for k in (*trend_keys, *(period_keys or ())) if k < current})
-    running = sorted({k for k in (*trend_keys, *(period_keys or ())) if k >= current})
+    ended = sorted({k for k in (*trend_keys, *period_keys) if k < current})
+    running = sorted({k for k in (*trend_keys, *period_keys) if k >= current})
+    # a rate's numerator in the whole months: received from the first whole month on
+    # (kept by month received); received in a piece before it: counted from the rows
+    first = monthly.month_number(period_keys[0]) if period_keys else None
     for _attempt in range(3):
         with factory() as session:
             before = monthly.states(session, covered, ended)
@@ -153,13 +172,18 @@ def _tallies(
             start, end = _first_day(running[0]), month_end(*map(int, running[-1].split("-")))
             live_tasks = cube.tasks(covered, start, end, today)
         range_tasks: list[Callable[[Session], Any]] = []
-        if period_keys is None:
-            range_tasks = cube.tasks(covered, period.start, period.end, today, period.start)
-        in_period = sorted(p for p in kept if period_keys and p[1] in period_keys)
+        for start, end in split.pieces:
+            range_tasks += cube.tasks(covered, start, end, today, (period.start, None))
+        if split.lead and period_keys:  # reached in a whole month, received in the lead
+            start, end = (
+                _first_day(period_keys[0]),
+                month_end(*map(int, period_keys[-1].split("-"))),
+            )
+            range_tasks += cube.tasks(covered, start, end, today, split.lead, RATES)
+        in_period = sorted(p for p in kept if p[1] in period_keys)
         in_trend = sorted(p for p in kept if p[1] in trend_keys)
-        first = monthly.month_number(period_keys[0]) if period_keys else None
 
-        def sums(session: Session, in_period: Any = in_period, first: Any = first) -> Any:
+        def sums(session: Session, in_period: Any = in_period) -> Any:
             return monthly.period_sums(session, in_period, RATES, first)
 
         def trend_sums(session: Session, in_trend: Any = in_trend) -> Any:
@@ -173,7 +197,9 @@ def _tallies(
     kept_sums, kept_trend = results[0], results[1]
     live = [row for rows in results[2 : 2 + len(live_tasks)] for row in rows]
     ranged = [row for rows in results[2 + len(live_tasks) :] for row in rows]
-    tally, months = _assemble(period_keys, trend_keys, kept_sums, kept_trend, [*fresh, *live])
+    tally, months = _assemble(
+        period_keys, first, trend_keys, kept_sums, kept_trend, [*fresh, *live]
+    )
     for tenant, _month, measure, kind, key, days, n in ranged:
         tally.add_row(tenant, measure, kind, key, days, n)
     return tally, months
@@ -195,7 +221,8 @@ def _fill(
 
 
 def _assemble(
-    period_keys: list[str] | None,
+    period_keys: list[str],
+    first: int | None,
     trend_keys: list[str],
     kept_sums: list[tuple[str, str, str, str, int, int]],
     kept_trend: list[tuple[str, str, int, int]],
@@ -208,9 +235,8 @@ def _assemble(
     for month, measure, days, n in kept_trend:
         if measure not in RATES or days == monthly.month_number(month):
             trend[month].add_row("", measure, "", "", days, n)
-    first = monthly.month_number(period_keys[0]) if period_keys else None
     for tenant, month, measure, kind, key, days, n in computed:
-        in_period = period_keys is not None and month in period_keys
+        in_period = month in period_keys
         if in_period and (first is None or measure not in RATES or days >= first):
             tally.add_row(tenant, measure, kind, key, days, n)
         if (

@@ -50,7 +50,7 @@ def month_number(column: Any) -> Any:
 
 def _rows(
     measure: Measure, tenants: Sequence[str], start: date, end: date, today: date,
-    received_from: date | None, dialect: str,
+    received: tuple[date, date | None] | None, dialect: str,
 ) -> Any:  # fmt: skip
     """The measure's rows in [start, end], one column per breakdown, as a subquery."""
     days: Any
@@ -66,8 +66,10 @@ def _rows(
         measure.day <= end,
         *measure.conditions(today),
     ]
-    if measure.rate and received_from is not None:
-        where.append(col(F.received_day) >= received_from)
+    if measure.rate and received is not None:
+        where.append(col(F.received_day) >= received[0])
+        if received[1] is not None:
+            where.append(col(F.received_day) <= received[1])
     return (
         select(
             col(F.tenant).label("tenant"),
@@ -133,19 +135,20 @@ def run_all(factory: sessionmaker[Session], tasks: Sequence[Callable[[Session], 
 
 def tasks(
     tenants: Sequence[str], start: date, end: date, today: date,
-    received_from: date | None = None,
+    received: tuple[date, date | None] | None = None, names: Sequence[str] = tuple(MEASURES),
 ) -> list[Callable[[Session], list[CubeRow]]]:  # fmt: skip
-    """The statements giving every measure's rows of ``tenants`` in [start, end]; a
-    rate's numerator only for complaints received from ``received_from`` on."""
+    """The statements giving the rows of ``tenants`` in [start, end] of each measure of
+    ``names``; a rate's numerator only for complaints received in ``received`` (from,
+    and up to unless None)."""
 
     def task(name: str) -> Callable[[Session], list[CubeRow]]:
         def count(session: Session) -> list[CubeRow]:
             dialect = session.get_bind().dialect.name
-            rows = _rows(MEASURES[name], tenants, start, end, today, received_from, dialect)
+            rows = _rows(MEASURES[name], tenants, start, end, today, received, dialect)
             if dialect == "postgresql":
                 return _postgres(session, name, rows)
             return _sqlite(session, name, rows)
 
         return count
 
-    return [task(name) for name in MEASURES] if tenants else []
+    return [task(name) for name in names] if tenants else []

@@ -102,12 +102,19 @@ def test_the_monthly_trend_and_other_periods(built: sessionmaker[Session]) -> No
     assert as_dict(own.total) == fx.EXPECTED_REGIONS["sijunjung"][0]
 
 
-@pytest.mark.parametrize("key", [fx.PERIOD, "2026-11", "2026-Q4", "2026", "2026-11-20..2026-12-10"])
+@pytest.mark.parametrize(
+    "key",
+    [
+        fx.PERIOD, "2026-11", "2026-Q4", "2026", "2026-11-20..2026-12-10",
+        "2026-10-15..2026-12-10", "2026-11-01..2026-12-10", "2026-11-20..2026-12-31",
+    ],
+)  # fmt: skip
 def test_every_figure_drills_down_to_as_many_complaints(
     built: sessionmaker[Session], key: str
 ) -> None:
     """Every figure of a month, a quarter, the year (summed from kept months, the
-    second time) and a range of dates (counted from the rows) equals the number of
+    second time) and a range of dates (its whole months kept, the pieces at its ends
+    counted from the rows) equals the number of
     complaints its drill-down lists from the rows; the rates' numerators too."""
     first = figures(built, key)  # the ended months computed, then kept
     result = figures(built, key)  # read back from the kept months
@@ -306,8 +313,8 @@ def test_gateway_oversight_rebuild_in_a_shell(tmp_path: Path) -> None:
     before = figures(factory)
     with factory() as session, session.begin():
         session.execute(OversightFact.__table__.delete())  # type: ignore[attr-defined]
-    # a range of dates is counted from the rows (December, now ended, is kept)
-    assert figures(factory, "2026-11-30..2026-12-31").total.received == 0
+    # pieces of months are counted from the rows (a whole month that has ended is kept)
+    assert figures(factory, "2026-11-30..2026-12-30").total.received == 0
     env = {
         **TENANT_ENV,
         "GATEWAY_DATABASE_URL": url,
