@@ -28,7 +28,6 @@ Decisions beyond :mod:`gateway.oversight.figures`:
 
 from __future__ import annotations
 
-from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
@@ -43,76 +42,14 @@ from gateway.hierarchy import family
 from gateway.oversight import cube, monthly
 from gateway.oversight.aggregate import OversightFact as F
 from gateway.oversight.figures import Counts, Drill, Month, Oversight, Period, Row
-from gateway.oversight.measures import MEASURES, MEDIANS, RATES, Measure
+from gateway.oversight.measures import MEASURES, RATES, Measure
 from gateway.oversight.monthly import CubeRow, month_key
 from gateway.oversight.names import Names, definitions
 from gateway.oversight.periods import SHORT_MONTHS, last_twelve_months, month_end, parse_period
+from gateway.oversight.tally import Tally
 from gateway.storage.models import Complaint
 
 __all__ = ["compute", "drill", "parse_period"]
-
-
-class _Tally:
-    """Counts and duration histograms of each measure, per breakdown key."""
-
-    def __init__(self) -> None:
-        self.counts: dict[tuple[str, str], Counter[str]] = defaultdict(Counter)
-        self.days: dict[tuple[str, str, str], Counter[int]] = defaultdict(Counter)
-
-    def add(self, measure: str, keys: Iterable[tuple[str, str]], n: int, days: Any) -> None:
-        for key in keys:
-            self.counts[key][measure] += n
-            if days is not None:
-                self.days[(*key, measure)][int(days)] += n
-
-    def add_row(self, tenant: str, measure: str, kind: str, key: str, days: int, n: int) -> None:
-        """A computed or kept row: a tenant's total (``kind`` "", counted in the total
-        and under the tenant's region; a kept sum's ``tenant`` is "" for a breakdown)
-        or a breakdown's."""
-        keys = [(kind, key)] if kind else [("", "")]
-        if not kind and tenant:
-            keys.append(("region", tenant))
-        duration = days if measure in MEDIANS and days >= 0 else None
-        self.add(measure, keys, n, duration)
-
-    def counts_of(self, key: tuple[str, str]) -> Counts:
-        c = self.counts.get(key, Counter())
-        received = c["received"]
-        medians = {
-            field: median(self.days.get((*key, measure), Counter()))
-            for measure, field in MEDIANS.items()
-        }
-        return Counts(
-            received=received,
-            verified=c["verified"],
-            dispatched=c["dispatched"],
-            followed_up=c["followed_up"],
-            finished=c["finished"],
-            archived=c["archived"],
-            follow_up_rate=c["followed_up_by_end"] / received if received else None,
-            finish_rate=c["finished_by_end"] / received if received else None,
-            over_sla_verify=c["over_sla_verify"],
-            over_sla_follow_up=c["over_sla_follow_up"],
-            over_sla_finish=c["over_sla_finish"],
-            **medians,
-        )
-
-
-def median(histogram: Mapping[int, int]) -> float | None:
-    """The median of values given as {value: how many}; None when empty."""
-    total = sum(histogram.values())
-    if not total:
-        return None
-    wanted = ((total - 1) // 2, total // 2)
-    found: list[int] = []
-    seen = 0
-    for value in sorted(histogram):
-        count = histogram[value]
-        for index in wanted:
-            if seen <= index < seen + count:
-                found.append(value)
-        seen += count
-    return (found[0] + found[1]) / 2
 
 
 @dataclass(frozen=True)
@@ -147,7 +84,7 @@ def _first_day(key: str) -> date:
 
 def _tallies(
     factory: sessionmaker[Session], covered: tuple[str, ...], period: Period, today: date
-) -> tuple[_Tally, list[Month]]:
+) -> tuple[Tally, list[Month]]:
     """The period's total and breakdowns, and the twelve months' totals: the months
     that have ended from ``oversight_month`` (:mod:`gateway.oversight.monthly`, kept
     at their first view), the month in progress and a range of dates from the rows."""
@@ -227,9 +164,9 @@ def _assemble(
     kept_sums: list[tuple[str, str, str, str, int, int]],
     kept_trend: list[tuple[str, str, int, int]],
     computed: list[CubeRow],
-) -> tuple[_Tally, list[Month]]:
-    tally = _Tally()
-    trend = {key: _Tally() for key in trend_keys}
+) -> tuple[Tally, list[Month]]:
+    tally = Tally()
+    trend = {key: Tally() for key in trend_keys}
     for tenant, measure, kind, key, days, n in kept_sums:
         tally.add_row(tenant, measure, kind, key, days, n)
     for month, measure, days, n in kept_trend:
