@@ -16,6 +16,7 @@ from typing import Literal
 
 from gateway.oversight import periods
 from gateway.oversight.figures import Counts, Oversight, Row
+from gateway.oversight.names import english_name
 
 Lang = Literal["id", "en"]
 #: text, int (a count), rate (a fraction), days (working days), active (keaktifan)
@@ -226,6 +227,10 @@ def _figure_columns(lang: Lang) -> tuple[Column, ...]:
     return tuple(Column(f, label(lang, f), kind_of(f)) for f in FIELDS)
 
 
+#: a breakdown table's rows by kind (:func:`gateway.oversight.names.english_name`)
+_KINDS = {"agencies": "agency", "channels": "channel", "topics": "topic"}
+
+
 def _rows_table(
     key: str, lang: Lang, first: str, rows: Sequence[Row], *, code: bool, active: bool
 ) -> Table:
@@ -241,7 +246,8 @@ def _rows_table(
     lines: list[tuple[object, ...]] = []
     for place, row in enumerate(rows, 1):
         line: list[object] = [place] if key == "agencies" else []
-        line.append(row.name)
+        kind = _KINDS.get(key, "")
+        line.append(english_name(kind, row.key, row.name) if lang == "en" else row.name)
         if code:
             line.append(row.key)
         line.extend(_figures(row.counts))

@@ -76,7 +76,7 @@ def test_the_pdf_and_csv_hold_the_hand_computed_figures(figures: Oversight) -> N
 
     body, _ = render_report(figures, "csv", "en", "channels")
     rows = {r["Channel"]: r for r in csv.DictReader(StringIO(body.decode()))}
-    names = {"Telegram": "telegram", "API / aplikasi": "api", "Formulir web": "webform"}
+    names = {"Telegram": "telegram", "API / app": "api", "Web form": "webform"}
     names["SMS"] = "sms"
     assert set(rows) == set(names)
     for name, row in rows.items():
