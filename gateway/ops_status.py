@@ -131,6 +131,7 @@ def puller_owner(
 #: (second, minute, hour, day) as the CLI and the console write them
 COMPACT = ("s", "m", "h", "d")
 WORDS = (" dtk", " mnt", " jam", " hr")  # the console, in Indonesian
+WORDS_EN = (" s", " min", " h", " d")  # the console, in English
 
 
 def duration(seconds: float | None, units: tuple[str, str, str, str] = COMPACT) -> str:
@@ -138,8 +139,8 @@ def duration(seconds: float | None, units: tuple[str, str, str, str] = COMPACT) 
     if seconds is None:
         return "-"
     s, m, h, d = units
-    sep = " " if units is WORDS else ""
-    pad = "" if units is WORDS else "02"
+    sep = " " if units in (WORDS, WORDS_EN) else ""
+    pad = "" if units in (WORDS, WORDS_EN) else "02"
     whole = int(seconds)
     if whole < 60:
         return f"{whole}{s}"

@@ -22,6 +22,8 @@ from typing import Any
 from starlette.requests import Request
 from starlette.responses import Response
 
+from gateway import ops_status
+
 LANGUAGES = ("id", "en")
 COOKIE = "lapor_ops_lang"
 #: a year: the choice outlives a session
@@ -383,6 +385,11 @@ class Labels:
 
     def status(self, value: str | None) -> str:
         return _pick(STATUS, value, self.language)
+
+    def duration(self, seconds: float | None) -> str:
+        """``95`` as ``1 mnt 35 dtk``, or ``1 min 35 s`` in English."""
+        words = ops_status.WORDS if self.language != "en" else ops_status.WORDS_EN
+        return ops_status.duration(seconds, words)
 
     def national(self, value: str | None) -> str:
         return _pick(NATIONAL, value, self.language)

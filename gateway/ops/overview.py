@@ -17,7 +17,6 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session, sessionmaker
 from sqlmodel import col
 
-from gateway import ops_status
 from gateway.ops.latency import Latency, registry_latency
 from gateway.ops.week_chart import DayCount, WeekChart, chart, last_week
 from gateway.ops.wib import start_of, today
@@ -101,8 +100,3 @@ def overview(
         row.sent_today += int(sent)
         row.channels[channel_id] = int(count)
     return list(rows.values())
-
-
-def duration(seconds: float | None) -> str:
-    """``95`` as ``1 mnt 35 dtk``: ages on the console, in Indonesian units."""
-    return ops_status.duration(seconds, ops_status.WORDS)

@@ -23,7 +23,6 @@ from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoes
 
 from gateway.domain.zones import WIB, shown, zone_or_wib
 from gateway.ops.labels import INDONESIAN
-from gateway.ops.overview import duration
 
 if TYPE_CHECKING:
     from gateway.bootstrap import Container
@@ -41,7 +40,6 @@ def templates() -> Environment:
         trim_blocks=True,
         lstrip_blocks=True,
     )
-    env.filters["duration"] = duration
     env.filters["when"] = when
     # pages rendered without an operator (sign-in, refusals) speak Indonesian
     env.globals["t"] = env.globals["_"] = INDONESIAN

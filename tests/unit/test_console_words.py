@@ -103,3 +103,13 @@ def test_statuses_are_the_national_words() -> None:
 def test_history_notes(note: str, indonesian: str, english: str) -> None:
     assert Labels().note(note) == indonesian
     assert Labels("en").note(note) == english
+
+
+def test_ages_in_the_pages_language() -> None:
+    """The overview's oldest-unsent age: Indonesian units, English ones in English."""
+    from gateway.ops.labels import Labels
+
+    assert Labels().duration(95) == "1 mnt 35 dtk"
+    assert Labels(language="en").duration(95) == "1 min 35 s"
+    assert Labels(language="en").duration(7300) == "2 h 1 min"
+    assert Labels(language="en").duration(None) == "-"
