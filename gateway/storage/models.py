@@ -321,6 +321,25 @@ class SmsOutbound(SQLModel, table=True):
     updated_at: datetime
 
 
+class WhatsAppMessage(SQLModel, table=True):
+    """A WhatsApp message the gateway sent, and how far it got (its statuses only move
+    forward: accepted, sent, delivered, read; failed keeps Meta's error code)."""
+
+    __tablename__ = "whatsapp_message"
+
+    tenant: str = Field(primary_key=True, max_length=64)
+    #: Meta's id of the message (``wamid.…``)
+    message_id: str = Field(primary_key=True, max_length=128)
+    #: the chat's key (``gateway.storage.queues.chat_key``), never the phone number
+    recipient: str | None = Field(default=None, max_length=64)
+    complaint_id: str | None = Field(default=None, max_length=36)
+    status: str = Field(max_length=16)
+    error_code: int | None = None
+    error_title: str | None = Field(default=None, max_length=300)
+    created_at: datetime
+    updated_at: datetime
+
+
 class PullCursor(SQLModel, table=True):
     """How far a pulled source (a portal's table or endpoint) has been read."""
 
