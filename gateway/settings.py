@@ -49,6 +49,10 @@ class Settings(BaseSettings):
     #: (a local Bot API server)
     telegram_api_url: str = "https://api.telegram.org"
     telegram_poll_timeout: float = Field(25.0, ge=0)
+    #: the WhatsApp Cloud API (Meta's Graph API) and the version in its paths; a tenant's
+    #: whatsapp channel may set its own ``api_url`` and ``api_version``
+    whatsapp_api_url: str = "https://graph.facebook.com"
+    whatsapp_api_version: str = Field("v21.0", pattern=r"^v\d+\.\d+$")
     max_body_bytes: int = Field(1024 * 1024, gt=0)
     #: a multipart body of a route that takes files (web forms, Open311 media); each
     #: file is held to its channel's own limit too
