@@ -12,10 +12,12 @@ def all_adapters() -> list[ChannelAdapter]:
     from adapters.sms import adapter as sms
     from adapters.telegram import adapter as telegram
     from adapters.webform import adapter as webform
+    from adapters.whatsapp import adapter as whatsapp
 
     return [
         api.ADAPTER,
         telegram.ADAPTER,
+        whatsapp.ADAPTER,
         sms.ADAPTER,
         callcenter.ADAPTER,
         webform.ADAPTER,

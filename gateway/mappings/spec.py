@@ -21,7 +21,7 @@ from gateway.domain.complaint import REGION_CODE
 from gateway.domain.status import Status
 
 ENV_NAME = re.compile(r"^[A-Z][A-Z0-9_]*$")
-CHANNEL_TYPES = ("api", "callcenter", "sms", "telegram", "webform", "open311")
+CHANNEL_TYPES = ("api", "callcenter", "sms", "telegram", "whatsapp", "webform", "open311")
 #: canonical fields a channel's own field names may map to
 CANONICAL_FIELDS = frozenset(
     {
@@ -91,7 +91,7 @@ class Secrets(BaseModel):
 
 class Channel(Strict):
     id: str = Field(pattern=r"^[a-z0-9_]+$", max_length=32)
-    type: Literal["api", "callcenter", "sms", "telegram", "webform", "open311"]
+    type: Literal["api", "callcenter", "sms", "telegram", "whatsapp", "webform", "open311"]
     enabled: bool = True
     #: the channel's own field name for each canonical field it carries
     fields: dict[str, str] = {}
