@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Awaitable, Callable, Iterator
+from pathlib import Path
 from typing import Any, TypeVar
 
 import httpx
@@ -13,9 +14,12 @@ import pytest
 from adapters.whatsapp.account import WhatsAppAccount, WhatsAppSettings
 from adapters.whatsapp.client import Row, WhatsAppClient
 from adapters.whatsapp.errors import PERMANENT, RETRY_LATER, CloudApiError
+from adapters.whatsapp.service import WhatsAppChannel
+from gateway.bootstrap import build_container
 from gateway.domain.errors import ErrorKind
+from gateway.settings import Settings
 from tests.fakes.whatsapp_api import VERSION, FakeWhatsApp, serve_fake_whatsapp
-from tests.support import free_port, scaled
+from tests.support import ROOT, TENANT_ENV, free_port, scaled
 
 TOKEN = "EAAtest-token-0123456789"
 PHONE_ID = "106540352242922"
@@ -159,3 +163,28 @@ def test_a_timeout_is_retried_later_and_may_have_been_sent(fake: tuple[FakeWhats
 def test_nobody_listening_is_retried_later() -> None:
     error = failure(f"http://127.0.0.1:{free_port()}", lambda c: c.send_text(CITIZEN, "halo"))
     assert error.kind == ErrorKind.RETRYABLE and not error.ambiguous
+
+
+def test_a_tenants_client_comes_from_its_mapping_and_the_settings(tmp_path: Path) -> None:
+    """sumbar's number, token and the Graph API address as the gateway is configured."""
+    phone = TENANT_ENV["GATEWAY_SUMBAR_WHATSAPP_PHONE_NUMBER_ID"]
+    token = TENANT_ENV["GATEWAY_SUMBAR_WHATSAPP_ACCESS_TOKEN"]
+    with serve_fake_whatsapp(token, phone) as (api, base):
+        settings = Settings(
+            database_url=f"sqlite:///{tmp_path / 'gateway.db'}",
+            mappings_dir=str(ROOT / "mappings"),
+            whatsapp_api_url=base,
+        )
+        container = build_container(settings, environ=TENANT_ENV)
+        channel = WhatsAppChannel.of(container)
+        assert set(channel.accounts) == {"sumbar"}
+        assert token not in repr(channel.accounts["sumbar"])
+
+        async def send() -> str:
+            try:
+                return (await channel.client("sumbar").send_text(CITIZEN, "halo")).message_id
+            finally:
+                await container.aclose()
+
+        message_id = asyncio.run(send())
+        assert [m["id"] for m in api.sent(CITIZEN)] == [message_id]
