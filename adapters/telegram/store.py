@@ -23,7 +23,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from sqlmodel import col
 
 from adapters.telegram.bot import CHANNEL
-from adapters.telegram.state import Say
+from gateway.chat.state import Say
 from gateway.fieldmap import RecordError
 from gateway.storage import chats, intake
 from gateway.storage.claims import chat_key

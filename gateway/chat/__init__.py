@@ -1,0 +1,14 @@
+"""The conversation with a citizen, the same on every chat channel.
+
+A channel (``adapters/telegram``; WhatsApp next) turns its messages into events and
+renders the replies; what is between is moving here, pure and without I/O:
+
+- :mod:`.state`: a chat's state (JSON in ``chat_session.state``), the input events
+  (text, command, place, photo or document, contact, a pressed choice), the
+  :class:`~.state.Outcome` of a step, and the :class:`~.state.Context` a channel fills
+  (the tenant, the moment, the readers, the chat's complaints);
+- :mod:`.reading`: the place and time a text names;
+- :mod:`.choices`: the choices offered under a message, and how many a channel shows
+  (WhatsApp: 3 reply buttons, 10 list rows);
+- :mod:`.texts`: what it says, in Bahasa Indonesia and English.
+"""
