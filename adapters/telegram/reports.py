@@ -13,7 +13,7 @@ from sqlmodel import col
 
 from adapters.telegram import store
 from adapters.telegram.bot import CHANNEL
-from adapters.telegram.texts import say
+from gateway.chat.texts import say
 from gateway.domain.dates import stored_utc
 from gateway.domain.status import is_finished, status_words
 from gateway.storage.models import ChatMessage, Complaint

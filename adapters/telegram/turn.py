@@ -1,6 +1,7 @@
-"""One update's turn, decided under the chat's lock: the conversation's step with what
-it needs from the database (the chat's complaints, a repeated text), and what it
-leads to (the complaint to file, a comment for the registry, the bot's answers).
+"""One update's turn, decided under the chat's lock: the chat engine's step
+(:mod:`gateway.chat`) with what it needs from the database (the chat's complaints, a
+repeated text), and what it leads to (the complaint to file, a comment for the
+registry, the bot's answers).
 
 :func:`decide` runs inside :func:`adapters.telegram.store.apply`'s transaction, so the
 state, the complaint and the answers are committed together.
@@ -18,10 +19,10 @@ from sqlalchemy.orm import Session
 
 from adapters.telegram import reports, store
 from adapters.telegram.bot import CHANNEL, TenantBot
-from adapters.telegram.conversation import step
-from adapters.telegram.state import ChatState, Context, Event, Outcome, Reading, Say, Text
-from adapters.telegram.texts import say
 from adapters.telegram.updates import Incoming
+from gateway.chat.engine import step
+from gateway.chat.state import ChatState, Context, Event, Outcome, Reading, Say, Text
+from gateway.chat.texts import say
 from gateway.domain.complaint import (
     REGION_CODE,
     Attachment,

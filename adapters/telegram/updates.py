@@ -1,4 +1,5 @@
-"""A Telegram update, as python-telegram-bot parses it, turned into what the bot does.
+"""A Telegram update, as python-telegram-bot parses it, turned into what the bot does:
+the chat engine's input event (:mod:`gateway.chat.state`), with what Telegram adds.
 
 Every update gets one :class:`Incoming`: the conversation event it carries, or why
 it is ignored on purpose (edited messages, channel posts, chatter in groups). Nothing
@@ -12,9 +13,9 @@ from dataclasses import dataclass, replace
 
 from telegram import Document, Message, PhotoSize, Update
 
-from adapters.telegram.state import (
+from gateway.chat.commands import read_command
+from gateway.chat.state import (
     Button,
-    Command,
     Contact,
     Event,
     Location,
@@ -130,10 +131,9 @@ def _message(uid: int, message: Message, bot_username: str | None) -> Incoming:
     mid = message.message_id
     if message.text is not None:
         text = message.text.strip()
-        if text.startswith("/"):
-            head, _, args = text[1:].partition(" ")
-            name = head.split("@", 1)[0].lower()
-            return replace(base, event=Command(name, args.strip(), mid))
+        command = read_command(text, mid)  # /name args, /name@bot args
+        if command is not None:
+            return replace(base, event=command)
         return replace(base, event=Text(text, mid))
     if message.photo:
         largest = max(message.photo, key=lambda p: (p.file_size or 0, p.width * p.height))

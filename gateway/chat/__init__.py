@@ -1,12 +1,17 @@
 """The conversation with a citizen, the same on every chat channel.
 
 A channel (``adapters/telegram``; WhatsApp next) turns its messages into events and
-renders the replies; what is between is moving here, pure and without I/O:
+renders the replies; everything between is here, pure and without I/O:
 
 - :mod:`.state`: a chat's state (JSON in ``chat_session.state``), the input events
   (text, command, place, photo or document, contact, a pressed choice), the
   :class:`~.state.Outcome` of a step, and the :class:`~.state.Context` a channel fills
   (the tenant, the moment, the readers, the chat's complaints);
+- :mod:`.engine`: :func:`~.engine.step`, one event's turn;
+- :mod:`.commands`: ``/lapor``, ``/status``, ``/batal``, English on request, and how a
+  text is read as one;
+- :mod:`.flow`: what the next question is, the summary;
+- :mod:`.answers`: a pressed choice answering a question;
 - :mod:`.reading`: the place and time a text names;
 - :mod:`.choices`: the choices offered under a message, and how many a channel shows
   (WhatsApp: 3 reply buttons, 10 list rows);
