@@ -2,8 +2,9 @@
 Telegram's limits.
 
 Telegram allows about 30 messages a second per bot and about one a second per
-chat; :class:`SendLimiter` keeps under both. A 429 carries ``retry_after``: a
-conversation reply waits it out (bounded), a notification job is retried after it.
+chat; :class:`SendLimiter` keeps under both, and a chat's message whose turn is not
+near is retried at its turn, so a busy chat delays only itself. A 429 carries
+``retry_after``: the job (a reply or a notification) is retried after it.
 A 403 (the citizen blocked the bot) is :class:`Blocked`.
 """
 
@@ -11,6 +12,7 @@ from __future__ import annotations
 
 import asyncio
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import timedelta
 from typing import Any, Literal
@@ -128,40 +130,79 @@ def check_channel(channel: Channel, spec: TenantSpec) -> list[ChannelProblem]:
 
 @dataclass
 class SendLimiter:
-    """A token bucket for the bot and one per chat (burst of 3), both waited on."""
+    """Telegram's limits, without one busy chat holding the others up.
+
+    The bot: a token bucket of ``rate`` sends a second, waited on. A chat: ``burst``
+    sends at once, then one every ``1 / chat_rate`` seconds; each send books the chat's
+    next free slot. A send waits for its slot only when the slot is near (``hold``
+    seconds) and fewer than ``paced`` sends are already waiting for theirs. Any other
+    is refused as throttled until its slot: its outbox job goes back to the queue and
+    is retried then (nothing was sent, so nothing is lost or sent twice; a chat's
+    replies stay in order, as only the oldest of its queue is ever claimed). A waiting
+    send holds one of the dispatcher's slots for the tenant, and the oldest jobs due
+    are claimed first: busy chats waiting in every slot would hold every other chat up.
+    """
 
     rate: float
     chat_rate: float
     burst: float = 3.0
+    hold: float = 1.0
+    paced: int = 2
+    clock: Callable[[], float] = time.monotonic
     _tokens: float = field(default=-1.0)
     _at: float = 0.0
-    _chats: dict[int, tuple[float, float]] = field(default_factory=dict)
+    #: per chat: when its next send may go once its burst is spent
+    _chats: dict[int, float] = field(default_factory=dict)
+    #: per chat: the slot after those already given to refused sends
+    _refused: dict[int, float] = field(default_factory=dict)
+    _waiting: int = 0
 
     async def wait(self, chat_id: int) -> None:
-        while True:
-            delay = self._take(chat_id)
-            if delay <= 0:
-                return
+        """Wait for the chat's slot and the bot's; raises :class:`GatewayError`
+        (throttled, with the seconds until the chat's slot) instead of a long wait."""
+        delay = self.book(chat_id)
+        if delay > 0:
+            self._waiting += 1
+            try:
+                await asyncio.sleep(delay)
+            finally:
+                self._waiting -= 1
+        while (delay := self._take()) > 0:
             await asyncio.sleep(delay)
 
-    def _take(self, chat_id: int) -> float:
-        now = time.monotonic()
+    def book(self, chat_id: int) -> float:
+        """Book the chat's next free slot: the seconds until it; or refuse."""
+        now = self.clock()
+        interval = 1 / self.chat_rate
+        due = max(self._chats.get(chat_id, now), now)
+        delay = max(0.0, due - (self.burst - 1) * interval - now)
+        if delay > 0 and (delay > self.hold or self._waiting >= self.paced):
+            # refused sends come back one slot apart, not all at once
+            slot = max(now + delay, self._refused.get(chat_id, 0.0))
+            self._refused[chat_id] = slot + interval
+            raise GatewayError(
+                ErrorKind.THROTTLED,
+                "the chat's pace: its next message later",
+                retry_after=slot - now,
+            )
+        self._chats[chat_id] = due + interval
+        if len(self._chats) + len(self._refused) > 10_000:  # forget chats whose burst is whole
+            for chat in [c for c, at in self._chats.items() if at < now]:
+                del self._chats[chat]
+            for chat in [c for c, at in self._refused.items() if at < now]:
+                del self._refused[chat]
+        return delay
+
+    def _take(self) -> float:
+        """A token of the bot's bucket: 0, or the seconds until one."""
+        now = self.clock()
         if self._tokens < 0:
             self._tokens, self._at = self.rate, now
         self._tokens = min(self.rate, self._tokens + (now - self._at) * self.rate)
         self._at = now
-        tokens, at = self._chats.get(chat_id, (self.burst, now))
-        tokens = min(self.burst, tokens + (now - at) * self.chat_rate)
         if self._tokens < 1:
             return (1 - self._tokens) / self.rate
-        if tokens < 1:
-            return (1 - tokens) / self.chat_rate
         self._tokens -= 1
-        self._chats[chat_id] = (tokens - 1, now)
-        if len(self._chats) > 10_000:  # forget chats that are long full again
-            full = [c for c, (t, a) in self._chats.items() if now - a > self.burst / self.chat_rate]
-            for chat in full:
-                del self._chats[chat]
         return 0.0
 
 

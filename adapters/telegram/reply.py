@@ -6,7 +6,9 @@ language. A sent notification is recorded: the citizen's reply to it becomes a
 comment on the complaint in the national registry. A chat that blocked the bot
 gets nothing more (the job is done, not failed) until it writes again. Telegram's
 flood control (429 ``retry_after``) fails the attempt as throttled: the job is
-retried after the time Telegram asked for, and the chat's later messages wait.
+retried after the time Telegram asked for, and the chat's later messages wait. So
+does a message whose turn in its chat's pace is not near
+(:class:`adapters.telegram.bot.SendLimiter`): a busy chat waits, the others do not.
 """
 
 from __future__ import annotations
