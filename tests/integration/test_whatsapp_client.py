@@ -38,12 +38,13 @@ def run(
     base: str,
     call: Callable[[WhatsAppClient], Awaitable[T]],
     token: str = TOKEN,
-    timeout: float = 10,
+    timeout: float | None = None,
 ) -> T:
     account = WhatsAppAccount("sumbar", WhatsAppSettings(), PHONE_ID, token, "secret", "verify")
 
     async def go() -> T:
-        async with httpx.AsyncClient(timeout=scaled(timeout)) as http:
+        patience = scaled(10) if timeout is None else timeout
+        async with httpx.AsyncClient(timeout=patience) as http:
             return await call(WhatsAppClient(account, base, VERSION, http))
 
     return asyncio.run(go())
@@ -156,6 +157,7 @@ def test_a_wrong_token_is_permanent_and_says_so(fake: tuple[FakeWhatsApp, str]) 
 def test_a_timeout_is_retried_later_and_may_have_been_sent(fake: tuple[FakeWhatsApp, str]) -> None:
     api, base = fake
     api.stall_next()
+    # unscaled: a client timeout provoked on purpose (the fake stalls far longer)
     error = failure(base, lambda c: c.send_text(CITIZEN, "halo"), timeout=0.3)
     assert error.verdict == RETRY_LATER and error.ambiguous
 
