@@ -64,23 +64,13 @@ def store_update(factory: sessionmaker[Session], tenant: str, update_id: int, ra
     return True
 
 
-@dataclass(frozen=True)
-class Pending:
-    id: str
-    tenant: str
-    payload: str
+#: an update stored and not yet processed: its row id, tenant and raw JSON
+Pending = intake.Accepted
 
 
 def pending(factory: sessionmaker[Session], limit: int = 100) -> list[Pending]:
     """Updates stored and not yet processed, oldest first."""
-    with factory() as session:
-        rows = session.execute(
-            select(InboundMessage.id, InboundMessage.tenant, InboundMessage.payload)  # type: ignore[call-overload]
-            .where(col(InboundMessage.channel) == CHANNEL, col(InboundMessage.state) == ACCEPTED)
-            .order_by(col(InboundMessage.received_at), col(InboundMessage.id))
-            .limit(limit)
-        )
-        return [Pending(r.id, r.tenant, r.payload) for r in rows]
+    return intake.accepted(factory, CHANNEL, limit)
 
 
 def finish(

@@ -166,16 +166,9 @@ class Pending:
 
 def pending(factory: sessionmaker[Session], limit: int = 100) -> list[Pending]:
     """Messages stored and not yet taken by the chat engine, oldest first, parsed."""
-    with factory() as session:
-        rows = session.execute(
-            select(InboundMessage.id, InboundMessage.tenant, InboundMessage.payload)  # type: ignore[call-overload]
-            .where(col(InboundMessage.channel) == CHANNEL, col(InboundMessage.state) == ACCEPTED)
-            .order_by(col(InboundMessage.received_at), col(InboundMessage.id))
-            .limit(limit)
-        )
-        found = []
-        for row in rows:
-            received = parse_delivery(json.loads(row.payload)).received
-            if received:
-                found.append(Pending(row.id, row.tenant, received[0].message))
-        return found
+    found = []
+    for row in intake.accepted(factory, CHANNEL, limit):
+        received = parse_delivery(json.loads(row.payload)).received
+        if received:
+            found.append(Pending(row.id, row.tenant, received[0].message))
+    return found

@@ -229,6 +229,27 @@ def insert_items(session: Session, items: Sequence[IntakeItem]) -> list[IntakeRe
     return _insert_many(session, items, look_up=True)
 
 
+@dataclass(frozen=True)
+class Accepted:
+    """An inbound message stored and not yet taken (a chat channel's queue)."""
+
+    id: str
+    tenant: str
+    payload: str
+
+
+def accepted(factory: sessionmaker[Session], channel: str, limit: int = 100) -> list[Accepted]:
+    """The ``channel``'s inbound messages stored and not yet taken, oldest first."""
+    with factory() as session:
+        rows = session.execute(
+            select(InboundMessage.id, InboundMessage.tenant, InboundMessage.payload)
+            .where(col(InboundMessage.channel) == channel, col(InboundMessage.state) == ACCEPTED)
+            .order_by(col(InboundMessage.received_at), col(InboundMessage.id))
+            .limit(limit)
+        )
+        return [Accepted(r.id, r.tenant, r.payload) for r in rows]
+
+
 def inbound_exists(session: Session, tenant: str, channel: str, source_ref: str) -> bool:
     """Whether this raw input was stored before (a redelivery)."""
     found = session.scalar(
