@@ -16,12 +16,10 @@ from structlog.testing import capture_logs
 
 from adapters.whatsapp import store
 from adapters.whatsapp.events import Message
-from gateway.api.app import create_app
-from gateway.bootstrap import build_container
-from gateway.settings import Settings
 from gateway.storage.models import InboundMessage, WhatsAppMessage
 from tests.fakes import whatsapp_api as wa
-from tests.support import ROOT, TENANT_ENV, scaled, serve_in_thread
+from tests.ops_support import serve_console
+from tests.support import TENANT_ENV, scaled
 from tests.unit.test_whatsapp_events import one_of_each
 
 HOOK = "/channels/whatsapp/sumbar"
@@ -51,17 +49,10 @@ class Gateway:
 
 @pytest.fixture
 def gateway(engine: Engine, database_url: str, factory: sessionmaker[Session]) -> Iterator[Gateway]:
-    container = build_container(
-        Settings(
-            database_url=database_url,
-            mappings_dir=str(ROOT / "mappings"),
-            national_url="http://127.0.0.1:9",  # sync is off: nothing is sent
-            log_format="json",
-        ),
-        environ=TENANT_ENV,
-    )
-    app = create_app(container, run_sync=False)
-    with serve_in_thread(app) as base, httpx.Client(base_url=base, timeout=scaled(10)) as http:
+    with (
+        serve_console(database_url) as base,
+        httpx.Client(base_url=base, timeout=scaled(10)) as http,
+    ):
         yield Gateway(http, factory)
 
 
