@@ -7,6 +7,8 @@ from __future__ import annotations
 import hashlib
 import hmac
 
+from gateway.api.deps import same_secret
+
 HEADER = "X-Hub-Signature-256"
 PREFIX = "sha256="
 
@@ -20,5 +22,5 @@ def valid(body: bytes, header: str | None, app_secret: str) -> bool:
     """``header`` signs ``body`` with ``app_secret``, compared in constant time."""
     if not header or not app_secret or not header.startswith(PREFIX):
         return False
-    given = header[len(PREFIX) :].strip().lower().encode()
-    return hmac.compare_digest(given, sign(body, app_secret)[len(PREFIX) :].encode())
+    given = header[len(PREFIX) :].strip().lower()
+    return same_secret(given, sign(body, app_secret)[len(PREFIX) :])
