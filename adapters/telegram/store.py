@@ -6,34 +6,57 @@ update finds its row and is not taken twice. Processing one update commits, in
 one transaction, the chat's new state, the complaint it confirmed (if any), the
 bot's answers as ``reply`` outbox jobs (:func:`add_replies`) and the update's row
 marked done: a crash after that commit loses no answer, the dispatcher sends them
-(at least once, in order per chat).
+(at least once, in order per chat). That transaction is the chat engine's, the same
+for every chat channel (:mod:`gateway.chat.store`); here it is keyed by the chat's
+numeric id.
 """
 
 from __future__ import annotations
 
-import json
 from collections.abc import Callable
-from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import select, update
+from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 from sqlmodel import col
 
 from adapters.telegram.bot import CHANNEL
+from gateway.chat import reports
+from gateway.chat import store as chat_store
 from gateway.chat.state import Say
+from gateway.chat.store import Applied, Turn
 from gateway.fieldmap import RecordError
 from gateway.storage import chats, intake
 from gateway.storage.claims import chat_key
 from gateway.storage.engine import transaction
-from gateway.storage.intake import ACCEPTED, PARSED
-from gateway.storage.models import ChatMessage, ChatSession, Complaint, InboundMessage
+from gateway.storage.intake import ACCEPTED
+from gateway.storage.models import ChatMessage, Complaint, InboundMessage
 from gateway.sync import wakeup
 
 if TYPE_CHECKING:
     from gateway.bootstrap import Container
+
+__all__ = [
+    "Applied",
+    "Pending",
+    "Turn",
+    "add_replies",
+    "apply",
+    "chat_complaints",
+    "chat_info",
+    "chat_of",
+    "complaint_ref",
+    "finish",
+    "notified_complaint",
+    "record_sent",
+    "replay",
+    "set_blocked",
+    "store_update",
+    "update_ref",
+    "utcnow",
+]
 
 
 def utcnow() -> datetime:
@@ -46,7 +69,7 @@ def update_ref(update_id: int) -> str:
 
 def complaint_ref(chat_id: int, report: int) -> str:
     """A complaint's source_ref: the chat and its report number."""
-    return f"{chat_id}:{report}"
+    return reports.complaint_ref(str(chat_id), report)
 
 
 def chat_of(source_ref: str) -> int | None:
@@ -84,42 +107,21 @@ def finish(
 ) -> None:
     """Mark an update done without touching a chat's state (ignored, quarantined);
     ``says`` go to ``chat_id`` (in the same transaction)."""
-    with transaction(factory) as session:
-        done = session.execute(
-            update(InboundMessage)
-            .where(col(InboundMessage.id) == inbound_id, col(InboundMessage.state) == ACCEPTED)
-            .values(state=state, error=note)
-        )
-        if says and tenant is not None and chat_id is not None and done.rowcount:  # type: ignore[attr-defined]
-            add_replies(session, tenant, chat_id, says)
-    if says:
+    answer = None
+    if says and tenant is not None and chat_id is not None:
+        answer = (tenant, str(chat_id), says, add_replies)
+    chat_store.finish(factory, inbound_id, state, note, answer)
+    if says and answer is None:
         wakeup.announce_local()
 
 
-def add_replies(session: Session, tenant: str, chat_id: int, says: list[Say]) -> None:
+def add_replies(session: Session, tenant: str, chat_id: int | str, says: list[Say]) -> None:
     """The bot's messages to ``chat_id`` as ``reply`` jobs, in the caller's transaction."""
     for said in says:
         payload: dict[str, Any] = {"channel": CHANNEL, "to": str(chat_id), "text": said.text}
         if said.buttons:
             payload["buttons"] = [[list(button) for button in row] for row in said.buttons]
         intake.add_job(session, "reply", tenant, chat_key(CHANNEL, str(chat_id)), payload)
-
-
-@dataclass
-class Turn:
-    """What one update does to its chat, decided under the chat's lock."""
-
-    state: dict[str, Any]
-    language: str
-    item: intake.IntakeItem | None = None  # a confirmed complaint
-    comment: tuple[str, str, str | None] | None = None  # complaint id, text, author
-    says: list[Say] = field(default_factory=list)  # what the bot answers, in order
-
-
-@dataclass(frozen=True)
-class Applied:
-    turn: Turn
-    complaint: intake.IntakeResult | None
 
 
 def apply(
@@ -131,35 +133,8 @@ def apply(
 ) -> Applied | None:
     """Run ``decide(session, state, language)`` on the chat's stored state and commit
     what it decided (the bot's answers too) with the update marked parsed; None if
-    another process took the update."""
-    chat = str(chat_id)
-    with transaction(factory) as session:
-        row = session.get(InboundMessage, inbound_id, with_for_update=True)
-        if row is None or row.state != ACCEPTED:
-            return None
-        stored = session.get(ChatSession, (tenant, CHANNEL, chat), with_for_update=True)
-        if stored is None:
-            stored = ChatSession(tenant=tenant, channel=CHANNEL, chat_id=chat, updated_at=utcnow())
-            session.add(stored)
-        turn = decide(session, json.loads(stored.state or "{}"), stored.language)
-        stored.state = json.dumps(turn.state, ensure_ascii=False)
-        stored.language = turn.language
-        stored.blocked_at = None  # it wrote to us: it does not block the bot
-        stored.updated_at = utcnow()
-        result = None
-        if turn.item is not None:
-            result = intake.insert_items(session, [turn.item])[0]
-            row.complaint_id = result.complaint_id
-        if turn.comment is not None:
-            complaint_id, text, author = turn.comment
-            intake.add_job(
-                session, "comment", tenant, complaint_id, {"text": text, "author": author}
-            )
-        add_replies(session, tenant, chat_id, turn.says)
-        row.state = PARSED
-    if turn.says:
-        wakeup.announce_local()
-    return Applied(turn, result)
+    another process took the update (:func:`gateway.chat.store.apply`)."""
+    return chat_store.apply(factory, inbound_id, tenant, CHANNEL, str(chat_id), decide, add_replies)
 
 
 def set_blocked(factory: sessionmaker[Session], tenant: str, chat_id: int, blocked: bool) -> None:
@@ -208,17 +183,7 @@ def chat_complaints(
     session: Session, tenant: str, chat_id: int, limit: int = 10
 ) -> list[Complaint]:
     """The chat's complaints, newest first (in the caller's session)."""
-    rows = session.scalars(
-        select(Complaint)
-        .where(
-            col(Complaint.tenant) == tenant,
-            col(Complaint.channel) == CHANNEL,
-            col(Complaint.source_ref).startswith(f"{chat_id}:", autoescape=True),
-        )
-        .order_by(col(Complaint.created_at).desc())
-        .limit(limit)
-    )
-    return list(rows)
+    return reports.chat_complaints(session, tenant, CHANNEL, str(chat_id), limit)
 
 
 def replay(

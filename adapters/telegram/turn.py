@@ -1,7 +1,7 @@
-"""One update's turn, decided under the chat's lock: the chat engine's step
-(:mod:`gateway.chat`) with what it needs from the database (the chat's complaints, a
-repeated text), and what it leads to (the complaint to file, a comment for the
-registry, the bot's answers).
+"""One update's turn: the channel-neutral turn (:mod:`gateway.chat.turn`) for a
+Telegram chat. What is Telegram's here is only who the chat is (its numeric id, the
+citizen's name, the bot's settings) and what a complaint's raw record keeps of the
+update (its ``update_id`` and chat id).
 
 :func:`decide` runs inside :func:`adapters.telegram.store.apply`'s transaction, so the
 state, the complaint and the answers are committed together.
@@ -9,42 +9,24 @@ state, the complaint and the answers are committed together.
 
 from __future__ import annotations
 
-import json
-from dataclasses import asdict, dataclass
-from datetime import UTC, date, datetime, time
+from dataclasses import dataclass
+from datetime import datetime
 from typing import TYPE_CHECKING, Any
-from zoneinfo import ZoneInfo
 
 from sqlalchemy.orm import Session
 
-from adapters.telegram import reports, store
+from adapters.telegram import store
 from adapters.telegram.bot import CHANNEL, TenantBot
 from adapters.telegram.updates import Incoming
-from gateway.chat.engine import step
-from gateway.chat.state import ChatState, Context, Event, Outcome, Reading, Say, Text
-from gateway.chat.texts import say
-from gateway.domain.complaint import (
-    REGION_CODE,
-    Attachment,
-    ComplaintDraft,
-    Location,
-    Reporter,
-    title_from_content,
-)
-from gateway.regions.resolve import region_at
-from gateway.routing import route
+from gateway.chat import turn as chat_turn
+from gateway.chat.state import ChatState, Context, Event, Outcome
+from gateway.chat.turn import MIN_LIKELY, THANKS
 from gateway.storage.intake import IntakeItem
-from gateway.storage.models import Complaint
-from gateway.storage.repeats import Repeat, find_repeat
-from gateway.understanding.intent import IntentKind, read_intent
-from gateway.understanding.place import Place, find_place
-
-THANKS = IntentKind.THANKS
-#: a likely topic offered as a button has at least this probability (the first always)
-MIN_LIKELY = 0.05
 
 if TYPE_CHECKING:
     from gateway.bootstrap import Container
+
+__all__ = ["MIN_LIKELY", "THANKS", "Taken", "context", "decide", "intake_item"]
 
 
 @dataclass(frozen=True)
@@ -58,140 +40,31 @@ class Taken:
     commented: str | None
     now: datetime  # aware, in the tenant's zone
 
+    def neutral(self) -> chat_turn.Taken:
+        """The turn as the chat engine's database side takes it."""
+        inc, tb = self.inc, self.tb
+        assert inc.chat_id is not None
+        chat = chat_turn.Chat(
+            tenant=tb.tenant,
+            channel=CHANNEL,
+            chat_id=str(inc.chat_id),
+            user_name=inc.user_name,
+            timezone=tb.settings.timezone,
+            category_menu=tb.settings.category_menu,
+        )
+        raw = {"update_id": inc.update_id, "chat_id": inc.chat_id}
+        return chat_turn.Taken(chat, self.event, self.commented, self.now, raw)
+
 
 def decide(
     container: Container, taken: Taken, session: Session, stored: dict[str, Any], language: str
 ) -> tuple[store.Turn, Outcome]:
-    tb, inc, event = taken.tb, taken.inc, taken.event
-    assert inc.chat_id is not None
-    chat = inc.chat_id
-    state = ChatState.from_json(stored, language=language)
-    if taken.commented is not None and isinstance(event, Text):
-        # a reply to a notification is about its complaint: a comment, unless it only
-        # thanks (answered here, nothing for the registry)
-        state.said_at = taken.now.astimezone(UTC).isoformat()
-        if read_intent(event.text, open_complaint=True, after_status=True).kind == THANKS:
-            says = [Say(say("thanks_reply", state.language))]
-            return store.Turn(state.to_json(), state.language, says=says), Outcome(state)
-        found = session.get(Complaint, taken.commented)
-        ref = (found.tracking_id if found else None) or "-"
-        turn = store.Turn(
-            state.to_json(),
-            state.language,
-            comment=(taken.commented, event.text, _author(found, inc)),
-            says=[Say(say("comment_sent", state.language, ref=ref))],
-        )
-        return turn, Outcome(state)
-    ctx = context(container, taken, session, state)
-    outcome = step(state, event, ctx)
-    lang = outcome.state.language
-    turn = store.Turn(outcome.state.to_json(), lang, says=list(outcome.says))
-    if outcome.status_query is not None:
-        text = reports.status_text(session, tb.id, chat, outcome.status_query, lang)
-        turn.says.append(Say(text))
-    turn.says.extend(outcome.later)
-    if outcome.comment is not None:
-        complaint_id, text = outcome.comment
-        turn.comment = (complaint_id, text, _author(session.get(Complaint, complaint_id), inc))
-    if outcome.submitted is not None and outcome.submitted_conv is not None:
-        turn.item = intake_item(container, taken, outcome)
-    return turn, outcome
-
-
-def _author(complaint: Complaint | None, inc: Incoming) -> str | None:
-    """A comment's author as the registry shows it: nobody's name on an anonymous
-    complaint."""
-    return None if complaint is None or complaint.anonymous else inc.user_name
+    return chat_turn.decide(container, taken.neutral(), session, stored, language)
 
 
 def context(container: Container, taken: Taken, session: Session, state: ChatState) -> Context:
-    tb, inc, now = taken.tb, taken.inc, taken.now
-    assert inc.chat_id is not None
-    chat = inc.chat_id
-    tenant = tb.tenant
-    topics = container.catalogue.topics
-    labels = {code: c.label or code for code, c in tenant.spec.categories.items()}
-    region = tenant.spec.region_code
-
-    readings: dict[str, Reading] = {}  # a turn asks about the same text more than once
-
-    def classify(text: str) -> Reading:
-        if text not in readings:
-            found = tenant.classify(text)
-            likely = tuple(
-                (t, topics[t])
-                for n, (t, p) in enumerate(found.candidates)
-                if t in topics and (n == 0 or p >= MIN_LIKELY)
-            )
-            name = topics.get(found.topic) or str(found.topic)
-            readings[text] = Reading(name, found.confident, likely)
-        return readings[text]
-
-    def read_place(text: str) -> Place | None:
-        return find_place(text, region_code=region)
-
-    def repeat_of(text: str) -> Repeat | None:
-        return find_repeat(session, tenant.id, CHANNEL, str(chat), text, now)
-
-    facts = reports.chat_facts(session, tenant.id, chat, state.said_at, now)
-    return Context(
-        tenant_name=tenant.spec.name,
-        today=now.date(),
-        categories=labels,
-        category_menu=tb.settings.category_menu,
-        classify=classify,
-        now=now,
-        reporter=inc.user_name,
-        topic_names=topics,
-        read_place=read_place,
-        repeat_of=repeat_of,
-        open_complaint=facts.open_complaint,
-        after_status=facts.after_status,
-        comment_target=facts.comment_target,
-    )
+    return chat_turn.context(container, taken.neutral(), session, state)
 
 
 def intake_item(container: Container, taken: Taken, outcome: Outcome) -> IntakeItem:
-    tb, inc = taken.tb, taken.inc
-    d = outcome.submitted
-    assert d is not None and d.what is not None and inc.chat_id is not None
-    assert outcome.submitted_conv is not None
-    tenant = tb.tenant
-    location = None
-    if d.where or d.latitude is not None:
-        location = Location(text=d.where, latitude=d.latitude, longitude=d.longitude)
-    reporter = None
-    if not d.anonymous and (inc.user_name or d.phone):
-        reporter = Reporter(name=inc.user_name, phone=d.phone)
-    region = tenant.spec.region_code
-    # a shared location: the regency or city it lies in (gateway.regions); else the
-    # one the text names, if it is inside the tenant's region
-    named = d.where_region
-    if not named or not named.startswith(region) or not REGION_CODE.match(named):
-        named = None
-    incident_at = None
-    if d.when and d.when_time:
-        local = datetime.combine(date.fromisoformat(d.when), time.fromisoformat(d.when_time))
-        incident_at = local.replace(tzinfo=ZoneInfo(tb.settings.timezone))
-        if incident_at > taken.now:
-            incident_at = None  # a time later today: the date stands alone
-    draft = ComplaintDraft(
-        tenant=tenant.id,
-        channel=CHANNEL,
-        source_ref=store.complaint_ref(inc.chat_id, outcome.submitted_conv),
-        title=title_from_content(d.what),
-        content=d.what,
-        category=d.category,
-        topic_id=d.topic_id,
-        region_code=region_at(d.latitude, d.longitude, region) or named or region,
-        location=location,
-        incident_date=date.fromisoformat(d.when) if d.when else None,
-        incident_at=incident_at,
-        anonymous=bool(d.anonymous),
-        reporter=reporter,
-        attachments=[Attachment(**a) for a in d.photos],
-        language=outcome.state.language,
-    )
-    draft = route(tenant, draft, container.catalogue)
-    raw = {"update_id": inc.update_id, "chat_id": inc.chat_id, "report": asdict(d)}
-    return IntakeItem(draft, json.dumps(raw, ensure_ascii=False), "application/json")
+    return chat_turn.intake_item(container, taken.neutral(), outcome)
