@@ -12,7 +12,7 @@ def all_adapters() -> list[ChannelAdapter]:
     from adapters.sms import adapter as sms
     from adapters.telegram import adapter as telegram
     from adapters.webform import adapter as webform
-    from adapters.whatsapp import adapter as whatsapp
+    from adapters.whatsapp import reply as whatsapp  # its adapter, with its replier
 
     return [
         api.ADAPTER,

@@ -9,11 +9,18 @@ The mapping's ``secrets:`` name four environment variables (never the values):
   (``X-Hub-Signature-256``);
 - ``whatsapp_verify_token``: what the gateway expects in Meta's verification request
   (``hub.verify_token``), chosen by the tenant when it sets the callback URL.
+
+Its ``settings.templates`` name the approved templates a status change (``status``)
+and an agency's response (``response``) go out as when the citizen's last message is
+24 hours old or more: each its name, its language code per citizen language (``id``,
+``en``) and its body's parameters in order, from the values a reply text has
+(:data:`TEMPLATE_VALUES`).
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Literal, get_args
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -30,6 +37,48 @@ SECRETS = (
 )
 
 
+#: what a template's ``{{1}}``, ``{{2}}``... may be filled with (a reply text's values)
+TemplateValue = Literal[
+    "tracking_id", "status", "agency", "response", "due_date", "title", "reason", "ref"
+]
+TEMPLATE_VALUES: tuple[str, ...] = get_args(TemplateValue)
+#: a template's language code as Meta spells it: ``id``, ``en``, ``en_US``
+LANGUAGE_CODE = r"^[a-z]{2,3}(_[A-Z]{2})?$"
+
+
+class TemplateLanguages(BaseModel):
+    """The template's language code for a citizen who reads Indonesian, and English."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    id: str = Field(pattern=LANGUAGE_CODE)
+    en: str = Field(pattern=LANGUAGE_CODE)
+
+    def code(self, language: str) -> str:
+        return self.en if language == "en" else self.id
+
+
+class Template(BaseModel):
+    """One approved template: its name in WhatsApp Manager, its language codes, and
+    the values of its body's parameters, in order."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    #: Meta allows lowercase letters, digits and underscores
+    name: str = Field(pattern=r"^[a-z0-9_]+$", max_length=512)
+    language: TemplateLanguages
+    parameters: tuple[TemplateValue, ...] = ()
+
+
+class Templates(BaseModel):
+    """What goes out outside the 24-hour window: a status change, an agency's response."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    status: Template
+    response: Template
+
+
 class WhatsAppSettings(BaseModel):
     """``settings:`` of a tenant's whatsapp channel in its mapping."""
 
@@ -40,6 +89,9 @@ class WhatsAppSettings(BaseModel):
     #: the Graph API version in every path, e.g. ``v21.0``
     api_version: str | None = Field(None, pattern=r"^v\d+\.\d+$")
     timezone: str = "Asia/Jakarta"
+    #: the approved templates outside the 24-hour window; without them a status change
+    #: then cannot be sent (the notification fails, naming this setting)
+    templates: Templates | None = None
 
 
 @dataclass(frozen=True)
