@@ -279,21 +279,5 @@ class WhatsAppReplier:
             await self._failed(exc, reply.tenant, reply.to, None)
 
 
-def chat_reply(tenant: str, payload: dict[str, object]) -> ChatReply:
-    """A ``whatsapp_reply`` job's payload (``chat_id``, ``text``, ``choices`` as
-    ``[[label, id], ...]``) as the conversation's message :meth:`WhatsAppReplier.say` sends."""
-    choices = payload.get("choices") or []
-    buttons = (
-        [[(str(label), str(cid))] for label, cid in choices] if isinstance(choices, list) else []
-    )
-    return ChatReply(
-        tenant=str(payload.get("tenant") or tenant),
-        channel=CHANNEL,
-        to=str(payload.get("chat_id")),
-        text=str(payload.get("text", "")),
-        buttons=buttons or None,
-    )
-
-
 #: the WhatsApp channel among the adapters (``adapters/registry.py``), with this replier
 ADAPTER = replace(adapter.ADAPTER, make_replier=WhatsAppReplier.of)

@@ -8,7 +8,7 @@ the Graph API media endpoints and kept as an attachment, a reply button or list 
 chosen as the choice pressed, anything else as unsupported; a reaction is ignored.
 The channel-neutral turn (:mod:`gateway.chat.turn`) runs on the chat's stored state in
 the message's transaction (:func:`gateway.chat.store.apply`), which commits the
-complaint, a comment and the answers as ``whatsapp_reply`` outbox jobs
+complaint, a comment and the answers as ``reply`` outbox jobs
 (:func:`queue_replies`) with the message marked done. Sending those jobs is
 :mod:`adapters.whatsapp.reply`'s.
 
@@ -61,9 +61,10 @@ if TYPE_CHECKING:
 
 log = structlog.get_logger("gateway.whatsapp")
 KEY = "whatsapp"
-#: the outbox job that says one answer to a chat (sent by adapters.whatsapp.reply):
-#: {"tenant", "chat_id" (the wa_id), "text", "choices": [[label, id], ...]}
-REPLY_KIND = "whatsapp_reply"
+#: the outbox job that says one answer to a chat, as every chat channel's (the
+#: dispatcher hands it to :meth:`adapters.whatsapp.reply.WhatsAppReplier.say`):
+#: {"channel": "whatsapp", "to" (the wa_id), "text", "buttons": [[[label, id], ...]]}
+REPLY_KIND = "reply"
 #: what a document may be (by its bytes); a photo is any image kept
 DOCUMENT_TYPES = ("application/pdf", "image/jpeg", "image/png", "image/webp")
 WHATSAPP_TEXTS = {
@@ -73,16 +74,12 @@ WHATSAPP_TEXTS = {
 
 
 def queue_replies(session: Session, tenant: str, chat_id: str, says: list[Say]) -> None:
-    """The answers to ``chat_id`` (a wa_id) as ``whatsapp_reply`` jobs, in the caller's
+    """The answers to ``chat_id`` (a wa_id) as ``reply`` jobs, in the caller's
     transaction, queued per chat (the queue's key is hashed: no number on the console)."""
     for said in says:
-        choices = [[label, data] for row in said.buttons or [] for label, data in row]
-        payload: dict[str, Any] = {
-            "tenant": tenant,
-            "chat_id": chat_id,
-            "text": said.text,
-            "choices": choices,
-        }
+        payload: dict[str, Any] = {"channel": CHANNEL, "to": chat_id, "text": said.text}
+        if said.buttons:
+            payload["buttons"] = [[list(button) for button in row] for row in said.buttons]
         intake.add_job(session, REPLY_KIND, tenant, chat_key(CHANNEL, chat_id), payload)
 
 

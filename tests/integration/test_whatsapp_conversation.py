@@ -1,7 +1,7 @@
 """The conversation over WhatsApp, on SQLite and PostgreSQL: a signed delivery posted
 to the webhook over loopback, taken by the channel (adapters.whatsapp.service) through
-the channel-neutral turn, its answers queued as ``whatsapp_reply`` outbox jobs; a
-whole report with a photo fetched from a fake Graph API over loopback."""
+the channel-neutral turn, its answers queued as ``reply`` outbox jobs (as every chat
+channel's are); a whole report with a photo fetched from a fake Graph API over loopback."""
 
 from __future__ import annotations
 
@@ -65,7 +65,21 @@ class Gateway:
                 .where(col(OutboxJob.kind) == REPLY_KIND)
                 .order_by(col(OutboxJob.created_at), col(OutboxJob.id))
             ).all()
-            return [{"key": r.complaint_id, **json.loads(r.payload)} for r in rows]
+            found = []
+            for row in rows:
+                payload = json.loads(row.payload)
+                assert payload["channel"] == "whatsapp"
+                choices = [choice for line in payload.get("buttons", []) for choice in line]
+                found.append(
+                    {
+                        "key": row.complaint_id,
+                        "tenant": row.tenant,
+                        "chat_id": payload["to"],
+                        "text": payload["text"],
+                        "choices": choices,
+                    }
+                )
+            return found
 
     def new_replies(self) -> list[dict[str, Any]]:
         found = self.replies()

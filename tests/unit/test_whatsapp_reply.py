@@ -1,6 +1,6 @@
 """The approved templates a whatsapp channel names (``settings.templates``), checked
 for ``gateway mappings check``; what the replier fills them with, when it deems the
-24-hour window open, and a ``whatsapp_reply`` job's payload read."""
+24-hour window open."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ from typing import Any
 import yaml
 
 from adapters.whatsapp.account import SECRETS, WhatsAppSettings, check_channel
-from adapters.whatsapp.reply import Chat, chat_of, chat_reply, template_key, template_values
+from adapters.whatsapp.reply import Chat, chat_of, template_key, template_values
 from gateway.mappings.spec import Channel, TenantSpec
 from gateway.ports import Notification
 from gateway.storage.models import Complaint
@@ -127,16 +127,3 @@ def test_template_values_are_one_line_each_and_a_dash_when_not_known() -> None:
     assert values["tracking_id"] == "LAPOR-1" and values["status"] != "in_progress"
     long = template_values(notification("in_progress", "kata " * 500), complaint, "id")
     assert len(long["response"]) <= 600 and long["response"].endswith("…")
-
-
-def test_a_whatsapp_reply_payload_is_a_conversation_message_with_its_choices() -> None:
-    payload = {
-        "tenant": "sumbar",
-        "chat_id": "6281234567890",
-        "text": "Kirim laporan?",
-        "choices": [["Kirim", "send:1"], ["Batal", "cancel"]],
-    }
-    reply = chat_reply("sumbar", payload)
-    assert (reply.channel, reply.to, reply.text) == ("whatsapp", "6281234567890", "Kirim laporan?")
-    assert reply.buttons == [[("Kirim", "send:1")], [("Batal", "cancel")]]
-    assert chat_reply("sumbar", {**payload, "choices": []}).buttons is None
