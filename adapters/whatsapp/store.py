@@ -25,6 +25,7 @@ from sqlmodel import col
 
 from adapters.whatsapp.account import CHANNEL
 from adapters.whatsapp.events import Delivery, Message, Status, parse_delivery, status_rank
+from gateway.chat import store as chat_store
 from gateway.storage import intake
 from gateway.storage.engine import transaction
 from gateway.storage.intake import ACCEPTED
@@ -165,10 +166,17 @@ class Pending:
 
 
 def pending(factory: sessionmaker[Session], limit: int = 100) -> list[Pending]:
-    """Messages stored and not yet taken by the chat engine, oldest first, parsed."""
+    """Messages stored and not yet taken by the chat engine, oldest first, parsed. A
+    stored row that holds no message it can read is quarantined (kept for a look in the
+    console), so that it never stands in front of the messages after it."""
     found = []
     for row in intake.accepted(factory, CHANNEL, limit):
-        received = parse_delivery(json.loads(row.payload)).received
+        try:
+            received = parse_delivery(json.loads(row.payload)).received
+        except ValueError:
+            received = ()
         if received:
             found.append(Pending(row.id, row.tenant, received[0].message))
+        else:
+            chat_store.finish(factory, row.id, intake.QUARANTINED, "no message to read")
     return found
